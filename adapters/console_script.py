@@ -1,0 +1,336 @@
+"""The console's script grammar (kept stable: tests and the demo rely on it) and the
+interactive terminal chat built on the same lines.
+
+    roles alice=admin,tc bob=tc carol=     set people's roles
+    channel #votes                         later lines happen in #votes
+    @alice /vote start "Adopt v2?"         alice types a command
+    @bob click 3 yes                       bob presses the choice labelled yes on message #3
+    @bob react 3 👍 / @bob unreact 3 👍     reactions
+    @carol reply 3 I agree                 a reply in the thread of message #3
+    @carol dm /vote cast 4 no              typed in carol's direct chat with the bot
+    advance 72h                            move the fake clock, running due work on the way
+    restart                                a new process on the same database
+    expect /passed/ · expect-not /error/   check what was printed since the last expect
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from adapters.console import (
+    PLATFORM,
+    WORKSPACE,
+    ConsoleAdapter,
+    ConsoleMessage,
+    dm_channel,
+    render_body,
+)
+from bot import timeparse
+from bot.app import App
+from bot.clock import Clock, FakeClock
+from bot.model import (
+    ActionInvoked,
+    Actor,
+    Address,
+    CommandInvoked,
+    InboundEvent,
+    MessageReceived,
+    ReactionChanged,
+)
+from bot.registry import Registry
+from storage import repos
+from storage.db import Database
+
+ADMIN_ROLES = {"admin", "owner"}
+
+
+class ScriptError(ValueError):
+    pass
+
+
+@dataclass
+class Failure:
+    lineno: int
+    line: str
+    detail: str
+
+
+@dataclass
+class ConsoleSession:
+    db: Database
+    registry: Registry
+    clock: Clock
+    out: Callable[[str], None] = print
+    default_timezone: str = "UTC"
+    channel: str = "general"
+    roles: dict[str, set[str]] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    _mark: int = 0
+    _seq: int = 0
+
+    def __post_init__(self) -> None:
+        self.adapter = ConsoleAdapter(self.out)
+        self.app = self._build()
+
+    def _build(self) -> App:
+        return App(
+            self.db,
+            self.registry,
+            self.clock,
+            {PLATFORM: self.adapter},
+            default_timezone=self.default_timezone,
+        )
+
+    # ---- people and places
+    def actor(self, name: str) -> Actor:
+        roles = self.roles.get(name, set())
+        return Actor(
+            PLATFORM,
+            name,
+            name,
+            roles=frozenset(roles - ADMIN_ROLES),
+            is_admin=bool(roles & ADMIN_ROLES),
+        )
+
+    def here(self, thread: str | None = None) -> Address:
+        return Address(PLATFORM, WORKSPACE, self.channel, thread)
+
+    def _event_id(self) -> str:
+        self._seq += 1
+        return f"c{self._seq}"
+
+    def _message(self, ref: str) -> tuple[int, Address]:
+        """A message by number (3, #3), `last`, or the latest whose text matches /regex/."""
+        msgs = self.adapter.messages
+        n: int | None = None
+        if ref == "last":
+            n = max(msgs) if msgs else None
+        elif ref.startswith("/"):
+            rx = _pattern(ref)
+            n = next((k for k in sorted(msgs, reverse=True) if rx.search(_text_of(msgs[k]))), None)
+        else:
+            try:
+                n = int(ref.lstrip("#"))
+            except ValueError:
+                n = None
+        if n is None or n not in msgs:
+            raise ScriptError(f"there is no message {ref}")
+        m = msgs[n]
+        return n, Address(PLATFORM, WORKSPACE, m.channel, m.thread, str(n))
+
+    # ---- lines
+    async def run_script(self, text: str) -> int:
+        for lineno, raw in enumerate(text.splitlines(), 1):
+            await self.line(raw, lineno)
+        return 1 if self.failures else 0
+
+    async def line(self, raw: str, lineno: int = 0) -> None:
+        line = _strip_comment(raw).strip()
+        if not line:
+            return
+        try:
+            await self._line(line, lineno)
+        except ScriptError as exc:
+            self._fail(lineno, line, str(exc))
+
+    def _fail(self, lineno: int, line: str, detail: str) -> None:
+        self.failures.append(Failure(lineno, line, detail))
+        self.out(f"✗ line {lineno}: {line}\n  {detail}")
+
+    async def _line(self, line: str, lineno: int) -> None:
+        word, _, rest = line.partition(" ")
+        rest = rest.strip()
+        if word == "roles":
+            self._set_roles(rest)
+        elif word == "channel":
+            self.channel = rest.lstrip("#") or "general"
+        elif word == "advance":
+            try:
+                await self.advance_by(timeparse.parse_duration(rest))
+            except timeparse.TimeParseError as exc:
+                raise ScriptError(str(exc)) from None
+        elif word == "restart":
+            await self.restart()
+        elif word in ("expect", "expect-not"):
+            self._expect(word == "expect", rest, lineno, line)
+        elif word.startswith("@"):
+            await self._as_user(word[1:], rest)
+        else:
+            raise ScriptError(f"unknown script line '{word}'")
+
+    def _set_roles(self, spec: str) -> None:
+        now = self.clock.now()
+        with self.db.transaction() as s:
+            community = self.app.core.community(s, PLATFORM, WORKSPACE)
+            for item in spec.split():
+                name, eq, roles = item.partition("=")
+                if not eq:
+                    raise ScriptError(f"'{item}' should be name=role,role")
+                name = name.lstrip("@")
+                self.roles[name] = {r for r in roles.split(",") if r}
+                a = self.actor(name)
+                repos.upsert_member(
+                    s,
+                    community.id or 0,
+                    name,
+                    display=name,
+                    roles=sorted(a.roles),
+                    is_admin=a.is_admin,
+                    now=now,
+                    channels=["*"],
+                )
+
+    async def _as_user(self, name: str, rest: str) -> None:
+        actor = self.actor(name)
+        verb, _, tail = rest.partition(" ")
+        tail = tail.strip()
+        eid = self._event_id()
+        event: InboundEvent
+        if rest.startswith("/"):
+            event = _command(eid, actor, self.here(), rest)
+        elif verb == "dm":
+            if not tail.startswith("/"):
+                tail = "/" + tail
+            where = Address(PLATFORM, WORKSPACE, dm_channel(name))
+            event = _command(eid, actor, where, tail, direct=True)
+        elif verb == "click":
+            ref, label = _split_ref(tail)
+            n, where = self._message(ref)
+            choice = next(
+                (c for c in self.adapter.messages[n].choices if c.label.lower() == label.lower()),
+                None,
+            )
+            if choice is None:
+                labels = ", ".join(c.label for c in self.adapter.messages[n].choices) or "none"
+                raise ScriptError(f"message #{n} has no choice '{label}' (it has: {labels})")
+            event = ActionInvoked(
+                event_id=eid,
+                actor=actor,
+                address=where.at_message(None),
+                action=choice.action,
+                value=choice.value,
+                message=where,
+            )
+        elif verb in ("react", "unreact"):
+            ref, key = _split_ref(tail)
+            n, where = self._message(ref)
+            if not key:
+                raise ScriptError("react needs an emoji")
+            event = ReactionChanged(
+                event_id=eid,
+                actor=actor,
+                address=where.at_message(None),
+                key=key.strip(),
+                added=verb == "react",
+                target=where,
+            )
+        elif verb == "reply":
+            ref, text = _split_ref(tail)
+            n, where = self._message(ref)
+            root = where.thread or where.message
+            in_thread = Address(PLATFORM, WORKSPACE, where.channel, root)
+            if text.startswith("/"):
+                event = _command(eid, actor, in_thread, text)
+            else:
+                event = MessageReceived(
+                    event_id=eid,
+                    actor=actor,
+                    address=in_thread,
+                    text=text,
+                    reply_to=Address(PLATFORM, WORKSPACE, where.channel, None, root),
+                )
+        else:
+            raise ScriptError(f"unknown action '{verb}' for @{name}")
+        await self.app.dispatcher.handle(event)
+        await self.app.settle()
+
+    async def advance_by(self, delta: object) -> None:
+        if not isinstance(self.clock, FakeClock):
+            raise ScriptError("advance needs the script's fake clock")
+        target = self.clock.now() + delta  # type: ignore[operator]
+        # Step through each deadline in order, so work sees the time it fell due.
+        while True:
+            due = self.app.scheduler.next_due()
+            if due is None or due > target:
+                break
+            if due > self.clock.now():
+                self.clock.set(due)
+            if not await self.app.run_due():
+                break
+        self.clock.set(target)
+        await self.app.run_due()
+
+    async def restart(self) -> None:
+        """A new process on the same database: nothing in memory survives but the screen."""
+        self.app.db.dispose()
+        self.app = self._build()
+        await self.app.run_due()
+        await self.app.settle()
+
+    def _expect(self, positive: bool, pattern: str, lineno: int, line: str) -> None:
+        rx = _pattern(pattern)
+        window = self.adapter.blocks[self._mark :]
+        hit = any(rx.search(b) for b in window)
+        if positive:
+            self._mark = len(self.adapter.blocks)
+        if hit != positive:
+            seen = "\n".join(window) or "(nothing)"
+            what = "nothing printed matches" if positive else "something printed matches"
+            self._fail(lineno, line, f"{what} {pattern}; printed since the last expect:\n{seen}")
+
+
+def _command(
+    eid: str, actor: Actor, where: Address, text: str, direct: bool = False
+) -> CommandInvoked:
+    body = text[1:]
+    name, _, args = body.partition(" ")
+    return CommandInvoked(
+        event_id=eid,
+        actor=actor,
+        address=where,
+        is_direct=direct,
+        name=name,
+        args=args,
+        raw_text=text,
+    )
+
+
+def _split_ref(tail: str) -> tuple[str, str]:
+    if tail.startswith("/"):
+        end = tail.find("/", 1)
+        if end > 0:
+            return tail[: end + 1], tail[end + 1 :].strip()
+    ref, _, rest = tail.partition(" ")
+    return ref, rest.strip()
+
+
+def _text_of(m: ConsoleMessage) -> str:
+    return "\n".join(render_body(m.text, m.card, m.choices))
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    text = text.strip()
+    if len(text) >= 2 and text.startswith("/") and text.rfind("/") > 0:
+        end = text.rfind("/")
+        flags = re.IGNORECASE if "i" in text[end + 1 :] else 0
+        return re.compile(text[1:end], flags)
+    return re.compile(re.escape(text))
+
+
+def _strip_comment(line: str) -> str:
+    # A comment starts at '#' at the line start or after whitespace, unless it names a
+    # channel or message (#votes, #3) right after a verb that takes one.
+    out = line
+    for m in re.finditer(r"(^|\s)#(\s|$)", line):
+        out = line[: m.start()]
+        break
+    if out.lstrip().startswith("#"):
+        return ""
+    return out
+
+
+def fake_clock(start: str) -> FakeClock:
+    return FakeClock(datetime.fromisoformat(start.replace("Z", "+00:00")))

@@ -1,0 +1,58 @@
+"""What the core asks of a platform adapter. Adapters translate; they decide nothing."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.model import Capabilities, Delivered, Edit, InboundEvent, Send
+
+EventSink = Callable[[InboundEvent], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A message already on the platform."""
+
+    channel: str
+    message_id: str
+    thread: str | None = None
+
+
+class RetryAfter(Exception):
+    """The platform asked us to slow down (HTTP 429 and friends)."""
+
+    def __init__(self, seconds: float, detail: str = "") -> None:
+        super().__init__(detail or f"retry after {seconds:.1f}s")
+        self.seconds = seconds
+
+
+class PermanentFailure(Exception):
+    """Retrying cannot help (channel gone, bot removed): give up on this row."""
+
+
+class Adapter(ABC):
+    platform: str
+    capabilities: Capabilities
+    # Live tallies are edited at most this often per message; superseded edits are dropped.
+    min_edit_interval: float = 1.0
+
+    @abstractmethod
+    async def send(self, msg: Send, thread_root: str | None, key: str) -> Delivered: ...
+
+    @abstractmethod
+    async def edit(self, target: Target, msg: Edit, key: str) -> None: ...
+
+    @abstractmethod
+    async def react(self, target: Target, emoji: str, key: str) -> None: ...
+
+    async def open_thread(self, target: Target, title: str, key: str) -> str | None:
+        # Slack and Matrix threads exist as soon as someone replies; nothing to open.
+        return target.message_id
+
+    async def start(self, sink: EventSink) -> None:  # pragma: no cover - per platform
+        raise NotImplementedError
+
+    async def stop(self) -> None:
+        return None

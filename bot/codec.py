@@ -1,0 +1,54 @@
+"""Effects to and from JSON, for the outbox table."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from bot.model import Address, Card, Choice, Edit, Effect, OpenThread, React, Send
+
+KINDS: dict[type, str] = {Send: "send", Edit: "edit", React: "react", OpenThread: "open_thread"}
+
+
+def kind_of(effect: Effect) -> str:
+    return KINDS[type(effect)]
+
+
+def encode(effect: Effect) -> dict[str, Any]:
+    return asdict(effect)
+
+
+def encode_choice(choice: Choice) -> dict[str, Any]:
+    return asdict(choice)
+
+
+def _card(d: dict[str, Any] | None) -> Card | None:
+    if not d:
+        return None
+    return Card(d["title"], tuple(tuple(f) for f in d.get("fields", ())), d.get("footer"))
+
+
+def _choices(items: list[dict[str, Any]] | None) -> tuple[Choice, ...]:
+    return tuple(Choice(**c) for c in items or ())
+
+
+def decode(kind: str, d: dict[str, Any]) -> Effect:
+    if kind == "send":
+        return Send(
+            address=Address(**d["address"]),
+            text=d["text"],
+            card=_card(d.get("card")),
+            choices=_choices(d.get("choices")),
+            thread=d.get("thread", "inherit"),
+            visibility=d.get("visibility", "public"),
+            recipient=d.get("recipient"),
+            ref=d.get("ref"),
+            thread_ref=d.get("thread_ref"),
+        )
+    if kind == "edit":
+        return Edit(d["ref"], d["text"], _card(d.get("card")), _choices(d.get("choices")))
+    if kind == "react":
+        return React(d["ref"], d["key"])
+    if kind == "open_thread":
+        return OpenThread(d["ref"], d["title"])
+    raise ValueError(f"unknown effect kind {kind}")

@@ -1,0 +1,176 @@
+"""What a handler is given: the transaction, the clock, who acted where, and a place to put
+the effects it wants. Handlers return effects; they never perform them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot import permissions
+from bot.clock import Clock
+from bot.model import (
+    Actor,
+    Address,
+    Card,
+    Choice,
+    Effect,
+    InboundEvent,
+    Send,
+    ThreadMode,
+)
+from bot.registry import Registry
+from storage import repos
+from storage.tables import Community, DueWork, Member
+
+
+@dataclass
+class Ctx:
+    db: Session
+    clock: Clock
+    registry: Registry
+    community: Community
+    actor: Actor
+    address: Address
+    event: InboundEvent | None = None
+    prefix: str = "/"
+    is_direct: bool = False
+    # The ref of the bot message a button or reaction was on.
+    message_ref: str | None = None
+    effects: list[Effect] = field(default_factory=list)
+    # Whether the sender and scheduler should look again after commit.
+    scheduled: bool = False
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.community.timezone or "UTC")
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.community.settings
+
+    def set_setting(self, key: str, value: Any) -> None:
+        # JSON columns only notice a new dict, not an in-place change.
+        self.community.settings = {**self.community.settings, key: value}
+        self.db.add(self.community)
+
+    # ---- effects
+    def emit(self, effect: Effect) -> Effect:
+        self.effects.append(effect)
+        return effect
+
+    def reply(
+        self,
+        text: str,
+        *,
+        card: Card | None = None,
+        choices: tuple[Choice, ...] = (),
+        thread: ThreadMode = "inherit",
+        ref: str | None = None,
+    ) -> Send:
+        """Answer where the event happened, visible to all there."""
+        return self._send(
+            Send(self.address, text, card=card, choices=choices, thread=thread, ref=ref)
+        )
+
+    def private(self, text: str, *, card: Card | None = None) -> Send:
+        """Answer only the actor: ephemeral where the platform has it, else a DM."""
+        if self.is_direct:
+            return self._send(Send(self.address, text, card=card))
+        return self._send(
+            Send(
+                self.address,
+                text,
+                card=card,
+                visibility="ephemeral",
+                recipient=self.actor.user_id,
+            )
+        )
+
+    def dm(self, user_id: str, text: str, *, card: Card | None = None) -> Send:
+        where = Address(self.community.platform, self.community.workspace, channel="")
+        return self._send(Send(where, text, card=card, visibility="dm", recipient=user_id))
+
+    def post(
+        self,
+        channel: str,
+        text: str,
+        *,
+        card: Card | None = None,
+        choices: tuple[Choice, ...] = (),
+        ref: str | None = None,
+        thread_ref: str | None = None,
+        thread: str | None = None,
+    ) -> Send:
+        where = Address(self.community.platform, self.community.workspace, channel, thread)
+        return self._send(
+            Send(
+                where,
+                text,
+                card=card,
+                choices=choices,
+                ref=ref,
+                thread_ref=thread_ref,
+                thread="force" if thread_ref else "inherit",
+            )
+        )
+
+    def _send(self, send: Send) -> Send:
+        self.effects.append(send)
+        return send
+
+    # ---- state helpers every capability needs
+    def audit(self, action: str, **detail: Any) -> None:
+        repos.audit(
+            self.db,
+            self.community.id,
+            self.actor.user_id,
+            self.actor.display,
+            action,
+            detail,
+            self.now,
+        )
+
+    def schedule(
+        self, kind: str, key: str, due_at: datetime, payload: dict[str, Any] | None = None
+    ) -> DueWork:
+        self.scheduled = True
+        return repos.schedule(
+            self.db,
+            kind=kind,
+            key=key,
+            due_at=due_at,
+            community_id=self.community.id,
+            payload=payload,
+        )
+
+    def cancel(self, kind: str, key: str | None = None, key_prefix: str | None = None) -> int:
+        return repos.cancel_due(self.db, kind, key, key_prefix)
+
+    def is_moderator(self, actor: Actor | None = None) -> bool:
+        return permissions.is_moderator(self.db, self.community, actor or self.actor)
+
+    def channel_for(self, purpose: str) -> str | None:
+        return repos.channel_for(self.db, self.community.id or 0, purpose)
+
+    def channel_here(self) -> str:
+        return self.address.channel
+
+    def fire(self, hook: str, **details: Any) -> None:
+        """Run every listener of a hook in this same transaction."""
+        for fn in self.registry.hooks.get(hook, []):
+            fn(self, **details)
+
+    def members(self, channel: str | None = None) -> list[Member]:
+        """The directory as adapters last reported it; with a channel, those in it."""
+        return repos.members(self.db, self.community.id or 0, channel)
+
+    def member(self, user_id: str) -> Member | None:
+        return repos.member(self.db, self.community.id or 0, user_id)

@@ -1,0 +1,158 @@
+"""One event in, one transaction: de-duplicate, check permission, run the handler, write its
+effects to the outbox. A refusal or a crash leaves no state change behind."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from datetime import timedelta
+from typing import Literal
+
+from bot.context import Ctx
+from bot.core import Core
+from bot.errors import PermissionDenied, UserError
+from bot.model import (
+    ActionInvoked,
+    CommandInvoked,
+    InboundEvent,
+    MessageReceived,
+    ReactionChanged,
+)
+from bot.parser import ParseContext, UsageError, parse_command
+from bot.permissions import allowed, describe
+from storage import repos
+from storage.tables import PostedMessage
+
+log = logging.getLogger("moot.dispatch")
+
+Outcome = Literal["ok", "duplicate", "ignored", "refused", "error"]
+
+APOLOGY = "Sorry, something went wrong on my side and nothing was changed. Please try again."
+# Platforms retry for minutes (Slack) to hours (Matrix sync replays); a day is generous.
+DEDUP_WINDOW = timedelta(days=2)
+
+
+def emoji_key(key: str) -> str:
+    # Clients differ on whether they add the emoji variation selector; compare without it.
+    return unicodedata.normalize("NFC", key).replace("\ufe0f", "")
+
+
+class Dispatcher:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    async def handle(self, event: InboundEvent) -> Outcome:
+        return self.handle_now(event)
+
+    def handle_now(self, event: InboundEvent) -> Outcome:
+        core = self.core
+        platform = event.address.platform
+        ctx: Ctx | None = None
+        try:
+            with core.db.transaction() as s:
+                if not repos.mark_processed(s, platform, event.event_id, core.clock.now()):
+                    log.debug("duplicate event %s ignored", event.event_id)
+                    return "duplicate"
+                community = core.community(s, platform, event.address.workspace)
+                actor = event.actor
+                repos.upsert_member(
+                    s,
+                    community.id or 0,
+                    actor.user_id,
+                    display=actor.display,
+                    roles=sorted(actor.roles),
+                    is_admin=actor.is_admin,
+                    now=core.clock.now(),
+                    channel=None if event.is_direct else event.address.channel,
+                )
+                ctx = core.ctx(s, community, actor, event.address, event, event.is_direct)
+                routed = self._route(ctx, event)
+                core.write_effects(ctx, f"ev:{platform}:{event.event_id}")
+            core.committed(ctx)
+            return "ok" if routed else "ignored"
+        except (UserError, UsageError) as exc:
+            log.info("event %s refused: %s", event.event_id, exc)
+            self._answer_only(event, str(exc))
+            return "refused"
+        except Exception:
+            log.exception("handler failed for event %s", event.event_id)
+            self._answer_only(event, APOLOGY)
+            return "error"
+
+    def _answer_only(self, event: InboundEvent, text: str) -> None:
+        """After a rollback: remember the event and tell the actor privately, nothing else."""
+        core = self.core
+        platform = event.address.platform
+        try:
+            with core.db.transaction() as s:
+                if not repos.mark_processed(s, platform, event.event_id, core.clock.now()):
+                    return
+                community = core.community(s, platform, event.address.workspace)
+                ctx = core.ctx(s, community, event.actor, event.address, event, event.is_direct)
+                ctx.private(text)
+                core.write_effects(ctx, f"ev:{platform}:{event.event_id}")
+            core.committed(ctx)
+        except Exception:
+            log.exception("could not record the refusal of event %s", event.event_id)
+
+    def _route(self, ctx: Ctx, event: InboundEvent) -> bool:
+        reg = self.core.registry
+        if isinstance(event, CommandInvoked):
+            parsed = parse_command(
+                reg, event.name, event.args, ParseContext(ctx.now, ctx.zone, ctx.prefix)
+            )
+            spec = parsed.spec
+            if not allowed(ctx.db, ctx.community, ctx.actor, spec.permission):
+                raise PermissionDenied(
+                    f"{ctx.prefix}{spec.full_name} is for {describe(spec.permission)} only"
+                )
+            spec.handler(ctx, **parsed.args)
+            return True
+        if isinstance(event, ActionInvoked):
+            handler = reg.actions.get(event.action)
+            if handler is None:
+                log.warning("no handler for action %r (event %s)", event.action, event.event_id)
+                return False
+            posted = self._posted(ctx, event.message)
+            ctx.message_ref = posted.ref if posted else None
+            handler(ctx, event.value, True)
+            return True
+        if isinstance(event, ReactionChanged):
+            posted = self._posted(ctx, event.target)
+            if posted is None:
+                return False
+            ctx.message_ref = posted.ref
+            wanted = emoji_key(event.key)
+            for choice in posted.choices or []:
+                if choice.get("emoji") and emoji_key(choice["emoji"]) == wanted:
+                    handler = reg.actions.get(choice["action"])
+                    if handler is None:
+                        return False
+                    handler(ctx, choice["value"], event.added)
+                    return True
+            kind = (posted.ref or "").split(":")[0]
+            if kind in reg.reactions:
+                reg.reactions[kind](ctx, posted.ref, event.key, event.added)
+                return True
+            return False
+        if isinstance(event, MessageReceived):
+            posted = self._posted(ctx, event.reply_to)
+            if posted is None or not posted.ref:
+                return False
+            kind = posted.ref.split(":")[0]
+            if kind not in reg.thread_replies:
+                return False
+            ctx.message_ref = posted.ref
+            reg.thread_replies[kind](ctx, posted.ref, event.text)
+            return True
+        raise TypeError(f"unknown event type {type(event).__name__}")
+
+    @staticmethod
+    def _posted(ctx: Ctx, where: object) -> PostedMessage | None:
+        if where is None:
+            return None
+        address = where  # an Address naming a message
+        message = getattr(address, "message", None) or getattr(address, "thread", None)
+        if not message:
+            return None
+        return repos.posted_at(ctx.db, address.platform, address.channel, message)  # type: ignore[attr-defined]

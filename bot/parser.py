@@ -1,0 +1,242 @@
+"""One parser for every command: typed text in, typed arguments out, or a one-line error that
+names the problem and shows the usage."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import timeparse
+from bot.mentions import MentionError, parse_channel, parse_role, parse_user
+from bot.registry import Registry
+from bot.specs import CommandSpec, Param
+
+# Phones and some clients turn straight quotes into curly ones; people still mean quoting.
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+
+
+class UsageError(ValueError):
+    """Bad input. str() is the one line shown to the user."""
+
+    def __init__(self, problem: str, usage: str | None = None):
+        self.problem = problem
+        self.usage = usage
+        super().__init__(f"{problem}. Usage: {usage}" if usage else problem)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    quoted: bool
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    now: datetime
+    zone: ZoneInfo
+    prefix: str = "/"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    spec: CommandSpec
+    args: dict[str, Any]
+
+
+def tokenize(text: str) -> list[Token]:
+    """Shell-style words. Quotes group only at the start of a word or after `=`, so an
+    apostrophe inside free text ("don't") is just a letter."""
+    text = text.translate(_QUOTES)
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        buf: list[str] = []
+        quoted = False
+        while i < n and not text[i].isspace():
+            ch = text[i]
+            if ch in "\"'" and (i == start or text[i - 1] == "="):
+                end = text.find(ch, i + 1)
+                if end < 0:
+                    raise UsageError(f"a {ch} quote is not closed")
+                buf.append(text[i + 1 : end])
+                quoted = True
+                i = end + 1
+                continue
+            buf.append(ch)
+            i += 1
+        tokens.append(Token("".join(buf), start, quoted))
+    return tokens
+
+
+def suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def convert(param: Param, raw: str, ctx: ParseContext) -> Any:
+    try:
+        match param.type:
+            case "text":
+                return raw
+            case "int":
+                try:
+                    return int(raw)
+                except ValueError:
+                    raise UsageError(f"{param.shown} must be a whole number, not '{raw}'") from None
+            case "fraction":
+                return timeparse.parse_fraction(raw)
+            case "count_or_fraction":
+                return timeparse.parse_count_or_fraction(raw)
+            case "duration":
+                return timeparse.parse_duration(raw)
+            case "datetime":
+                return timeparse.parse_datetime(raw, ctx.now, ctx.zone)
+            case "user":
+                return parse_user(raw)
+            case "role":
+                return parse_role(raw)
+            case "channel":
+                return parse_channel(raw)
+            case "choice":
+                for c in param.choices:
+                    if c.lower() == raw.lower():
+                        return c
+                raise UsageError(
+                    f"'{raw}' is not one of {', '.join(param.choices)}"
+                    + suggest(raw.lower(), list(param.choices))
+                )
+            case "list":
+                return [part.strip() for part in raw.split(",")]
+            case _:
+                raise AssertionError(f"unknown parameter type {param.type}")
+    except (timeparse.TimeParseError, MentionError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _default(param: Param) -> Any:
+    if param.type == "flag":
+        return bool(param.default)
+    if param.many:
+        return list(param.default or [])
+    return param.default
+
+
+def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any]:
+    usage = spec.usage(ctx.prefix)
+    try:
+        tokens = tokenize(text)
+    except UsageError as exc:
+        raise UsageError(exc.problem, usage) from None
+    args: dict[str, Any] = {p.name: _default(p) for p in spec.params}
+    seen: set[str] = set()
+    positionals = spec.positionals
+    pos_index = 0
+    many_values: dict[str, list[str]] = {}
+    options = spec.options
+    i = 0
+    try:
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok.text.startswith("--") and len(tok.text) > 2 and not tok.quoted:
+                name, eq, inline = tok.text.partition("=")
+                param = options.get(name)
+                if param is None:
+                    raise UsageError(f"unknown option {name}" + suggest(name, list(options)))
+                if name in seen and not param.many:
+                    raise UsageError(f"{name} is given twice")
+                seen.add(name)
+                i += 1
+                if param.type == "flag":
+                    if eq:
+                        raise UsageError(f"{name} takes no value")
+                    args[param.name] = True
+                    continue
+                values: list[str] = []
+                if eq:
+                    values.append(inline)
+                while i < len(tokens) and not (
+                    tokens[i].text.startswith("--") and not tokens[i].quoted
+                ):
+                    if values and not param.many:
+                        break
+                    values.append(tokens[i].text)
+                    i += 1
+                if not values:
+                    raise UsageError(f"{name} needs a value ({param.shown})")
+                if param.many:
+                    many_values.setdefault(param.name, []).extend(values)
+                else:
+                    args[param.name] = convert(param, values[0], ctx)
+                continue
+            if pos_index >= len(positionals):
+                raise UsageError(f"unexpected '{tok.text}'")
+            param = positionals[pos_index]
+            if param.rest:
+                last = i == len(tokens) - 1
+                rest = tok.text if tok.quoted and last else text.translate(_QUOTES)[tok.start :]
+                args[param.name] = rest.strip()
+                seen.add(param.name)
+                break
+            if param.many:
+                many_values.setdefault(param.name, []).append(tok.text)
+                seen.add(param.name)
+                i += 1
+                continue
+            args[param.name] = convert(param, tok.text, ctx)
+            seen.add(param.name)
+            pos_index += 1
+            i += 1
+        for name, raws in many_values.items():
+            param = next(p for p in spec.params if p.name == name)
+            args[name] = [convert(param, r, ctx) for r in raws]
+        for param in spec.params:
+            key = param.name if param.positional else param.flag
+            if param.required and key not in seen and param.name not in seen:
+                what = param.shown if param.positional else f"{param.flag} {param.shown}"
+                raise UsageError(f"missing {what}")
+    except UsageError as exc:
+        raise UsageError(exc.problem, usage) from None
+    return args
+
+
+def find_spec(registry: Registry, name: str, text: str, prefix: str) -> tuple[CommandSpec, str]:
+    """The spec a command line names, and the text after the subcommand."""
+    subs = registry.commands.get(name.lower())
+    if subs is None:
+        known = sorted(registry.commands)
+        raise UsageError(
+            f"unknown command {prefix}{name}" + suggest(name.lower(), known),
+            f"{prefix}help",
+        )
+    if None in subs and len(subs) == 1:
+        return subs[None], text
+    text = text.translate(_QUOTES)
+    words = text.split(None, 1)
+    named = sorted(s for s in subs if s)
+    listing = f"{prefix}{name} {'|'.join(named)} ..."
+    if not words:
+        if None in subs:
+            return subs[None], text
+        raise UsageError(f"{prefix}{name} needs a subcommand", listing)
+    sub = words[0].lower()
+    if sub in subs:
+        return subs[sub], words[1] if len(words) > 1 else ""
+    if None in subs:
+        return subs[None], text
+    raise UsageError(
+        f"unknown subcommand '{words[0]}' for {prefix}{name}" + suggest(sub, named),
+        listing,
+    )
+
+
+def parse_command(registry: Registry, name: str, text: str, ctx: ParseContext) -> Parsed:
+    spec, rest = find_spec(registry, name, text, ctx.prefix)
+    return Parsed(spec, parse_args(spec, rest, ctx))

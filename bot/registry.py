@@ -1,0 +1,101 @@
+"""The registry a capability module fills: its commands, button actions, reactions, thread
+replies, due-work kinds and exporters. The core reads it; it never imports commands/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.specs import CommandSpec, Param, Permission
+
+Handler = Callable[..., Any]
+
+
+@dataclass
+class Registry:
+    commands: dict[str, dict[str | None, CommandSpec]] = field(default_factory=dict)
+    # Short text per command name for `/help`.
+    summaries: dict[str, str] = field(default_factory=dict)
+    # action name -> fn(ctx, value: str, added: bool)
+    actions: dict[str, Handler] = field(default_factory=dict)
+    # ref kind ("vote" of "vote:12") -> fn(ctx, ref: str, key: str, added: bool)
+    reactions: dict[str, Handler] = field(default_factory=dict)
+    # ref kind -> fn(ctx, ref: str, text: str)
+    thread_replies: dict[str, Handler] = field(default_factory=dict)
+    # due-work kind -> fn(ctx, work)
+    due: dict[str, Handler] = field(default_factory=dict)
+    # export name -> fn(db, fmt: str) -> str
+    exporters: dict[str, Handler] = field(default_factory=dict)
+    # Lines of the built-in demo, in the console script grammar, in registration order.
+    demo: list[str] = field(default_factory=list)
+    # Named hooks one capability fires and another listens to ("vote.closed" -> RFC moves),
+    # so capabilities never import each other's internals. fn(ctx, **details)
+    hooks: dict[str, list[Handler]] = field(default_factory=dict)
+
+    def command(
+        self,
+        name: str,
+        sub: str | None = None,
+        *,
+        help: str,
+        params: tuple[Param, ...] | list[Param] = (),
+        permission: Permission = None,
+        examples: tuple[str, ...] = (),
+        details: str = "",
+    ) -> Callable[[Handler], Handler]:
+        def deco(fn: Handler) -> Handler:
+            subs = self.commands.setdefault(name, {})
+            if sub in subs:
+                raise ValueError(f"command {name} {sub} declared twice")
+            subs[sub] = CommandSpec(
+                name=name,
+                sub=sub,
+                help=help,
+                handler=fn,
+                params=tuple(params),
+                permission=permission,
+                examples=examples,
+                details=details,
+            )
+            return fn
+
+        return deco
+
+    def summary(self, name: str, text: str) -> None:
+        self.summaries[name] = text
+
+    def action(self, name: str) -> Callable[[Handler], Handler]:
+        return self._put(self.actions, name)
+
+    def reaction(self, kind: str) -> Callable[[Handler], Handler]:
+        return self._put(self.reactions, kind)
+
+    def thread_reply(self, kind: str) -> Callable[[Handler], Handler]:
+        return self._put(self.thread_replies, kind)
+
+    def due_kind(self, kind: str) -> Callable[[Handler], Handler]:
+        return self._put(self.due, kind)
+
+    def exporter(self, name: str) -> Callable[[Handler], Handler]:
+        return self._put(self.exporters, name)
+
+    @staticmethod
+    def _put(table: dict[str, Handler], key: str) -> Callable[[Handler], Handler]:
+        def deco(fn: Handler) -> Handler:
+            if key in table:
+                raise ValueError(f"{key!r} registered twice")
+            table[key] = fn
+            return fn
+
+        return deco
+
+    def on(self, hook: str) -> Callable[[Handler], Handler]:
+        def deco(fn: Handler) -> Handler:
+            self.hooks.setdefault(hook, []).append(fn)
+            return fn
+
+        return deco
+
+    def find(self, name: str, sub: str | None) -> CommandSpec | None:
+        return self.commands.get(name, {}).get(sub)

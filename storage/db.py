@@ -1,0 +1,76 @@
+"""Engine and transactions. SQLite by default (a file, WAL, busy timeout, writes begun
+IMMEDIATE); PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+DEFAULT_URL = "sqlite:///moot.db"
+
+
+def normalise_url(url: str) -> str:
+    # People paste the URL their PostgreSQL docs show; SQLAlchemy needs the driver named.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+            poolclass=NullPool if ":memory:" not in url else None,
+        )
+        _sqlite_immediate(engine, busy_timeout_ms)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _sqlite_immediate(engine: Engine, busy_timeout_ms: int) -> None:
+    """A read-then-write transaction under the default deferred BEGIN fails with "database is
+    locked" when another writer got in between; BEGIN IMMEDIATE takes the write lock up front
+    and waits for it under the busy timeout instead."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # let us issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    def __init__(self, url: str = DEFAULT_URL, **kw: Any) -> None:
+        self.url = normalise_url(url)
+        self.engine = make_engine(self.url, **kw)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back everything on any exception."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

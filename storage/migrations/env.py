@@ -1,0 +1,33 @@
+"""Alembic environment: runs on the engine the application hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def run() -> None:
+    engine = config.attributes.get("engine")
+    if engine is None:
+        from storage.db import make_engine
+
+        engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        if connection.in_transaction():
+            connection.commit()
+
+
+run()

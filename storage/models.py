@@ -1,0 +1,3 @@
+"""Imports every table module so SQLModel.metadata knows the whole schema."""
+
+from storage import tables  # noqa: F401

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import Script
+
+
+async def test_help_lists_commands(script: Script) -> None:
+    s = await script("@alice /help", "expect /(?s)#1 \\[only @alice\\].*\\/config/")
+    assert s.adapter.blocks[0].startswith("#1 [only @alice]")
+
+
+async def test_help_for_a_subcommand(script: Script) -> None:
+    await script(
+        "@alice /help config timezone",
+        "expect /Usage: \\/config timezone AREA\\/CITY/",
+        "expect-not /Traceback/",
+    )
+
+
+async def test_config_flow_and_audit(script: Script) -> None:
+    await script(
+        "roles alice=admin bob=",
+        "@alice /config channel votes #votes",
+        "expect /votes channel is now #votes/",
+        "@alice /config role moderator @tc",
+        "expect /tc now counts as moderator/",
+        "@alice /config role voter-group core @maintainers",
+        "expect /maintainers now counts as voter group core/",
+        "@alice /config timezone Europe/Berln",
+        "expect /did you mean Europe\\/Berlin/",
+        "@alice /config timezone Europe/Berlin",
+        "expect /Europe\\/Berlin/",
+        "@bob /config show",
+        "expect /for moderators and admins only/",
+        "roles bob=tc",
+        "@bob /config show",
+        "expect /time zone: Europe\\/Berlin/",
+        "expect-not /only/",
+    )
+
+
+async def test_dm_and_thread_headers(script: Script) -> None:
+    s = await script("@carol dm /help")
+    assert s.adapter.blocks[0].startswith("#1 [DM @carol]")
+
+
+async def test_a_failed_expect_is_reported(script: Script) -> None:
+    with pytest.raises(AssertionError, match="nothing printed matches /passed/"):
+        await script("@alice /help", "expect /passed/")
+
+
+async def test_unknown_message_reference_fails_the_line(script: Script) -> None:
+    with pytest.raises(AssertionError, match="there is no message 9"):
+        await script("@bob click 9 yes")
+
+
+def test_cli_script_exits_non_zero_on_failed_expect(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.moot"
+    bad.write_text("@alice /help\nexpect /this will not be printed/\n")
+    assert main(["console", "--script", str(bad)]) == 1
+    good = tmp_path / "good.moot"
+    good.write_text("@alice /help\nexpect /Moot commands/\n")
+    assert main(["console", "--script", str(good)]) == 0
+
+
+def test_demo_runs_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "#1 [only @alice]" in out and "✗" not in out
