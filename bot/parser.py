@@ -48,7 +48,7 @@ class Parsed:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Shell-style words. Quotes group only at the start of a word or after `=`, so an
+    """Shell-style words. Quotes group only at the start of a word or after `=` or `,`, so an
     apostrophe inside free text ("don't") is just a letter."""
     text = text.translate(_QUOTES)
     tokens: list[Token] = []
@@ -62,7 +62,7 @@ def tokenize(text: str) -> list[Token]:
         quoted = False
         while i < n and not text[i].isspace():
             ch = text[i]
-            if ch in "\"'" and (i == start or text[i - 1] == "="):
+            if ch in "\"'" and (i == start or text[i - 1] in "=,"):
                 end = text.find(ch, i + 1)
                 if end < 0:
                     raise UsageError(f"a {ch} quote is not closed")

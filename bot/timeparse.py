@@ -67,8 +67,7 @@ _DURATION_HINT: Final = "use a number with m, h, d or w, like 90m, 72h, 3d, 1w o
 
 # re.ASCII: \d would otherwise accept digits from other scripts that int() happily reads,
 # letting look-alike characters through.
-_DURATION_SHAPE: Final = re.compile(r"(?:\s*\d+\s*[a-z]*)+\s*", re.ASCII)
-_DURATION_PART: Final = re.compile(r"(\d+)\s*([a-z]*)", re.ASCII)
+_DURATION_PART: Final = re.compile(r"\s*(\d+)\s*([a-z]*)\s*", re.ASCII)
 _DURATION_FILLER: Final = re.compile(r",|\band\b")
 
 
@@ -80,19 +79,29 @@ def parse_duration(text: str) -> timedelta:
     Each unit may appear once, numbers are whole, and the total must be more than zero.
     """
     shown = text.strip()
-    body = _DURATION_FILLER.sub(" ", shown.lower())
-    if not body.strip():
+    # str.split() also splits on Unicode spaces (chat clients like to insert no-break
+    # spaces), which the ASCII-only patterns below would not recognise.
+    body = " ".join(_DURATION_FILLER.sub(" ", shown.lower()).split())
+    if not body:
         raise TimeParseError(f"no duration given; {_DURATION_HINT}")
-    if body.lstrip().startswith("-"):
+    if body.startswith("-"):
         raise TimeParseError(f"'{shown}' is negative; a duration must be more than zero")
     if re.search(r"\d[.,]\d", shown, re.ASCII):
         raise TimeParseError(f"'{shown}' uses a fraction; use whole numbers, like 1h30m")
-    if not _DURATION_SHAPE.fullmatch(body):
-        raise TimeParseError(f"'{shown}' is not a duration; {_DURATION_HINT}")
+    # Matched part by part from where the last one ended, rather than with one repeated
+    # pattern over the whole text, which backtracks exponentially on long digit runs.
+    parts: list[tuple[str, str]] = []
+    position = 0
+    while position < len(body):
+        part = _DURATION_PART.match(body, position)
+        if part is None:
+            raise TimeParseError(f"'{shown}' is not a duration; {_DURATION_HINT}")
+        parts.append((part.group(1), part.group(2)))
+        position = part.end()
 
     seconds = 0
     seen: set[str] = set()
-    for number, word in _DURATION_PART.findall(body):
+    for number, word in parts:
         if len(number) > _MAX_DIGITS:
             raise TimeParseError(f"'{shown}' is too long to be a duration")
         if not word:
@@ -186,7 +195,7 @@ def parse_fraction(text: str) -> Fraction:
         raise TimeParseError(
             f"'{shown}' is too long to be a fraction; use a share {_FRACTION_HINT}"
         )
-    value = _fraction_value(shown)
+    value = _fraction_value(" ".join(shown.split()))
     if value is None:
         raise TimeParseError(f"'{shown}' is not a fraction; use a share {_FRACTION_HINT}")
     if not 0 < value <= 1:
@@ -219,7 +228,7 @@ def parse_count_or_fraction(text: str) -> int | Fraction:
                 f"or a share {_FRACTION_HINT}"
             )
         return count
-    if not shown or _fraction_value(shown) is None:
+    if not shown or _fraction_value(" ".join(shown.split())) is None:
         raise TimeParseError(
             f"'{shown}' is not a count or a fraction; use a number of voters like 5, "
             f"or a share {_FRACTION_HINT}"

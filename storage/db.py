@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 DEFAULT_URL = "sqlite:///moot.db"
@@ -30,7 +29,6 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) 
             url,
             echo=echo,
             connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
-            poolclass=NullPool if ":memory:" not in url else None,
         )
         _sqlite_immediate(engine, busy_timeout_ms)
         return engine

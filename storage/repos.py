@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -42,11 +44,17 @@ def get_or_create_community(
 def mark_processed(s: Session, platform: str, event_id: str, now: datetime) -> bool:
     """True the first time an event is seen; False for a repeat. The primary key decides, so
     two processes racing on one retried event cannot both win."""
+    values = {"platform": platform, "event_id": event_id, "processed_at": now}
+    dialect = s.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite_insert if dialect == "sqlite" else pg_insert
+        stmt = insert(ProcessedEvent).values(**values).on_conflict_do_nothing()
+        return s.execute(stmt).rowcount == 1
     if s.get(ProcessedEvent, (platform, event_id)) is not None:
         return False
     try:
         with s.begin_nested():
-            s.add(ProcessedEvent(platform=platform, event_id=event_id, processed_at=now))
+            s.add(ProcessedEvent(**values))
             s.flush()
     except IntegrityError:
         return False
