@@ -32,6 +32,10 @@ class Registry:
     # Named hooks one capability fires and another listens to ("vote.closed" -> RFC moves),
     # so capabilities never import each other's internals. fn(ctx, **details)
     hooks: dict[str, list[Handler]] = field(default_factory=dict)
+    # Sections of a personal overview (the Slack App Home tab): fn(session, community_id,
+    # user_id) -> list[(title, [line, ...])], read-only. Capabilities list what awaits this
+    # person (votes to cast, RFCs to review, upcoming events); adapters render them.
+    home: list[Handler] = field(default_factory=list)
 
     def command(
         self,
@@ -89,6 +93,10 @@ class Registry:
             return fn
 
         return deco
+
+    def home_section(self, fn: Handler) -> Handler:
+        self.home.append(fn)
+        return fn
 
     def on(self, hook: str) -> Callable[[Handler], Handler]:
         def deco(fn: Handler) -> Handler:
