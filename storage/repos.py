@@ -48,8 +48,13 @@ def mark_processed(s: Session, platform: str, event_id: str, now: datetime) -> b
     dialect = s.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         insert = sqlite_insert if dialect == "sqlite" else pg_insert
-        stmt = insert(ProcessedEvent).values(**values).on_conflict_do_nothing()
-        return s.execute(stmt).rowcount == 1
+        stmt = (
+            insert(ProcessedEvent)
+            .values(**values)
+            .on_conflict_do_nothing()
+            .returning(ProcessedEvent.event_id)
+        )
+        return s.execute(stmt).first() is not None
     if s.get(ProcessedEvent, (platform, event_id)) is not None:
         return False
     try:
