@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def test_missing_and_broken_config_files_are_clear(tmp_path: Path) -> None:
         load(tmp_path / "nope.toml", env={})
     bad = tmp_path / "bad.toml"
     bad.write_text("[database\n")
-    with pytest.raises(ConfigError, match="bad.toml"):
+    with pytest.raises(ConfigError, match=r"bad\.toml"):
         load(bad, env={})
 
 
@@ -88,7 +89,5 @@ def test_sqlite_read_then_write_under_concurrency_never_locks(tmp_path: Path) ->
     db.dispose()
 
 
-def _now():  # noqa: ANN202
-    from datetime import UTC, datetime
-
+def _now() -> datetime:
     return datetime(2026, 1, 5, tzinfo=UTC)
