@@ -67,7 +67,8 @@ def tokenize(text: str) -> list[Token]:
                 if end < 0:
                     raise UsageError(f"a {ch} quote is not closed")
                 buf.append(text[i + 1 : end])
-                quoted = True
+                # Only a word that starts quoted is protected from being read as --option.
+                quoted = quoted or i == start
                 i = end + 1
                 continue
             buf.append(ch)
