@@ -73,3 +73,22 @@ def test_demo_runs_clean(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "#1 [only @alice]" in out and "✗" not in out
+
+
+def test_interactive_console_reads_typed_lines(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    typed = "/help\n/as bob\n/config show\n/in #votes\n/help config\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--db", f"sqlite:///{tmp_path / 'i.db'}"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "#1 [only @you]" in out and "Moot commands" in out
+    assert "#2 [only @bob]" in out and "for moderators and admins only" in out
+    assert "bob@#votes>" in out and "#3 [only @bob]" in out
