@@ -11,6 +11,8 @@ from bot.registry import Registry
 MODULES = (
     "admin",
     "help",
+    "vote",
+    "decisions",
 )
 
 

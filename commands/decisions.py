@@ -1,0 +1,119 @@
+"""/decisions: the record of every closed vote, and `moot export decisions`."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.registry import Registry
+from bot.specs import Param
+from bot.timeparse import format_when
+from storage.db import Database
+from storage.vote_tables import DecisionRecord
+
+
+def record_dict(r: DecisionRecord) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "vote_id": r.vote_id,
+        "rfc_id": r.rfc_id,
+        "question": r.question,
+        "outcome": r.outcome,
+        "closed_at": r.closed_at.isoformat(),
+        "secret": r.secret,
+        "roster_size": r.roster_size,
+        "roster_hash": r.roster_hash,
+        **{k: v for k, v in r.data.items() if k != "result_text"},
+    }
+
+
+def record_markdown(r: DecisionRecord) -> str:
+    d = r.data
+    quorum = "none"
+    if d.get("quorum_needed"):
+        reached = "reached" if d.get("quorum_reached") else "not reached"
+        quorum = f"{d['quorum_needed']}, {reached}"
+    lines = [
+        f"## Decision {r.id}: {r.question}",
+        "",
+        f"- Outcome: **{r.outcome}**",
+        f"- Vote: #{r.vote_id} ({d.get('kind')}{', secret' if r.secret else ''})"
+        + (f", RFC {r.rfc_id}" if r.rfc_id else ""),
+        f"- Rule: {d.get('rule')}",
+        f"- Quorum: {quorum}",
+        f"- Eligible: {d.get('eligibility')}; roster of {r.roster_size}, sha256 {r.roster_hash}",
+    ]
+    p = d.get("participation", {})
+    lines.append(f"- Participation: {p.get('voted')} voted of {p.get('eligible')} eligible")
+    lines.append(
+        "- Tally: "
+        + ", ".join(f"{t['option']} {t['weight']} ({t['count']})" for t in d.get("tallies", []))
+    )
+    if d.get("consensus"):
+        lines.append(f"- Consensus: {round(float(Fraction(d['consensus'])) * 100)}%")
+    for b in d.get("blocks", []):
+        lines.append(f"- Block: {b.get('reason')}")
+    if d.get("ranking"):
+        lines.append("- Ranking: " + " > ".join(" = ".join(t) for t in d["ranking"]))
+    lines.append("- Timeline:")
+    for step in d.get("timeline", []):
+        extra = f" (until {step['closes_at']})" if step.get("closes_at") else ""
+        why = f": {step['reason']}" if step.get("reason") else ""
+        lines.append(f"  - {step['at']} {step['what']} by {step['by']}{extra}{why}")
+    return "\n".join(lines)
+
+
+def export(db: Database, fmt: str) -> str:
+    with db.transaction() as s:
+        rows = list(s.execute(select(DecisionRecord).order_by(DecisionRecord.id)).scalars())
+        if fmt == "json":
+            return json.dumps([record_dict(r) for r in rows], indent=2, ensure_ascii=False)
+        parts = ["# Decisions", ""]
+        parts += [record_markdown(r) + "\n" for r in rows] or ["No decisions yet.\n"]
+        return "\n".join(parts)
+
+
+def register(reg: Registry) -> None:
+    reg.summary("decisions", "the record of every closed vote")
+    reg.exporter("decisions")(export)
+
+    @reg.command("decisions", "list", help="List decisions, newest first.")
+    def decisions_list(ctx: Ctx) -> None:
+        rows = list(
+            ctx.db.execute(
+                select(DecisionRecord)
+                .where(DecisionRecord.community_id == ctx.community.id)
+                .order_by(DecisionRecord.id.desc())
+                .limit(30)
+            ).scalars()
+        )
+        if not rows:
+            ctx.private("No decisions yet.")
+            return
+        ctx.private(
+            "\n".join(
+                f"D{r.id} {r.outcome}: {r.question} (vote #{r.vote_id}, "
+                f"{format_when(r.closed_at, ctx.zone)})"
+                for r in rows
+            )
+        )
+
+    @reg.command(
+        "decisions",
+        "show",
+        help="Show one decision record.",
+        params=[Param("id", "text", positional=True, required=True, metavar="ID")],
+    )
+    def decisions_show(ctx: Ctx, id: str) -> None:
+        raw = id.strip().lstrip("Dd#")
+        if not raw.isdigit():
+            raise UserError(f"'{id}' is not a decision id. Usage: {ctx.prefix}decisions show ID")
+        r = ctx.db.get(DecisionRecord, int(raw))
+        if r is None or r.community_id != ctx.community.id:
+            raise UserError(f"there is no decision D{raw}")
+        ctx.private(record_markdown(r) + "\n\n" + r.data.get("result_text", ""))

@@ -1,0 +1,709 @@
+"""/vote: timed votes. Opening (also for other capabilities: open_vote, start_from_args,
+START_PARAMS), casting by button, reaction or command, and the moderator commands. Counting
+is vote_rules, closing and reminders are vote_close, the words are vote_render."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.model import ReactionChanged, Send
+from bot.registry import Registry
+from bot.specs import Param
+from bot.timeparse import (
+    format_duration,
+    format_when,
+    parse_count_or_fraction,
+    parse_duration,
+)
+from commands import vote_close, vote_render, vote_rules
+from commands.vote_state import (
+    BUILTIN_TYPES,
+    DEFAULT_DURATION,
+    MAX_OPTION_LENGTH,
+    MAX_OPTIONS,
+    add_step,
+    ballot_of,
+    counted_ballots,
+    drop_ballot,
+    find_vote,
+    is_eligible,
+    lock_vote,
+    put_ballot,
+    quorum_text,
+    require_open,
+    role_weights,
+    roster,
+    rules_of,
+    voted_ids,
+    weight_of,
+)
+from storage import repos
+from storage.vote_tables import DecisionRecord, Vote
+
+MIN_DURATION = timedelta(minutes=1)
+MAX_DURATION = timedelta(days=90)
+_TYPE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+# Every /vote start option; `/rfc vote RFC [options]` reuses them as they are.
+START_OPTIONS: tuple[Param, ...] = (
+    Param("options", "list", help="the choices, comma separated", metavar="A,B,C"),
+    Param("kind", "choice", choices=vote_rules.KINDS, help="default: proposal (yes/no/abstain)"),
+    Param("type", "text", metavar="TYPE", help="technical|governance|community|emergency|..."),
+    Param("rule", "text", metavar="simple|absolute|2/3|75%|unanimous"),
+    Param("quorum", "count_or_fraction", metavar="N|P%"),
+    Param("eligible", "role", many=True, metavar="ROLE", help="who may vote"),
+    Param("for", "duration", metavar="DURATION"),
+    Param("until", "datetime", metavar="DATETIME"),
+    Param("secret", "flag", help="nobody sees who chose what"),
+    Param("hide_results", "flag", help="no tally until the close"),
+    Param("allow_block", "flag", help="one block (with a reason) defeats the proposal"),
+    Param("max", "int", metavar="N", help="multi: at most N choices"),
+    Param("method", "choice", choices=vote_rules.METHODS, help="ranked: schulze or irv"),
+    Param("close_when_decided", "flag", help="close as soon as the outcome cannot change"),
+)
+START_PARAMS: tuple[Param, ...] = (
+    Param("question", positional=True, required=True, metavar='"QUESTION"'),
+    *START_OPTIONS,
+)
+
+
+def _usage(ctx: Ctx, sub: str) -> str:
+    spec = ctx.registry.find("vote", sub)
+    return spec.usage(ctx.prefix) if spec else f"{ctx.prefix}vote {sub}"
+
+
+def _refuse(ctx: Ctx, sub: str, problem: str) -> UserError:
+    return UserError(f"{problem}. Usage: {_usage(ctx, sub)}")
+
+
+# ---------------------------------------------------------------- opening
+
+
+def vote_types(ctx: Ctx) -> dict[str, dict[str, Any]]:
+    configured = ctx.settings.get("vote_types") or {}
+    names = {*BUILTIN_TYPES, *configured}
+    return {n: {**BUILTIN_TYPES.get(n, {}), **configured.get(n, {})} for n in names}
+
+
+def resolve_roles(ctx: Ctx, roles: list[str], sub: str) -> list[str]:
+    """Roles as given, with voter-group names expanded to their bound roles. A role that no
+    known member holds and no binding names is refused as unknown (most likely a typo)."""
+    bindings = repos.role_bindings(ctx.db, ctx.community.id or 0)
+    held = {r for m in ctx.members() for r in m.roles}
+    bound = {b.role for b in bindings}
+    out: list[str] = []
+    for role in roles:
+        group = [b.role for b in bindings if b.kind == "voter-group" and b.name == role.lower()]
+        if group:
+            out += group
+        elif role in held or role in bound:
+            out.append(role)
+        else:
+            raise _refuse(ctx, sub, f"unknown role @{role}: nobody holds it")
+    return sorted(set(out))
+
+
+def _duration(ctx: Ctx, args: dict[str, Any], default: str) -> timedelta:
+    given_for, until = args.get("for"), args.get("until")
+    if given_for is not None and until is not None:
+        raise _refuse(ctx, "start", "give --for or --until, not both")
+    if until is not None:
+        if until <= ctx.now:
+            raise _refuse(
+                ctx, "start", f"the deadline {format_when(until, ctx.zone)} is in the past"
+            )
+        span = until - ctx.now
+    elif given_for is not None:
+        span = given_for
+    else:
+        span = parse_duration(default)
+    if span < MIN_DURATION or span > MAX_DURATION:
+        raise _refuse(
+            ctx, "start", f"a vote runs from 1 minute to 90 days, not {format_duration(span)}"
+        )
+    return span
+
+
+def _options(ctx: Ctx, kind: str, given: list[str] | None) -> tuple[str, ...]:
+    if kind == "proposal":
+        if given:
+            raise _refuse(
+                ctx,
+                "start",
+                "a proposal's options are always yes, no and abstain; use --kind choice",
+            )
+        return vote_rules.PROPOSAL_OPTIONS
+    if not given:
+        raise _refuse(ctx, "start", f"a {kind} vote needs --options A,B,...")
+    options = tuple(o.strip() for o in given)
+    if any(not o for o in options):
+        raise _refuse(ctx, "start", "an option is empty")
+    if len(options) > MAX_OPTIONS:
+        raise _refuse(ctx, "start", f"at most {MAX_OPTIONS} options, not {len(options)}")
+    long = next((o for o in options if len(o) > MAX_OPTION_LENGTH), None)
+    if long:
+        raise _refuse(ctx, "start", f"option '{long[:20]}...' is longer than {MAX_OPTION_LENGTH}")
+    return options
+
+
+def start_from_args(
+    ctx: Ctx,
+    args: dict[str, Any],
+    *,
+    rfc_id: int | None = None,
+    thread_ref: str | None = None,
+    channel: str | None = None,
+) -> Vote:
+    """Open a vote from parsed /vote start arguments (names as in START_PARAMS; "question"
+    may also be a list of words). Raises UserError with a usage line on bad input; writes
+    nothing then (the caller's transaction rolls back)."""
+    question = args.get("question")
+    if isinstance(question, list):
+        question = " ".join(question)
+    question = (question or "").strip()
+    if not question:
+        raise _refuse(ctx, "start", "the question is empty")
+    if len(question) > 300:
+        raise _refuse(ctx, "start", "the question is longer than 300 characters")
+
+    types = vote_types(ctx)
+    type_name = (args.get("type") or "").strip().lower() or None
+    if type_name is not None and type_name not in types:
+        raise _refuse(
+            ctx, "start", f"unknown vote type '{type_name}': use {', '.join(sorted(types))}"
+        )
+    defaults = types.get(type_name or "", {})
+
+    given_options = args.get("options")
+    kind = args.get("kind") or ("choice" if given_options else "proposal")
+    options = _options(ctx, kind, given_options)
+
+    if args.get("rule") and kind != "proposal":
+        raise _refuse(
+            ctx, "start", f"--rule applies to proposals; a {kind} vote counts its own way"
+        )
+    try:
+        rule, threshold = vote_rules.parse_rule(
+            args.get("rule") or defaults.get("rule") or "simple"
+        )
+    except vote_rules.RuleError as exc:
+        raise _refuse(ctx, "start", str(exc)) from None
+    if kind != "proposal":
+        rule, threshold = "simple", None
+
+    quorum = args.get("quorum")
+    if quorum is None and defaults.get("quorum"):
+        quorum = parse_count_or_fraction(str(defaults["quorum"]))
+
+    for flag, only in (("max", "multi"), ("method", "ranked"), ("allow_block", "proposal")):
+        if args.get(flag) and kind != only:
+            name = "--" + flag.replace("_", "-")
+            raise _refuse(ctx, "start", f"{name} only applies to a {only} vote")
+
+    roles = args.get("eligible") or list(defaults.get("eligible") or [])
+    eligible = resolve_roles(ctx, list(roles), "start") if roles else []
+    span = _duration(ctx, args, str(defaults.get("duration") or DEFAULT_DURATION))
+
+    if channel is None:
+        if ctx.is_direct:
+            channel = ctx.channel_for("votes")
+            if channel is None:
+                raise _refuse(ctx, "start", "start votes in a channel (no votes channel is set)")
+        else:
+            channel = ctx.address.channel
+
+    try:
+        rules = vote_rules.Rules(
+            kind=kind,
+            options=options,
+            rule=rule,
+            threshold=threshold,
+            quorum=quorum,
+            allow_block=bool(args.get("allow_block")),
+            max_choices=args.get("max"),
+            method=args.get("method") or "schulze",
+        )
+    except vote_rules.RuleError as exc:
+        raise _refuse(ctx, "start", str(exc)) from None
+
+    vote = Vote(
+        community_id=ctx.community.id or 0,
+        channel=channel,
+        question=question,
+        kind=kind,
+        options=list(rules.options),
+        vote_type=type_name,
+        rule=rule,
+        threshold=f"{threshold.numerator}/{threshold.denominator}" if threshold else None,
+        quorum=quorum_text(quorum),
+        eligible_roles=eligible,
+        method=rules.method,
+        max_choices=args.get("max"),
+        secret=bool(args.get("secret")),
+        hide_results=bool(args.get("hide_results")),
+        allow_block=bool(args.get("allow_block")),
+        close_when_decided=bool(args.get("close_when_decided")),
+        status="open",
+        created_by=ctx.actor.user_id,
+        created_by_display=ctx.actor.display,
+        opened_at=ctx.now,
+        closes_at=ctx.now + span,
+        rfc_id=rfc_id,
+        thread_ref=thread_ref,
+        timeline=[],
+    )
+    members = roster(ctx, vote)
+    try:
+        vote_rules.check_rules(rules, members or None)
+    except vote_rules.RuleError as exc:
+        raise _refuse(ctx, "start", str(exc)) from None
+    if vote.close_when_decided and not members:
+        raise _refuse(ctx, "start", "--close-when-decided needs a known list of eligible voters")
+    if vote.secret:
+        vote.secret_key = secrets.token_hex(32)
+    ctx.db.add(vote)
+    ctx.db.flush()
+    add_step(ctx, vote, "opened", closes_at=vote.closes_at.isoformat())
+    edit = vote_close.message_for(ctx, vote)
+    ctx.post(
+        channel,
+        edit.text,
+        card=edit.card,
+        choices=edit.choices,
+        ref=f"vote:{vote.id}",
+        thread_ref=thread_ref,
+    )
+    vote_close.schedule(ctx, vote)
+    ctx.audit("vote.start", vote_id=vote.id, question=question, kind=kind, channel=channel)
+    if ctx.is_direct or channel != ctx.address.channel:
+        ctx.private(
+            f"✅ Vote #{vote.id} is open in #{channel} "
+            f"until {format_when(vote.closes_at, ctx.zone)}."
+        )
+    return vote
+
+
+def open_vote(
+    ctx: Ctx,
+    *,
+    question: str,
+    rfc_id: int | None = None,
+    thread_ref: str | None = None,
+    channel: str | None = None,
+    **options: Any,
+) -> Vote:
+    """Open a vote from code. `options` are START_OPTIONS names with parsed values, e.g.
+    open_vote(ctx, question="Adopt RFC 4?", rule="2/3", **{"for": timedelta(days=3)})."""
+    return start_from_args(
+        ctx,
+        {"question": question, **options},
+        rfc_id=rfc_id,
+        thread_ref=thread_ref,
+        channel=channel,
+    )
+
+
+# ---------------------------------------------------------------- casting
+
+
+def _private_receipt(ctx: Ctx, vote: Vote, text: str) -> None:
+    # Secret receipts carry a ref so the close can find and erase their text in the outbox.
+    ref = vote_close.receipt_ref(vote) if vote.secret else None
+    if ctx.is_direct:
+        ctx.emit(Send(ctx.address, text, ref=ref))
+    else:
+        ctx.emit(
+            Send(ctx.address, text, visibility="ephemeral", recipient=ctx.actor.user_id, ref=ref)
+        )
+
+
+def apply_ballot(
+    ctx: Ctx, vote: Vote, choices: list[str], reason: str | None, sub: str = "cast"
+) -> None:
+    require_open(ctx, vote)
+    if ctx.now >= vote.closes_at:
+        raise UserError(f"voting on #{vote.id} has ended; the result follows shortly")
+    if vote.secret and not ctx.is_direct:
+        raise UserError(
+            f"vote #{vote.id} is secret: cast it in a direct message to me with "
+            f"`{ctx.prefix}vote cast {vote.id} OPTION`"
+        )
+    member = ctx.member(ctx.actor.user_id)
+    if not is_eligible(member, vote):
+        raise UserError(
+            f"you are not eligible to vote on #{vote.id} ({vote_render.eligibility_line(vote)})"
+        )
+    assert member is not None
+    rules = rules_of(vote)
+    try:
+        clean = vote_rules.validate_ballot(rules, choices, reason)
+    except vote_rules.BallotError as exc:
+        raise _refuse(ctx, sub, str(exc)) from None
+    weight = weight_of(member.roles, role_weights(ctx))
+    put_ballot(ctx, vote, ctx.actor.user_id, clean, weight, reason if clean[0] == "block" else None)
+    _private_receipt(ctx, vote, vote_render.receipt(vote, clean, weight, vote.closes_at, ctx.zone))
+    after_ballot(ctx, vote)
+
+
+def after_ballot(ctx: Ctx, vote: Vote) -> None:
+    if vote.close_when_decided:
+        members = roster(ctx, vote)
+        ballots = counted_ballots(ctx, vote, members)
+        if members and vote_rules.is_decided(rules_of(vote), ballots, members):
+            vote_close.close_vote(ctx, vote, by="Moot (decided early)")
+            return
+    vote_close.refresh(ctx, vote)
+
+
+def retract(ctx: Ctx, vote: Vote) -> None:
+    require_open(ctx, vote)
+    if vote.secret and not ctx.is_direct:
+        raise UserError(f"vote #{vote.id} is secret: retract in a direct message to me")
+    if not drop_ballot(ctx, vote, ctx.actor.user_id):
+        raise UserError(f"you have no vote on #{vote.id} to retract")
+    ctx.private(f"↩️ Your vote on #{vote.id} is withdrawn.")
+    vote_close.refresh(ctx, vote)
+
+
+def on_button(ctx: Ctx, value: str, added: bool) -> None:
+    """A press of a vote button, or a reaction matching one (added False: reaction removed)."""
+    vote_id, _, option = value.partition(":")
+    if not vote_id.isdigit():
+        return
+    vote = lock_vote(ctx, int(vote_id))
+    if vote.status != "open":
+        if added:
+            raise UserError(f"vote #{vote.id} is {vote.status}")
+        return
+    if option == vote_rules.BLOCK:
+        if added:
+            ctx.private(f"A block needs a reason: `{ctx.prefix}vote cast {vote.id} block REASON`")
+        return
+    current = ballot_of(ctx, vote, ctx.actor.user_id)
+    mine = list(current.choices) if current else []
+    reaction = isinstance(ctx.event, ReactionChanged)
+    if vote.kind == "multi":
+        if (reaction and added) or (not reaction and option not in mine):
+            wanted = [*mine, option] if option not in mine else mine
+        else:
+            wanted = [c for c in mine if c != option]
+        if wanted == mine and reaction:
+            return
+        if not wanted:
+            retract(ctx, vote)
+            return
+        apply_ballot(ctx, vote, wanted, None)
+        return
+    if not added:
+        if mine == [option]:
+            retract(ctx, vote)
+        return
+    apply_ballot(ctx, vote, [option], None)
+
+
+# ---------------------------------------------------------------- the other commands
+
+
+def _creator_or_moderator(ctx: Ctx, vote: Vote, what: str) -> None:
+    if ctx.actor.user_id != vote.created_by and not ctx.is_moderator():
+        raise UserError(f"only the person who started vote #{vote.id} or a moderator may {what} it")
+
+
+def show_text(ctx: Ctx, vote: Vote) -> str:
+    edit = vote_close.message_for(ctx, vote)
+    lines = [edit.text]
+    if edit.card:
+        lines += [f"{k}: {v}" for k, v in edit.card.fields]
+    if vote.status != "open":
+        record = ctx.db.execute(
+            select(DecisionRecord).where(DecisionRecord.vote_id == vote.id)
+        ).scalar_one_or_none()
+        if record is not None:
+            lines.append(record.data.get("result_text", ""))
+    elif not vote.secret:
+        mine = ballot_of(ctx, vote, ctx.actor.user_id)
+        if mine is not None:
+            lines.append(f"Your vote: {', '.join(mine.choices)}")
+    elif ctx.actor.user_id in voted_ids(ctx, vote):
+        lines.append("You have voted (secret ballot).")
+    return "\n".join(lines)
+
+
+def register(reg: Registry) -> None:
+    reg.summary("vote", "timed votes with rules, quorum, weights and secret ballots")
+
+    @reg.command(
+        "vote",
+        "start",
+        help="Open a timed vote (a yes/no/abstain proposal unless --options are given).",
+        params=START_PARAMS,
+        examples=(
+            'vote start "Adopt v2?" --for 72h',
+            'vote start "Logo?" --options Red,Green,Blue --secret --for 3d',
+            'vote start "Rank the talks" --kind ranked --options A,B,C --until friday 17:00',
+        ),
+    )
+    def vote_start(ctx: Ctx, **args: Any) -> None:
+        start_from_args(ctx, args)
+
+    @reg.command(
+        "vote",
+        "cast",
+        help="Cast or change your vote (multi: A,B; block needs a reason).",
+        params=[
+            Param("id", "int", positional=True, required=True),
+            Param("option", positional=True, required=True),
+            Param("reason", positional=True, rest=True),
+        ],
+        examples=("vote cast 3 yes", "vote cast 4 Red,Blue", "vote cast 3 block breaks the API"),
+    )
+    def vote_cast(ctx: Ctx, id: int, option: str, reason: str | None) -> None:
+        vote = lock_vote(ctx, id)
+        choices = option.split(",") if vote.kind in ("multi", "ranked") else [option]
+        if reason and not (vote.kind == "proposal" and option.strip().lower() == "block"):
+            raise _refuse(ctx, "cast", f"unexpected '{reason}' (only a block takes a reason)")
+        apply_ballot(ctx, vote, choices, reason)
+
+    @reg.command(
+        "vote",
+        "rank",
+        help="Rank the options of a ranked vote, best first.",
+        params=[
+            Param("id", "int", positional=True, required=True),
+            Param("ranking", positional=True, required=True, many=True, metavar="OPTION"),
+        ],
+        examples=("vote rank 5 B A C",),
+    )
+    def vote_rank(ctx: Ctx, id: int, ranking: list[str]) -> None:
+        vote = lock_vote(ctx, id)
+        if vote.kind != "ranked":
+            raise _refuse(ctx, "rank", f"vote #{id} is not ranked; use {ctx.prefix}vote cast")
+        apply_ballot(ctx, vote, ranking, None, sub="rank")
+
+    @reg.command(
+        "vote",
+        "retract",
+        help="Withdraw your vote.",
+        params=[Param("id", "int", positional=True, required=True)],
+    )
+    def vote_retract(ctx: Ctx, id: int) -> None:
+        retract(ctx, lock_vote(ctx, id))
+
+    @reg.command(
+        "vote",
+        "show",
+        help="Show a vote, its tally (unless hidden) and your vote.",
+        params=[Param("id", "int", positional=True, required=True)],
+    )
+    def vote_show(ctx: Ctx, id: int) -> None:
+        ctx.private(show_text(ctx, find_vote(ctx, id)))
+
+    @reg.command(
+        "vote",
+        "list",
+        help="List votes.",
+        params=[Param("open", "flag"), Param("closed", "flag")],
+    )
+    def vote_list(ctx: Ctx, open: bool, closed: bool) -> None:
+        stmt = select(Vote).where(Vote.community_id == ctx.community.id).order_by(Vote.id.desc())
+        if open and not closed:
+            stmt = stmt.where(Vote.status == "open")
+        elif closed and not open:
+            stmt = stmt.where(Vote.status != "open")
+        rows = list(ctx.db.execute(stmt.limit(30)).scalars())
+        if not rows:
+            ctx.private("No votes yet." if not (open or closed) else "No votes match.")
+            return
+        lines = []
+        for v in rows:
+            if v.status == "open":
+                state = f"open until {format_when(v.closes_at, ctx.zone)}"
+            else:
+                state = f"{v.status}: {v.outcome}"
+            lines.append(f"#{v.id} {v.question} ({state}, {len(voted_ids(ctx, v))} voted)")
+        ctx.private("\n".join(lines))
+
+    @reg.command(
+        "vote",
+        "close",
+        help="Close a vote now (its starter or a moderator).",
+        params=[Param("id", "int", positional=True, required=True)],
+    )
+    def vote_close_cmd(ctx: Ctx, id: int) -> None:
+        vote = lock_vote(ctx, id)
+        require_open(ctx, vote)
+        _creator_or_moderator(ctx, vote, "close")
+        vote_close.close_vote(ctx, vote, by=ctx.actor.display)
+        ctx.audit("vote.close", vote_id=id)
+
+    @reg.command(
+        "vote",
+        "cancel",
+        help="Cancel a vote; it is recorded as cancelled (its starter or a moderator).",
+        params=[
+            Param("id", "int", positional=True, required=True),
+            Param("reason", "text", required=True, metavar="TEXT"),
+        ],
+    )
+    def vote_cancel(ctx: Ctx, id: int, reason: str) -> None:
+        vote = lock_vote(ctx, id)
+        require_open(ctx, vote)
+        _creator_or_moderator(ctx, vote, "cancel")
+        if not reason.strip():
+            raise _refuse(ctx, "cancel", "the reason is empty")
+        vote_close.close_vote(ctx, vote, by=ctx.actor.display, cancelled=True, reason=reason)
+        ctx.audit("vote.cancel", vote_id=id, reason=reason)
+
+    @reg.command(
+        "vote",
+        "extend",
+        help="Move a vote's deadline (and its reminders) later by DURATION.",
+        params=[
+            Param("id", "int", positional=True, required=True),
+            Param("by", "duration", positional=True, required=True, metavar="DURATION"),
+        ],
+        examples=("vote extend 3 24h",),
+    )
+    def vote_extend(ctx: Ctx, id: int, by: timedelta) -> None:
+        vote = lock_vote(ctx, id)
+        require_open(ctx, vote)
+        _creator_or_moderator(ctx, vote, "extend")
+        new = vote.closes_at + by
+        if new - ctx.now > MAX_DURATION:
+            raise _refuse(ctx, "extend", "a vote cannot run more than 90 days from now")
+        before = vote.closes_at
+        vote.closes_at = new
+        add_step(ctx, vote, "extended", closes_at=new.isoformat(), before=before.isoformat())
+        vote_close.schedule(ctx, vote)
+        ctx.audit("vote.extend", vote_id=id, closes_at=new.isoformat(), before=before.isoformat())
+        ctx.post(
+            vote.channel,
+            f"⏳ Vote #{vote.id} now closes {format_when(new, ctx.zone)} "
+            f"(extended by {ctx.actor.display}).",
+            thread_ref=f"vote:{vote.id}",
+        )
+        vote_close.refresh(ctx, vote)
+
+    @reg.command(
+        "vote",
+        "remind",
+        help="Remind those who have not voted yet (moderators).",
+        params=[Param("id", "int", positional=True, required=True)],
+        permission="moderator",
+    )
+    def vote_remind(ctx: Ctx, id: int) -> None:
+        vote = find_vote(ctx, id)
+        require_open(ctx, vote)
+        n = vote_close.send_reminder(ctx, vote)
+        ctx.audit("vote.remind", vote_id=id, reminded=n)
+        ctx.private(f"✅ Reminder sent for vote #{id} ({n}).")
+
+    @reg.command(
+        "config",
+        "vote-type",
+        help="Set the defaults of a vote type (rule, quorum, eligible roles, duration).",
+        params=[
+            Param("name", positional=True, required=True, metavar="TYPE"),
+            Param("rule", "text", metavar="simple|absolute|2/3|75%|unanimous"),
+            Param("quorum", "count_or_fraction", metavar="N|P%"),
+            Param("eligible", "role", many=True, metavar="ROLE"),
+            Param("duration", "duration", metavar="DURATION"),
+        ],
+        permission="moderator",
+        examples=("config vote-type governance --rule 2/3 --quorum 50% --eligible @members",),
+    )
+    def config_vote_type(
+        ctx: Ctx,
+        name: str,
+        rule: str | None,
+        quorum: int | Fraction | None,
+        eligible: list[str],
+        duration: timedelta | None,
+    ) -> None:
+        usage = (
+            f"{ctx.prefix}config vote-type TYPE [--rule R] [--quorum Q] "
+            "[--eligible ROLE ...] [--duration D]"
+        )
+        name = name.lower()
+        if not _TYPE_NAME.match(name):
+            raise UserError(
+                f"'{name}' is not a type name (letters, digits, - and _). Usage: {usage}"
+            )
+        if rule is None and quorum is None and not eligible and duration is None:
+            raise UserError(f"nothing to set for {name}. Usage: {usage}")
+        entry = dict((ctx.settings.get("vote_types") or {}).get(name, {}))
+        if rule is not None:
+            try:
+                code, threshold = vote_rules.parse_rule(rule)
+            except vote_rules.RuleError as exc:
+                raise UserError(f"{exc}. Usage: {usage}") from None
+            entry["rule"] = (
+                code if threshold is None else f"{threshold.numerator}/{threshold.denominator}"
+            )
+        if quorum is not None:
+            entry["quorum"] = quorum_text(quorum) if isinstance(quorum, Fraction) else str(quorum)
+        if eligible:
+            try:
+                entry["eligible"] = resolve_roles(ctx, eligible, "start")
+            except UserError:
+                raise UserError(
+                    f"unknown role among {', '.join(eligible)}. Usage: {usage}"
+                ) from None
+        if duration is not None:
+            if duration < MIN_DURATION or duration > MAX_DURATION:
+                raise UserError(f"a vote runs from 1 minute to 90 days. Usage: {usage}")
+            entry["duration"] = format_duration(duration)
+        types = {**(ctx.settings.get("vote_types") or {}), name: entry}
+        ctx.set_setting("vote_types", types)
+        ctx.audit("config.vote-type", name=name, **entry)
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(entry.items()))
+        ctx.private(f"✅ Vote type {name}: {shown}.")
+
+    @reg.command(
+        "config",
+        "weight",
+        help="Give a role's holders N votes' weight (a voter counts with their largest).",
+        params=[
+            Param("role", "role", positional=True, required=True),
+            Param("weight", "int", positional=True, required=True, metavar="N"),
+        ],
+        permission="moderator",
+        examples=("config weight @maintainers 2",),
+    )
+    def config_weight(ctx: Ctx, role: str, weight: int) -> None:
+        if not 1 <= weight <= 1000:
+            raise UserError(
+                f"a weight is a whole number from 1 to 1000, not {weight}. "
+                f"Usage: {ctx.prefix}config weight ROLE N"
+            )
+        weights = {**(ctx.settings.get("weights") or {}), role: weight}
+        ctx.set_setting("weights", weights)
+        ctx.audit("config.weight", role=role, weight=weight)
+        ctx.private(f"✅ Holders of @{role} now vote with weight {weight}.")
+
+    reg.action("vote.cast")(on_button)
+    reg.due_kind("vote.close")(vote_close.on_close_due)
+    reg.due_kind("vote.remind")(vote_close.on_remind_due)
+
+    reg.demo.extend(
+        [
+            "# Votes: a proposal in #votes, decided by buttons and reactions.",
+            "channel #votes",
+            '@alice /vote start "Adopt the v2 API?" --for 72h',
+            "@bob click /Adopt the v2 API/ yes",
+            "@carol react /Adopt the v2 API/ 👎",
+            "@dave click /Adopt the v2 API/ yes",
+            "@carol click /Adopt the v2 API/ yes",
+            "advance 72h",
+            "expect /closed: \\*\\*passed\\*\\*/",
+            "@alice /decisions list",
+        ]
+    )

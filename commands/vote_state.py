@@ -1,0 +1,228 @@
+"""What the vote modules share: loading a vote, its rules, its roster and weights, and its
+ballots as the counting rules want them. No effects are emitted here."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from bot.context import Ctx
+from bot.errors import UserError
+from commands import vote_rules
+from storage import repos
+from storage.tables import Member
+from storage.vote_tables import Vote, VoteBallot, VoteVoter
+
+PROPOSAL_EMOJI = {"yes": "👍", "no": "👎", "abstain": "🤷", "block": "⛔"}
+MAX_OPTIONS = 20
+MAX_OPTION_LENGTH = 80
+DEFAULT_REMINDERS = ("24h", "1h")
+BUILTIN_TYPES: dict[str, dict[str, Any]] = {
+    "technical": {},
+    "governance": {},
+    "community": {},
+    "emergency": {"duration": "24h"},
+}
+DEFAULT_DURATION = "72h"
+
+
+def find_vote(ctx: Ctx, vote_id: int) -> Vote:
+    vote = ctx.db.get(Vote, vote_id)
+    if vote is None or vote.community_id != ctx.community.id:
+        raise UserError(f"there is no vote #{vote_id}")
+    return vote
+
+
+def lock_vote(ctx: Ctx, vote_id: int) -> Vote:
+    """The vote row, locked for this transaction on PostgreSQL, so two ballots or a ballot and
+    a close on the same vote are applied one after the other (SQLite already serialises
+    writers with BEGIN IMMEDIATE)."""
+    stmt = select(Vote).where(Vote.id == vote_id)
+    if ctx.db.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    vote = ctx.db.execute(stmt).scalar_one_or_none()
+    if vote is None or vote.community_id != ctx.community.id:
+        raise UserError(f"there is no vote #{vote_id}")
+    return vote
+
+
+def require_open(ctx: Ctx, vote: Vote) -> None:
+    if vote.status != "open":
+        raise UserError(f"vote #{vote.id} is {vote.status}; nothing was changed")
+
+
+def parse_quorum(text: str | None) -> int | Fraction | None:
+    if not text:
+        return None
+    if "/" in text:
+        return Fraction(text)
+    return int(text)
+
+
+def quorum_text(q: int | Fraction | None) -> str | None:
+    if q is None:
+        return None
+    if isinstance(q, Fraction):
+        return f"{q.numerator}/{q.denominator}"
+    return str(q)
+
+
+def rules_of(vote: Vote) -> vote_rules.Rules:
+    return vote_rules.Rules(
+        kind=vote.kind,
+        options=tuple(vote.options),
+        rule=vote.rule if vote.kind == "proposal" else "simple",
+        threshold=Fraction(vote.threshold) if vote.threshold else None,
+        quorum=parse_quorum(vote.quorum),
+        allow_block=vote.allow_block,
+        max_choices=vote.max_choices,
+        method=vote.method,
+    )
+
+
+# ---------------------------------------------------------------- roster and weights
+
+
+def role_weights(ctx: Ctx) -> dict[str, int]:
+    return {str(k): int(v) for k, v in (ctx.settings.get("weights") or {}).items()}
+
+
+def weight_of(roles: list[str] | frozenset[str], weights: dict[str, int]) -> Fraction:
+    held = [weights[r] for r in roles if r in weights]
+    return Fraction(max(held)) if held else Fraction(1)
+
+
+def is_eligible(member: Member | None, vote: Vote) -> bool:
+    if member is None:
+        return False
+    if vote.eligible_roles:
+        return bool(set(member.roles) & set(vote.eligible_roles))
+    # Everyone in the channel.
+    return "*" in member.channels or vote.channel in member.channels
+
+
+def eligible_members(ctx: Ctx, vote: Vote) -> list[Member]:
+    if vote.eligible_roles:
+        wanted = set(vote.eligible_roles)
+        return [m for m in ctx.members() if set(m.roles) & wanted]
+    return ctx.members(vote.channel)
+
+
+def roster(ctx: Ctx, vote: Vote) -> dict[str, Fraction]:
+    """Eligible voter id -> weight, from the directory as adapters last reported it."""
+    weights = role_weights(ctx)
+    return {m.user_id: weight_of(m.roles, weights) for m in eligible_members(ctx, vote)}
+
+
+def roster_hash(members: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(members)).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- ballots
+
+
+def voter_key(vote: Vote, user_id: str) -> str:
+    """How a ballot row names its voter: the id for open votes, an HMAC for secret ones."""
+    if not vote.secret:
+        return user_id
+    if not vote.secret_key:
+        raise UserError(f"vote #{vote.id} is closed")
+    return hmac.new(bytes.fromhex(vote.secret_key), user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def ballot_rows(ctx: Ctx, vote: Vote) -> list[VoteBallot]:
+    return list(
+        ctx.db.execute(
+            select(VoteBallot).where(VoteBallot.vote_id == vote.id).order_by(VoteBallot.id)
+        ).scalars()
+    )
+
+
+def ballot_of(ctx: Ctx, vote: Vote, user_id: str) -> VoteBallot | None:
+    key = voter_key(vote, user_id)
+    return ctx.db.execute(
+        select(VoteBallot).where(VoteBallot.vote_id == vote.id, VoteBallot.voter == key)
+    ).scalar_one_or_none()
+
+
+def voted_ids(ctx: Ctx, vote: Vote) -> list[str]:
+    return list(
+        ctx.db.execute(
+            select(VoteVoter.user_id)
+            .where(VoteVoter.vote_id == vote.id)
+            .order_by(VoteVoter.user_id)
+        ).scalars()
+    )
+
+
+def counted_ballots(
+    ctx: Ctx, vote: Vote, members: dict[str, Fraction] | None = None
+) -> list[vote_rules.Ballot]:
+    """Ballots for the counting rules. For an open secret vote the HMACs are mapped back to
+    roster ids in memory only, so is_decided can tell who is still to vote."""
+    back: dict[str, str] = {}
+    if vote.secret and vote.secret_key and members:
+        back = {voter_key(vote, uid): uid for uid in members}
+    return [
+        vote_rules.Ballot(
+            back.get(b.voter, b.voter), tuple(b.choices), Fraction(b.weight), b.reason
+        )
+        for b in ballot_rows(ctx, vote)
+    ]
+
+
+def put_ballot(
+    ctx: Ctx,
+    vote: Vote,
+    user_id: str,
+    choices: tuple[str, ...],
+    weight: Fraction,
+    reason: str | None,
+) -> None:
+    row = ballot_of(ctx, vote, user_id)
+    if row is None:
+        row = VoteBallot(vote_id=vote.id or 0, voter=voter_key(vote, user_id))
+    row.choices = list(choices)
+    row.weight = str(weight)
+    row.reason = reason
+    # Secret votes keep no time on a ballot: it would line up with the order of voters.
+    row.cast_at = None if vote.secret else ctx.now
+    ctx.db.add(row)
+    if (
+        ctx.db.execute(
+            select(VoteVoter.id).where(VoteVoter.vote_id == vote.id, VoteVoter.user_id == user_id)
+        ).first()
+        is None
+    ):
+        ctx.db.add(VoteVoter(vote_id=vote.id or 0, user_id=user_id))
+    ctx.db.flush()
+
+
+def drop_ballot(ctx: Ctx, vote: Vote, user_id: str) -> bool:
+    row = ballot_of(ctx, vote, user_id)
+    if row is None:
+        return False
+    ctx.db.delete(row)
+    ctx.db.execute(
+        delete(VoteVoter).where(VoteVoter.vote_id == vote.id, VoteVoter.user_id == user_id)
+    )
+    ctx.db.flush()
+    return True
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def add_step(ctx: Ctx, vote: Vote, what: str, by: str | None = None, **detail: Any) -> None:
+    step = {"at": ctx.now.isoformat(), "what": what, "by": by or ctx.actor.display, **detail}
+    vote.timeline = [*vote.timeline, step]
+    ctx.db.add(vote)
+
+
+def member_display(ctx: Ctx, user_id: str) -> str:
+    m = repos.member(ctx.db, ctx.community.id or 0, user_id)
+    return m.display if m and m.display else user_id
