@@ -6,6 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 
-def build(cfg: Any) -> dict[str, Any]:
+def build(cfg: Any, db: Any = None, registry: Any = None) -> dict[str, Any]:
     built: dict[str, Any] = {}
+    if getattr(cfg, "slack", None):
+        from adapters.slack.adapter import SlackAdapter, SlackConfig
+
+        if db is None or registry is None:
+            raise ValueError("the Slack adapter needs the database and the registry")
+        built["slack"] = SlackAdapter(SlackConfig.from_section(cfg.slack), db, registry)
+    if getattr(cfg, "matrix", None):
+        from adapters import matrix
+
+        built["matrix"] = matrix.build(cfg, db)
     return built

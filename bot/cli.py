@@ -131,16 +131,16 @@ async def interactive(db: Database, reg: Registry, cfg: Config) -> int:
     return 0
 
 
-def build_adapters(cfg: Config) -> dict[str, object]:
+def build_adapters(cfg: Config, db: Database, reg: Registry) -> dict[str, object]:
     import adapters
 
-    return adapters.build(cfg)
+    return adapters.build(cfg, db=db, registry=reg)
 
 
 async def serve(cfg: Config) -> int:
     db = open_db(cfg.database_url)
     reg = registry()
-    built = build_adapters(cfg)
+    built = build_adapters(cfg, db, reg)
     if not built:
         raise ConfigError(
             "no platform is configured: add a [slack] or [matrix] section to the config "

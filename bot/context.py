@@ -168,7 +168,7 @@ class Ctx:
         for fn in self.registry.hooks.get(hook, []):
             fn(self, **details)
 
-    def members(self, channel: str | None = None) -> list[Member]:
+    def members(self, channel: str | None = None) -> list[repos.MemberView]:
         """The directory as adapters last reported it; with a channel, those in it."""
         return repos.members(self.db, self.community.id or 0, channel)
 

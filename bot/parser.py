@@ -18,6 +18,9 @@ from bot.specs import CommandSpec, Param
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 
 
+INT_LIMIT = 2**31 - 1
+
+
 class UsageError(ValueError):
     """Bad input. str() is the one line shown to the user."""
 
@@ -89,9 +92,13 @@ def convert(param: Param, raw: str, ctx: ParseContext) -> Any:
                 return raw
             case "int":
                 try:
-                    return int(raw)
+                    value = int(raw)
                 except ValueError:
                     raise UsageError(f"{param.shown} must be a whole number, not '{raw}'") from None
+                # Ids and counts live in 32-bit database columns; bigger is always a typo.
+                if abs(value) > INT_LIMIT:
+                    raise UsageError(f"{param.shown} '{raw}' is too large")
+                return value
             case "fraction":
                 return timeparse.parse_fraction(raw)
             case "count_or_fraction":

@@ -43,10 +43,12 @@ class Scheduler:
     def run_due_now(self, now: datetime | None = None) -> int:
         """Run every item due at `now` (default: the clock's now). Returns how many ran."""
         ran = 0
-        failed: set[int] = set()
+        # Items already run or failed in this pass: a handler that puts its own work back at
+        # a time that is already due must not spin this loop forever.
+        seen: set[int] = set()
         while True:
-            at = now or self.core.clock.now()
-            outcome = self._run_one(at, failed)
+            at = max(now, self.core.clock.now()) if now else self.core.clock.now()
+            outcome = self._run_one(at, seen)
             if outcome is None:
                 break
             ran += outcome
@@ -54,7 +56,7 @@ class Scheduler:
             self.core.committed(None)
         return ran
 
-    def _run_one(self, at: datetime, failed: set[int]) -> int | None:
+    def _run_one(self, at: datetime, seen: set[int]) -> int | None:
         core = self.core
         work_id: int | None = None
         try:
@@ -65,18 +67,19 @@ class Scheduler:
                     .order_by(DueWork.due_at, DueWork.id)
                     .limit(1)
                 )
-                if failed:
-                    stmt = stmt.where(DueWork.id.not_in(failed))
+                if seen:
+                    stmt = stmt.where(DueWork.id.not_in(seen))
                 if core.db.dialect == "postgresql":
                     stmt = stmt.with_for_update(skip_locked=True)
                 work = s.execute(stmt).scalar_one_or_none()
                 if work is None:
                     return None
                 work_id = work.id
+                seen.add(work.id or 0)
                 claimed = s.execute(
                     update(DueWork)
                     .where(DueWork.id == work.id, DueWork.status == "pending")
-                    .values(status="done", done_at=core.clock.now())
+                    .values(status="done", done_at=at)
                 ).rowcount
                 if claimed != 1:
                     return 0
@@ -94,13 +97,14 @@ class Scheduler:
                     core.system_actor(community),
                     core_address(community),
                 )
+                # "Run everything due at T": the handler must see T, not an earlier clock.
+                ctx.clock = FixedClock(at)
                 handler(ctx, work)
                 core.write_effects(ctx, f"due:{work.id}:{work.due_at.timestamp():.0f}")
             return 1
         except Exception as exc:
             log.exception("due work %s failed", work_id)
             if work_id is not None:
-                failed.add(work_id)
                 self._record_failure(work_id, repr(exc))
             return 0
 
@@ -189,6 +193,14 @@ class Scheduler:
             self.housekeeping()
         except Exception:
             log.exception("housekeeping failed")
+
+
+class FixedClock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
 
 
 def core_address(community: Community) -> Address:

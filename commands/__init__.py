@@ -13,6 +13,7 @@ MODULES = (
     "help",
     "vote",
     "decisions",
+    "rfc",
 )
 
 

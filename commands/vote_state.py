@@ -167,12 +167,20 @@ def counted_ballots(
     back: dict[str, str] = {}
     if vote.secret and vote.secret_key and members:
         back = {voter_key(vote, uid): uid for uid in members}
-    return [
-        vote_rules.Ballot(
-            back.get(b.voter, b.voter), tuple(b.choices), Fraction(b.weight), b.reason
-        )
-        for b in ballot_rows(ctx, vote)
-    ]
+    # Plain column rows: this runs on every ballot of a live tally.
+    rows = ctx.db.execute(
+        select(VoteBallot.voter, VoteBallot.choices, VoteBallot.weight, VoteBallot.reason)
+        .where(VoteBallot.vote_id == vote.id)
+        .order_by(VoteBallot.id)
+    ).all()
+    weights: dict[str, Fraction] = {}
+    out = []
+    for voter, choices, weight, reason in rows:
+        w = weights.get(weight)
+        if w is None:
+            w = weights[weight] = Fraction(weight)
+        out.append(vote_rules.Ballot(back.get(voter, voter), tuple(choices), w, reason))
+    return out
 
 
 def put_ballot(

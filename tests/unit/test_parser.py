@@ -200,6 +200,7 @@ def test_channel_mentions(reg: Registry, mention: str, expected: str) -> None:
         ("vote start Q --for 1h --for 2h", "--for is given twice"),
         ("vote start Q extra", "unexpected 'extra'"),
         ("vote cast x yes", "ID must be a whole number"),
+        ("vote cast 99999999999999999999 yes", "ID '99999999999999999999' is too large"),
         ("vote strat Q", "unknown subcommand 'strat' for /vote; did you mean 'start'?"),
         ("vote", "/vote needs a subcommand"),
         ("vot start", "unknown command /vot; did you mean 'vote'?"),

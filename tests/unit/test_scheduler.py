@@ -153,3 +153,19 @@ async def test_rescheduling_done_work_runs_it_again(db: Database, delay: timedel
     seed(db, 1, T0 + timedelta(hours=1))
     app.scheduler.run_due_now(T0 + timedelta(hours=1))
     assert calls == ["k0", "k0"] and outbox_count(db) == 2
+
+
+async def test_handlers_see_the_time_they_are_run_at_and_cannot_spin(db: Database) -> None:
+    seen: list[datetime] = []
+    reg = Registry()
+
+    @reg.due_kind("again")
+    def again(ctx: Ctx, work: DueWork) -> None:
+        seen.append(ctx.now)
+        # Puts itself back at a time that is already due: must run once per pass, not loop.
+        ctx.schedule("again", work.key, ctx.now - timedelta(minutes=1))
+
+    app = App(db, reg, FakeClock(T0))
+    seed(db, 1, T0 + timedelta(hours=2), kind="again")
+    assert app.scheduler.run_due_now(T0 + timedelta(hours=3)) == 1
+    assert seen == [T0 + timedelta(hours=3)]

@@ -1,0 +1,509 @@
+"""The Slack adapter on slack-bolt's AsyncApp: Socket Mode or HTTP (aiohttp), Block Kit out,
+neutral events in. Every request is acknowledged first and handled after, inside Slack's
+3-second limit; the core decides everything else."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
+
+from adapters.slack import blocks, events, modal
+from adapters.slack.directory import Directory
+from adapters.slack.emoji import to_name
+from bot import help as helptext
+from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
+from bot.clock import Clock, SystemClock
+from bot.model import (
+    Address,
+    Capabilities,
+    CommandInvoked,
+    Delivered,
+    Edit,
+    InboundEvent,
+    Send,
+)
+from bot.parser import ParseContext
+from bot.registry import Registry
+from storage import repos
+from storage.db import Database
+from storage.tables import Community
+
+log = logging.getLogger("moot.slack")
+
+PLATFORM = events.PLATFORM
+FEEDBACK_SHORTCUT = "moot_capture_feedback"
+DM_NAMESPACE = "slack.dm"
+FEEDBACK_SOON = "Capturing messages as feedback is coming soon to Moot."
+
+# Web API errors that no retry can fix: the outbox gives the row up instead of backing off.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "msg_too_long",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "cant_update_message",
+        "edit_window_closed",
+        "message_not_found",
+        "user_not_found",
+        "user_not_in_channel",
+        "cannot_dm_bot",
+        "restricted_action",
+        "no_text",
+        "invalid_arguments",
+        "too_many_attachments",
+        "invalid_name",
+        "bad_timestamp",
+    }
+)
+# Where an ephemeral cannot go (a DM between two people, a private channel without the bot),
+# the same words go to the person's DM with the bot instead.
+EPHEMERAL_FALLBACK = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel"})
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    bot_token: str
+    signing_secret: str = ""
+    app_token: str = ""
+    mode: str = "socket"  # or "http"
+    host: str = "127.0.0.1"
+    port: int = 3000
+    path: str = "/slack/events"
+    # Only for tests and API proxies: where the Web API lives.
+    api_base_url: str | None = None
+    # Slack allows about one message a second per channel.
+    min_post_interval: float = 1.0
+    cache_ttl: float = 300.0
+
+    def __repr__(self) -> str:  # tokens never reach a log line through a repr
+        return f"SlackConfig(mode={self.mode!r}, host={self.host!r}, port={self.port})"
+
+    @classmethod
+    def from_section(cls, section: dict[str, Any]) -> SlackConfig:
+        from bot.config import ConfigError
+
+        mode = str(section.get("mode", "socket")).lower()
+        if mode not in ("socket", "http"):
+            raise ConfigError(f'[slack] mode must be "socket" or "http", not {mode!r}')
+        cfg = cls(
+            bot_token=str(section.get("bot_token") or ""),
+            signing_secret=str(section.get("signing_secret") or ""),
+            app_token=str(section.get("app_token") or ""),
+            mode=mode,
+            host=str(section.get("host", "0.0.0.0" if mode == "http" else "127.0.0.1")),
+            port=int(section.get("port", 3000)),
+            path=str(section.get("path", "/slack/events")),
+            api_base_url=section.get("api_base_url"),
+            min_post_interval=float(section.get("min_post_interval", 1.0)),
+            cache_ttl=float(section.get("cache_ttl", 300)),
+        )
+        if not cfg.bot_token.startswith("xoxb-"):
+            raise ConfigError("[slack] bot_token (or SLACK_BOT_TOKEN) must be a bot token xoxb-…")
+        if mode == "socket" and not cfg.app_token.startswith("xapp-"):
+            raise ConfigError(
+                "[slack] Socket Mode needs app_token (or SLACK_APP_TOKEN), an app-level token "
+                'xapp-… with connections:write; or set mode = "http"'
+            )
+        if mode == "http" and not cfg.signing_secret:
+            raise ConfigError("[slack] HTTP mode needs signing_secret (or SLACK_SIGNING_SECRET)")
+        if not cfg.path.startswith("/"):
+            raise ConfigError("[slack] path must start with /")
+        return cfg
+
+
+class SlackAdapter(Adapter):
+    platform = PLATFORM
+    capabilities = Capabilities(
+        buttons=True,
+        ephemeral=True,
+        threads=True,
+        edits=True,
+        reactions=True,
+        native_timestamps=True,
+    )
+    min_edit_interval = 1.0
+
+    def __init__(
+        self,
+        config: SlackConfig,
+        db: Database,
+        registry: Registry,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.registry = registry
+        self.clock = clock or SystemClock()
+        kw: dict[str, Any] = {"token": config.bot_token}
+        if config.api_base_url:
+            kw["base_url"] = config.api_base_url
+        self.client = AsyncWebClient(**kw)
+        self.directory = Directory(self.client, ttl=config.cache_ttl)
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=config.signing_secret or None,
+            # Socket Mode frames are authenticated by the app-level token, not signed.
+            request_verification_enabled=config.mode == "http",
+            process_before_response=False,
+            logger=logging.getLogger("moot.slack.bolt"),
+        )
+        self._sink: EventSink | None = None
+        self.bot_user_id: str | None = None
+        self._last_post: dict[str, float] = {}
+        self._dm: dict[str, str] = {}
+        # Delivered results by outbox key: a retried row after a lost reply is not re-posted
+        # while this process lives.
+        self._sent: OrderedDict[str, Delivered] = OrderedDict()
+        self._runner: web.AppRunner | None = None
+        self._socket: Any = None
+        self.bound_port: int | None = None
+        self._register()
+
+    # ---------------------------------------------------------------- inbound
+    def _register(self) -> None:
+        app = self.bolt
+        app.command(re.compile(r"^/.+"))(self._on_command)
+        app.action(blocks.ACTION_ID)(self._on_action)
+        app.view(modal.CALLBACK_ID)(self._on_view)
+        app.shortcut(FEEDBACK_SHORTCUT)(self._on_feedback_shortcut)
+        app.event("reaction_added")(self._on_reaction)
+        app.event("reaction_removed")(self._on_reaction)
+        app.event("message")(self._on_message)
+        app.event("app_home_opened")(self._on_home)
+        app.event("app_mention")(self._on_ignored)
+
+    async def _dispatch(self, event: InboundEvent, display: str | None = None) -> None:
+        """Resolve the actor's roles, then hand the event to the core. Runs after ack."""
+        if self._sink is None:
+            log.warning("slack event %s arrived before start; dropped", event.event_id)
+            return
+        try:
+            actor = await self.directory.actor(
+                event.address.workspace, event.actor.user_id, display or event.actor.display
+            )
+            await self._sink(replace(event, actor=actor))
+        except Exception:
+            log.exception("slack event %s could not be handled", event.event_id)
+
+    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        event = events.slash_command(body)
+        spec = modal.wants_modal(self.registry, event.name, event.args)
+        if spec is not None and body.get("trigger_id"):
+            title = modal.MODAL_COMMANDS[(spec.name, spec.sub)]
+            meta = {
+                "team": event.address.workspace,
+                "channel": event.address.channel,
+                "name": spec.name,
+                "sub": spec.sub or "",
+            }
+            try:
+                await self.client.views_open(
+                    trigger_id=body["trigger_id"], view=modal.view(spec, title, meta)
+                )
+                return
+            except SlackApiError as exc:
+                log.warning("views.open failed (%s); running the command as typed", _err(exc))
+        await self._dispatch(event)
+
+    async def _on_action(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        event = events.block_action(body)
+        if event is not None:
+            await self._dispatch(event)
+
+    def _parse_context(self, team: str) -> ParseContext:
+        with self.db.transaction() as s:
+            community = s.execute(
+                select(Community).where(Community.platform == PLATFORM, Community.workspace == team)
+            ).scalar_one_or_none()
+            zone = community.timezone if community is not None else "UTC"
+        return ParseContext(self.clock.now(), ZoneInfo(zone or "UTC"), "/")
+
+    async def _on_view(self, ack: Any, body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            meta = {}
+        spec = self.registry.find(meta.get("name", ""), meta.get("sub") or None)
+        if spec is None:
+            await ack()
+            return
+        team = str(meta.get("team") or (body.get("team") or {}).get("id") or "")
+        try:
+            result = modal.submission(
+                self.registry,
+                spec,
+                (view.get("state") or {}).get("values") or {},
+                self._parse_context(team),
+            )
+        except Exception:
+            log.exception("modal submission could not be checked")
+            await ack(response_action="errors", errors={spec.params[0].name: "Please try again."})
+            return
+        if result.errors:
+            await ack(response_action="errors", errors=result.errors)
+            return
+        await ack()
+        user = body.get("user") or {}
+        event = CommandInvoked(
+            event_id=str(body.get("trigger_id") or f"view:{view.get('id')}:{view.get('hash')}"),
+            actor=events.actor(str(user.get("id", "")), user.get("username") or user.get("name")),
+            address=Address(PLATFORM, team, str(meta.get("channel", ""))),
+            name=spec.name,
+            args=result.line,
+            raw_text=f"/{spec.name} {result.line}",
+            raw=body,
+        )
+        await self._dispatch(event)
+
+    async def _on_feedback_shortcut(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        team, channel, user, ts, text = events.shortcut_message(body)
+        if "feedback" not in self.registry.commands:
+            try:
+                await self.client.chat_postEphemeral(channel=channel, user=user, text=FEEDBACK_SOON)
+            except SlackApiError as exc:
+                log.info("could not tell %s feedback is coming: %s", user, _err(exc))
+            return
+        # The message's words become the command's argument; one quote kind keeps it whole.
+        quoted = modal.quote(" ".join(text.replace('"', "'").split()) or ts)
+        event = CommandInvoked(
+            event_id=str(body.get("trigger_id") or f"shortcut:{channel}:{ts}"),
+            actor=events.actor(user, (body.get("user") or {}).get("username")),
+            address=Address(PLATFORM, team, channel),
+            name="feedback",
+            args=f"capture {quoted}",
+            raw_text=f"/feedback capture {quoted}",
+            raw=body,
+        )
+        await self._dispatch(event)
+
+    async def _on_reaction(self, body: dict[str, Any]) -> None:
+        event = events.reaction(body, self.bot_user_id)
+        if event is not None:
+            await self._dispatch(event)
+
+    async def _on_message(self, body: dict[str, Any]) -> None:
+        event = events.thread_message(body)
+        if event is not None:
+            await self._dispatch(event)
+
+    async def _on_ignored(self, body: dict[str, Any]) -> None:
+        return None
+
+    async def _on_home(self, body: dict[str, Any]) -> None:
+        event = body.get("event") or {}
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        team = str(body.get("team_id") or "")
+        try:
+            sections = self.home_sections(team, str(event["user"]))
+            view = blocks.home_view(sections, helptext.overview(self.registry, "/"))
+            await self.client.views_publish(user_id=str(event["user"]), view=view)
+        except Exception:
+            log.exception("could not publish the App Home for %s", event.get("user"))
+
+    def home_sections(self, team: str, user_id: str) -> list[tuple[str, list[str]]]:
+        out: list[tuple[str, list[str]]] = []
+        if not self.registry.home:
+            return out
+        with self.db.transaction() as s:
+            community = s.execute(
+                select(Community).where(Community.platform == PLATFORM, Community.workspace == team)
+            ).scalar_one_or_none()
+            if community is None:
+                return out
+            for fn in self.registry.home:
+                try:
+                    out += [
+                        (str(t), [str(i) for i in items])
+                        for t, items in fn(s, community.id, user_id)
+                    ]
+                except Exception:
+                    log.exception("home section %s failed", getattr(fn, "__name__", fn))
+        return out
+
+    # ---------------------------------------------------------------- outbound
+    async def _call(self, method: str, **kw: Any) -> Any:
+        try:
+            return await getattr(self.client, method)(**kw)
+        except SlackApiError as exc:
+            resp = exc.response
+            if resp is not None and resp.status_code == 429:
+                raw = (resp.headers or {}).get("Retry-After") or (resp.headers or {}).get(
+                    "retry-after"
+                )
+                try:
+                    seconds = float(raw) if raw is not None else 1.0
+                except ValueError:
+                    seconds = 1.0
+                raise RetryAfter(seconds, f"slack {method} rate limited") from None
+            if _err(exc) in PERMANENT_ERRORS:
+                raise PermanentFailure(f"slack {method}: {_err(exc)}") from None
+            raise
+
+    async def _pace(self, channel: str) -> None:
+        last = self._last_post.get(channel)
+        if last is not None:
+            wait = self.config.min_post_interval - (time.monotonic() - last)
+            if wait > 0:
+                await asyncio.sleep(wait)
+
+    async def _post(self, channel: str, thread_ts: str | None, content: dict[str, Any]) -> Any:
+        await self._pace(channel)
+        kw = dict(content, channel=channel)
+        if thread_ts:
+            kw["thread_ts"] = thread_ts
+        try:
+            return await self._call("chat_postMessage", **kw)
+        finally:
+            self._last_post[channel] = time.monotonic()
+
+    async def _dm_channel(self, team: str, user: str) -> str:
+        key = f"{team}:{user}"
+        if key in self._dm:
+            return self._dm[key]
+        with self.db.transaction() as s:
+            cached = repos.kv_get(s, DM_NAMESPACE, key)
+        if cached and cached.get("channel"):
+            self._dm[key] = str(cached["channel"])
+            return self._dm[key]
+        resp = await self._call("conversations_open", users=user)
+        channel = str((resp.get("channel") or {}).get("id", ""))
+        if not channel:
+            raise PermanentFailure(f"slack conversations.open gave no channel for {user}")
+        with self.db.transaction() as s:
+            repos.kv_put(s, DM_NAMESPACE, key, {"channel": channel})
+        self._dm[key] = channel
+        return channel
+
+    def _remember(self, key: str, delivered: Delivered) -> Delivered:
+        self._sent[key] = delivered
+        while len(self._sent) > 5000:
+            self._sent.popitem(last=False)
+        return delivered
+
+    async def send(self, msg: Send, thread_root: str | None, key: str) -> Delivered:
+        if key in self._sent:
+            return self._sent[key]
+        content = blocks.message(msg.text, msg.card, msg.choices)
+        team = msg.address.workspace
+        if msg.visibility == "ephemeral" and msg.recipient:
+            channel = msg.address.channel
+            kw = dict(content, channel=channel, user=msg.recipient)
+            if thread_root:
+                kw["thread_ts"] = thread_root
+            try:
+                resp = await self._call("chat_postEphemeral", **kw)
+                return self._remember(
+                    key, Delivered(str(resp.get("message_ts", "")), channel, thread_root)
+                )
+            except (PermanentFailure, SlackApiError) as exc:
+                if not any(e in str(exc) for e in EPHEMERAL_FALLBACK):
+                    raise
+                log.info("ephemeral in %s not possible; sending as a DM", channel)
+            channel = await self._dm_channel(team, msg.recipient)
+            resp = await self._post(channel, None, content)
+            return self._remember(key, Delivered(str(resp["ts"]), str(resp["channel"]), None))
+        if msg.visibility == "dm":
+            if not msg.recipient:
+                raise PermanentFailure("a DM without a recipient")
+            channel = await self._dm_channel(team, msg.recipient)
+            resp = await self._post(channel, None, content)
+            return self._remember(key, Delivered(str(resp["ts"]), str(resp["channel"]), None))
+        resp = await self._post(msg.address.channel, thread_root, content)
+        return self._remember(
+            key,
+            Delivered(
+                str(resp["ts"]), str(resp.get("channel") or msg.address.channel), thread_root
+            ),
+        )
+
+    async def edit(self, target: Target, msg: Edit, key: str) -> None:
+        content = blocks.message(msg.text, msg.card, msg.choices)
+        await self._call("chat_update", channel=target.channel, ts=target.message_id, **content)
+
+    async def react(self, target: Target, emoji: str, key: str) -> None:
+        name = to_name(emoji)
+        if name is None:
+            log.warning("no Slack name for reaction %r; skipped", emoji)
+            return
+        try:
+            await self._call(
+                "reactions_add", channel=target.channel, timestamp=target.message_id, name=name
+            )
+        except SlackApiError as exc:
+            if _err(exc) != "already_reacted":
+                raise
+
+    # ---------------------------------------------------------------- lifecycle
+    async def start(self, sink: EventSink) -> None:
+        self._sink = sink
+        auth = await self.client.auth_test()
+        self.bot_user_id = auth.get("user_id")
+        log.info("slack connected to team %s as %s", auth.get("team_id"), auth.get("user_id"))
+        if self.config.mode == "http":
+            await self._start_http()
+        else:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            self._socket = AsyncSocketModeHandler(self.bolt, self.config.app_token)
+            await self._socket.connect_async()
+            log.info("slack Socket Mode connected")
+
+    async def _start_http(self) -> None:
+        async def handle(request: web.Request) -> web.Response:
+            bolt_req = await to_bolt_request(request)
+            bolt_resp = await self.bolt.async_dispatch(bolt_req)
+            return await to_aiohttp_response(bolt_resp)
+
+        web_app = web.Application()
+        web_app.router.add_post(self.config.path, handle)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        await site.start()
+        addresses = self._runner.addresses
+        self.bound_port = int(addresses[0][1]) if addresses else self.config.port
+        log.info(
+            "slack HTTP mode listening on %s:%s%s",
+            self.config.host,
+            self.bound_port,
+            self.config.path,
+        )
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+def _err(exc: SlackApiError) -> str:
+    resp = exc.response
+    try:
+        return str(resp.get("error") or "") if resp is not None else ""
+    except Exception:
+        return ""

@@ -1,0 +1,162 @@
+"""Slack payloads -> neutral events. Pure: the adapter resolves the actor's roles afterwards
+(a lookup with I/O) and swaps them in, so these functions only read the payload.
+
+Event ids: the envelope `event_id` for the Events API (Slack retries with the same one), and
+`trigger_id` for slash commands and interactions (unique per press)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.slack import blocks
+from adapters.slack.emoji import to_unicode
+from bot.model import (
+    ActionInvoked,
+    Actor,
+    Address,
+    CommandInvoked,
+    MessageReceived,
+    ReactionChanged,
+)
+
+PLATFORM = "slack"
+# `/moot help ...` and `/moot config ...`: one umbrella command for what has no slash command
+# of its own; its first word names the command.
+UMBRELLA = "moot"
+
+Payload = dict[str, Any]
+
+
+def actor(user_id: str, display: str | None = None) -> Actor:
+    return Actor(PLATFORM, user_id, display or user_id)
+
+
+def _is_dm(channel: str) -> bool:
+    return channel.startswith("D")
+
+
+def command_name_and_args(command: str, text: str) -> tuple[str, str]:
+    name = command.lstrip("/").strip().lower()
+    text = text.strip()
+    if name == UMBRELLA:
+        first, _, rest = text.partition(" ")
+        return (first.lower() or "help"), rest.strip()
+    return name, text
+
+
+def slash_command(body: Payload) -> CommandInvoked:
+    """The form body of a slash command (command, text, user_id, channel_id, team_id,
+    trigger_id ...)."""
+    command = str(body.get("command", ""))
+    text = str(body.get("text", ""))
+    name, args = command_name_and_args(command, text)
+    channel = str(body.get("channel_id", ""))
+    return CommandInvoked(
+        event_id=str(body.get("trigger_id") or ""),
+        actor=actor(str(body["user_id"]), body.get("user_name")),
+        address=Address(PLATFORM, str(body.get("team_id", "")), channel),
+        # Slash commands typed in someone else's DM cannot be answered in that DM; only the
+        # bot's own DM (message.im) counts as direct.
+        is_direct=False,
+        name=name,
+        args=args,
+        raw_text=f"{command} {text}".strip(),
+        raw=body,
+    )
+
+
+def _team(body: Payload) -> str:
+    team = body.get("team") or {}
+    user = body.get("user") or {}
+    return str(team.get("id") or user.get("team_id") or "")
+
+
+def block_action(body: Payload) -> ActionInvoked | None:
+    """A button press on a message we posted. The button's value carries `action|value`."""
+    actions = body.get("actions") or []
+    if not actions:
+        return None
+    pressed = actions[0]
+    if not blocks.ACTION_ID.match(str(pressed.get("action_id", ""))):
+        return None
+    action, value = blocks.parse_value(str(pressed.get("value", "")))
+    if not action:
+        return None
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
+    ts = str(message.get("ts") or container.get("message_ts") or "")
+    thread = message.get("thread_ts") or container.get("thread_ts")
+    thread = str(thread) if thread and thread != ts else None
+    user = body.get("user") or {}
+    team = _team(body)
+    return ActionInvoked(
+        event_id=str(body.get("trigger_id") or f"action:{channel}:{ts}:{pressed.get('action_ts')}"),
+        actor=actor(str(user.get("id", "")), user.get("username") or user.get("name")),
+        address=Address(PLATFORM, team, channel, thread),
+        is_direct=_is_dm(channel),
+        action=action,
+        value=value,
+        message=Address(PLATFORM, team, channel, thread, ts or None),
+        raw=body,
+    )
+
+
+def _envelope(body: Payload) -> tuple[str, str, Payload]:
+    event = body.get("event") or {}
+    team = str(body.get("team_id") or event.get("team") or "")
+    return str(body.get("event_id") or ""), team, event
+
+
+def reaction(body: Payload, bot_user_id: str | None = None) -> ReactionChanged | None:
+    """reaction_added / reaction_removed on a message."""
+    event_id, team, event = _envelope(body)
+    item = event.get("item") or {}
+    if item.get("type") != "message" or not event.get("user"):
+        return None
+    if bot_user_id and event.get("user") == bot_user_id:
+        return None
+    channel = str(item.get("channel", ""))
+    return ReactionChanged(
+        event_id=event_id,
+        actor=actor(str(event["user"])),
+        address=Address(PLATFORM, team, channel),
+        is_direct=_is_dm(channel),
+        key=to_unicode(str(event.get("reaction", ""))),
+        added=event.get("type") == "reaction_added",
+        target=Address(PLATFORM, team, channel, None, str(item.get("ts", ""))),
+        raw=body,
+    )
+
+
+def thread_message(body: Payload) -> MessageReceived | None:
+    """A person's reply in a thread (thread_ts != ts). Edits, joins and bot posts carry a
+    subtype or bot_id and are not replies."""
+    event_id, team, event = _envelope(body)
+    if event.get("type") != "message" or event.get("subtype") or event.get("bot_id"):
+        return None
+    thread_ts, ts = event.get("thread_ts"), event.get("ts")
+    if not thread_ts or thread_ts == ts or not event.get("user"):
+        return None
+    channel = str(event.get("channel", ""))
+    return MessageReceived(
+        event_id=event_id,
+        actor=actor(str(event["user"])),
+        address=Address(PLATFORM, team, channel, str(thread_ts)),
+        is_direct=event.get("channel_type") == "im",
+        text=str(event.get("text", "")),
+        reply_to=Address(PLATFORM, team, channel, str(thread_ts), str(thread_ts)),
+        raw=body,
+    )
+
+
+def shortcut_message(body: Payload) -> tuple[str, str, str, str, str]:
+    """A message shortcut: (team, channel, user, message ts, message text)."""
+    message = body.get("message") or {}
+    return (
+        _team(body),
+        str((body.get("channel") or {}).get("id", "")),
+        str((body.get("user") or {}).get("id", "")),
+        str(message.get("ts") or body.get("message_ts") or ""),
+        str(message.get("text", "")),
+    )

@@ -1,0 +1,561 @@
+"""/rfc: proposals discussed in a thread, reviewed, blocked by concerns, decided by a final
+comment period of lazy consensus or by a vote, and logged. The stage machine is pure
+(rfc_flow); this module reads commands and says what happened."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.model import OpenThread
+from bot.registry import Registry
+from bot.specs import Param
+from bot.timeparse import format_duration, format_when
+from commands import rfc_export, rfc_flow, rfc_render, rfc_state, rfc_timers, rfc_vote
+from commands.rfc_moves import (
+    announce,
+    cancel_reminders_of,
+    check,
+    fcp_pause,
+    fcp_resume,
+    move,
+    refresh,
+)
+from commands.rfc_state import add_event, find, label, ref_of, touch
+from storage.rfc_tables import Rfc, RfcConcern, RfcReview
+
+TYPES = ("technical", "governance", "community")
+MAX_TITLE = 200
+MAX_TEXT = 2000
+
+DEMO = [
+    "roles alice=admin bob= carol=",
+    '@alice /rfc propose "Adopt a code of conduct" --summary "Contributor Covenant 2.1" '
+    "--type community",
+    "@bob reply /Discussion of RFC-1/ Good idea, but who enforces it?",
+    "@alice /rfc reviewers RFC-1 @carol",
+    '@bob /rfc concern RFC-1 "Name the enforcement team first"',
+    "@alice /rfc fcp RFC-1 accept --for 3d",
+    '@bob /rfc resolve RFC-1 1 "the moderators enforce it"',
+    "@carol /rfc review RFC-1 approve",
+    "advance 3d",
+    "@alice /rfc implemented RFC-1 https://example.org/coc",
+    "@alice /rfc log RFC-1",
+]
+
+
+def _usage(ctx: Ctx, sub: str) -> str:
+    spec = ctx.registry.find("rfc", sub)
+    return spec.usage(ctx.prefix) if spec else f"{ctx.prefix}rfc {sub}"
+
+
+def _text(ctx: Ctx, sub: str, value: str | None, what: str, limit: int = MAX_TEXT) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise UserError(f"the {what} is empty. Usage: {_usage(ctx, sub)}")
+    if len(text) > limit:
+        raise UserError(f"the {what} is longer than {limit} characters. Usage: {_usage(ctx, sub)}")
+    return text
+
+
+def _link(ctx: Ctx, sub: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    link = value.strip()
+    if not link.lower().startswith(("http://", "https://")) or len(link) > 1000 or " " in link:
+        raise UserError(f"'{value}' is not a link (http:// or https://). Usage: {_usage(ctx, sub)}")
+    return link
+
+
+def _require_open(ctx: Ctx, rfc: Rfc, what: str) -> None:
+    if rfc.stage not in rfc_flow.OPEN:
+        raise UserError(
+            f"{label(rfc)} is {rfc.stage}; {what} only while it is in discussion, "
+            f"a final comment period or a vote"
+        )
+
+
+def _member_display(ctx: Ctx, user_id: str) -> str:
+    m = ctx.member(user_id)
+    return (m.display if m and m.display else None) or user_id
+
+
+def register(reg: Registry) -> None:
+    reg.summary("rfc", "propose, discuss, review and decide RFCs in a thread")
+
+    @reg.command(
+        "rfc",
+        "propose",
+        help="Propose an RFC: a numbered card and a discussion thread.",
+        params=[
+            Param("title", positional=True, required=True, metavar='"TITLE"'),
+            Param("summary", "text", metavar="TEXT"),
+            Param("link", "text", metavar="URL"),
+            Param("type", "choice", choices=TYPES),
+        ],
+        examples=('rfc propose "Move CI to GitHub Actions" --type technical',),
+    )
+    def rfc_propose(
+        ctx: Ctx, title: str, summary: str | None, link: str | None, **kw: str | None
+    ) -> None:
+        title = _text(ctx, "propose", title, "title", MAX_TITLE)
+        summary = _text(ctx, "propose", summary, "summary") if summary is not None else None
+        url = _link(ctx, "propose", link)
+        channel = ctx.channel_for("rfc") or ctx.address.channel
+        if not channel or (ctx.is_direct and not ctx.channel_for("rfc")):
+            raise UserError("propose RFCs in a channel (no rfc channel is set)")
+        rfc = Rfc(
+            community_id=ctx.community.id or 0,
+            number=rfc_state.next_number(ctx),
+            title=title,
+            summary=summary,
+            link=url,
+            rfc_type=kw.get("type"),
+            author=ctx.actor.user_id,
+            author_display=ctx.actor.display,
+            channel=channel,
+            stage="discussion",
+            created_at=ctx.now,
+            last_activity_at=ctx.now,
+        )
+        ctx.db.add(rfc)
+        ctx.db.flush()
+        add_event(ctx, rfc, "proposed", title=title, summary=summary, link=url)
+        text, card = rfc_render.card(rfc_state.snapshot(ctx.db, rfc), ctx.now, ctx.zone, ctx.prefix)
+        ref = ref_of(rfc)
+        ctx.post(channel, text, card=card, ref=ref)
+        ctx.emit(OpenThread(ref=ref, title=f"{label(rfc)}: {title}"[:100]))
+        announce(
+            ctx,
+            rfc,
+            f"💬 Discussion of {label(rfc)} ({title}), proposed by @{ctx.actor.display}. "
+            f"Reply in this thread; replies are kept as the RFC's discussion.",
+        )
+        rfc_state.reschedule_stale(ctx, rfc)
+        ctx.audit("rfc.propose", rfc=label(rfc), title=title)
+        if channel != ctx.address.channel or ctx.is_direct:
+            ctx.private(f"✅ {label(rfc)} is posted in #{channel}.")
+
+    @reg.command(
+        "rfc",
+        "show",
+        help="Show an RFC's card.",
+        params=[Param("rfc", positional=True, required=True, metavar="RFC")],
+        examples=("rfc show RFC-3",),
+    )
+    def rfc_show(ctx: Ctx, rfc: str) -> None:
+        row = find(ctx, rfc)
+        text, card = rfc_render.card(rfc_state.snapshot(ctx.db, row), ctx.now, ctx.zone, ctx.prefix)
+        ctx.private(f"{text}\nMoves {rfc_flow.possible_now(row.stage)}.", card=card)
+
+    @reg.command(
+        "rfc",
+        "list",
+        help="List RFCs, newest first.",
+        params=[
+            Param("stage", "choice", choices=rfc_flow.STAGES),
+            Param("mine", "flag", help="only RFCs you proposed"),
+        ],
+    )
+    def rfc_list(ctx: Ctx, stage: str | None, mine: bool) -> None:
+        stmt = select(Rfc).where(Rfc.community_id == ctx.community.id)
+        if stage:
+            stmt = stmt.where(Rfc.stage == stage)
+        if mine:
+            stmt = stmt.where(Rfc.author == ctx.actor.user_id)
+        rows = list(ctx.db.execute(stmt.order_by(Rfc.number.desc()).limit(50)).scalars())
+        if not rows:
+            ctx.private("No RFCs match." if stage or mine else "No RFCs yet.")
+            return
+        lines = [rfc_render.list_line(rfc_state.snapshot(ctx.db, r), ctx.now) for r in rows]
+        ctx.private("\n".join(lines))
+
+    @reg.command(
+        "rfc",
+        "log",
+        help="An RFC's timeline: the decision log in chat.",
+        params=[Param("rfc", positional=True, required=True, metavar="RFC")],
+    )
+    def rfc_log(ctx: Ctx, rfc: str) -> None:
+        row = find(ctx, rfc)
+        ctx.reply(rfc_render.log_text(rfc_state.snapshot(ctx.db, row, with_events=True), ctx.zone))
+
+    @reg.command(
+        "rfc",
+        "reviewers",
+        help="Ask people to review an RFC (author or moderator).",
+        params=[
+            Param("rfc", positional=True, required=True, metavar="RFC"),
+            Param("users", "user", positional=True, required=True, many=True, metavar="USER"),
+        ],
+        examples=("rfc reviewers RFC-3 @carol @dan",),
+    )
+    def rfc_reviewers(ctx: Ctx, rfc: str, users: list[str]) -> None:
+        row = find(ctx, rfc)
+        rfc_state.lock(ctx, row)
+        rfc_state.require_author_or_moderator(ctx, row, "request reviews")
+        _require_open(ctx, row, "reviews are requested")
+        wanted = list(dict.fromkeys(users))
+        if row.author in wanted:
+            raise UserError(f"@{row.author_display or row.author} wrote {label(row)}; ask others")
+        due = ctx.now + rfc_state.review_window(ctx)
+        added = []
+        for uid in wanted:
+            review = ctx.db.execute(
+                select(RfcReview).where(RfcReview.rfc_id == row.id, RfcReview.reviewer == uid)
+            ).scalar_one_or_none()
+            if review is None:
+                review = RfcReview(
+                    rfc_id=row.id or 0, reviewer=uid, reviewer_display=_member_display(ctx, uid)
+                )
+            if review.requested:
+                continue
+            review.requested = True
+            review.requested_at = ctx.now
+            ctx.db.add(review)
+            added.append(uid)
+            if review.verdict is None:
+                ctx.schedule("rfc.review_reminder", f"{ref_of(row)}:{uid}", due, {"rfc_id": row.id})
+        if not added:
+            raise UserError("those reviews are already requested")
+        add_event(ctx, row, "reviewers", users=[_member_display(ctx, u) for u in added])
+        touch(ctx, row)
+        names = ", ".join("@" + _member_display(ctx, u) for u in added)
+        announce(ctx, row, f"👀 Review of {label(row)} requested from {names}.")
+        refresh(ctx, row)
+
+    @reg.command(
+        "rfc",
+        "review",
+        help="Review an RFC: approve or ask for changes (your latest review counts).",
+        params=[
+            Param("rfc", positional=True, required=True, metavar="RFC"),
+            Param(
+                "verdict", "choice", positional=True, required=True, choices=("approve", "changes")
+            ),
+            Param("comment", positional=True, rest=True, metavar="COMMENT"),
+        ],
+        examples=("rfc review RFC-3 approve looks good",),
+    )
+    def rfc_review(ctx: Ctx, rfc: str, verdict: str, comment: str | None) -> None:
+        row = find(ctx, rfc)
+        rfc_state.lock(ctx, row)
+        _require_open(ctx, row, "reviews are taken")
+        if ctx.actor.user_id == row.author:
+            raise UserError(f"you wrote {label(row)}; reviews come from others")
+        note = (comment or "").strip()[:MAX_TEXT] or None
+        review = ctx.db.execute(
+            select(RfcReview).where(
+                RfcReview.rfc_id == row.id, RfcReview.reviewer == ctx.actor.user_id
+            )
+        ).scalar_one_or_none()
+        if review is None:
+            review = RfcReview(rfc_id=row.id or 0, reviewer=ctx.actor.user_id)
+        review.reviewer_display = ctx.actor.display
+        review.verdict = verdict
+        review.comment = note
+        review.reviewed_at = ctx.now
+        ctx.db.add(review)
+        cancel_reminders_of(ctx, row, ctx.actor.user_id)
+        add_event(ctx, row, "review", verdict=verdict, comment=note)
+        touch(ctx, row)
+        said = rfc_render.VERDICT[verdict]
+        announce(
+            ctx,
+            row,
+            f"📝 @{ctx.actor.display} {said} on {label(row)}" + (f": {note}" if note else "."),
+        )
+        refresh(ctx, row)
+
+    @reg.command(
+        "rfc",
+        "concern",
+        help="Raise a numbered blocking concern on an RFC.",
+        params=[
+            Param("rfc", positional=True, required=True, metavar="RFC"),
+            Param("text", positional=True, required=True, rest=True, metavar='"TEXT"'),
+        ],
+        examples=('rfc concern RFC-3 "No migration plan for existing users"',),
+    )
+    def rfc_concern(ctx: Ctx, rfc: str, text: str) -> None:
+        row = find(ctx, rfc)
+        rfc_state.lock(ctx, row)
+        body = _text(ctx, "concern", text, "concern")
+        _require_open(ctx, row, "concerns are raised")
+        top = ctx.db.execute(
+            select(func.max(RfcConcern.number)).where(RfcConcern.rfc_id == row.id)
+        ).scalar_one()
+        number = (top or 0) + 1
+        ctx.db.add(
+            RfcConcern(
+                rfc_id=row.id or 0,
+                number=number,
+                text=body,
+                raised_by=ctx.actor.user_id,
+                raised_by_display=ctx.actor.display,
+                raised_at=ctx.now,
+            )
+        )
+        add_event(ctx, row, "concern", number=number, text=body)
+        left = fcp_pause(ctx, row, number)
+        touch(ctx, row)
+        msg = f"⚠️ Concern #{number} on {label(row)} by @{ctx.actor.display}: {body}"
+        if left is not None:
+            msg += (
+                f"\nThe final comment period is paused with {rfc_render.span(left)} left "
+                f"until every concern is resolved."
+            )
+        announce(ctx, row, msg)
+        refresh(ctx, row)
+
+    @reg.command(
+        "rfc",
+        "resolve",
+        help="Resolve a concern (the person who raised it, or a moderator).",
+        params=[
+            Param("rfc", positional=True, required=True, metavar="RFC"),
+            Param("number", "int", positional=True, required=True, metavar="N"),
+            Param("note", positional=True, rest=True, metavar="NOTE"),
+        ],
+        examples=('rfc resolve RFC-3 1 "migration plan added"',),
+    )
+    def rfc_resolve(ctx: Ctx, rfc: str, number: int, note: str | None) -> None:
+        row = find(ctx, rfc)
+        rfc_state.lock(ctx, row)
+        if not 0 < number < 1_000_000:
+            raise UserError(f"{label(row)} has no concern #{number}")
+        concern = ctx.db.execute(
+            select(RfcConcern).where(RfcConcern.rfc_id == row.id, RfcConcern.number == number)
+        ).scalar_one_or_none()
+        if concern is None:
+            raise UserError(f"{label(row)} has no concern #{number}")
+        if concern.resolved_at is not None:
+            raise UserError(f"concern #{number} on {label(row)} is already resolved")
+        if ctx.actor.user_id != concern.raised_by and not ctx.is_moderator():
+            raise UserError(
+                f"only @{concern.raised_by_display or concern.raised_by}, who raised concern "
+                f"#{number}, or a moderator can resolve it"
+            )
+        text = (note or "").strip()[:MAX_TEXT] or None
+        concern.resolved_at = ctx.now
+        concern.resolved_by = ctx.actor.user_id
+        concern.resolved_by_display = ctx.actor.display
+        concern.note = text
+        ctx.db.add(concern)
+        ctx.db.flush()
+        add_event(ctx, row, "resolved", number=number, note=text)
+        if concern.raised_by != ctx.actor.user_id:
+            ctx.audit("rfc.resolve.moderator", rfc=label(row), number=number, note=text)
+        touch(ctx, row)
+        announce(
+            ctx,
+            row,
+            f"✅ Concern #{number} on {label(row)} resolved by @{ctx.actor.display}"
+            + (f": {text}" if text else "."),
+        )
+        fcp_resume(ctx, row)
+        refresh(ctx, row)
+
+    @reg.command(
+        "rfc",
+        "fcp",
+        help="Start a final comment period: the disposition applies by itself unless a "
+        "concern is open when it ends (author or moderator).",
+        params=[
+            Param("rfc", positional=True, required=True, metavar="RFC"),
+            Param(
+                "disposition",
+                "choice",
+                positional=True,
+                required=True,
+                choices=rfc_flow.DISPOSITIONS,
+            ),
+            Param("for", "duration", metavar="DURATION", help="default 7d"),
+        ],
+        examples=("rfc fcp RFC-3 accept --for 7d",),
+    )
+    def rfc_fcp(ctx: Ctx, rfc: str, disposition: str, **kw: timedelta | None) -> None:
+        row = find(ctx, rfc)
+        rfc_state.lock(ctx, row)
+        rfc_state.require_author_or_moderator(ctx, row, "start a final comment period")
+        span = kw.get("for") or rfc_state.DEFAULT_FCP
+        rfc_state.check_span(span, "the final comment period", _usage(ctx, "fcp"))
+        check(row, "fcp")
+        move(ctx, row, "fcp")
+        row.fcp_disposition = disposition
+        concerns = rfc_state.open_concerns(ctx.db, row)
+        if concerns:
+            row.fcp_remaining_s = int(span.total_seconds())
+            row.fcp_ends_at = None
+        else:
+            row.fcp_ends_at = ctx.now + span
+            ctx.schedule("rfc.fcp_end", ref_of(row), row.fcp_ends_at, {"rfc_id": row.id})
+        ctx.db.add(row)
+        add_event(
+            ctx,
+            row,
+            "fcp",
+            disposition=disposition,
+            **{"for": format_duration(span)},
+            paused=bool(concerns),
+        )
+        ctx.audit("rfc.fcp", rfc=label(row), disposition=disposition, span=format_duration(span))
+        msg = f"⏳ Final comment period on {label(row)}: proposed disposition **{disposition}**. "
+        if concerns:
+            msg += (
+                f"It is paused at once with {rfc_render.span(span)} to run: "
+                f"{len(concerns)} concern(s) are open."
+            )
+        else:
+            msg += (
+                f"Unless a concern is raised, it applies by itself "
+                f"{format_when(row.fcp_ends_at or ctx.now, ctx.zone)}."
+            )
+        announce(ctx, row, msg)
+        refresh(ctx, row)
+
+    @reg.command(
+        "rfc",
+        "withdraw",
+        help="Withdraw an RFC (author or moderator).",
+        params=[Param("rfc", positional=True, required=True, metavar="RFC")],
+    )
+    def rfc_withdraw(ctx: Ctx, rfc: str) -> None:
+        row = find(ctx, rfc)
+        rfc_state.lock(ctx, row)
+        rfc_state.require_author_or_moderator(ctx, row, "withdraw it")
+        move(ctx, row, "withdraw")
+        add_event(ctx, row, "withdrawn")
+        ctx.audit("rfc.withdraw", rfc=label(row))
+        announce(ctx, row, f"↩️ {label(row)} was withdrawn by @{ctx.actor.display}.")
+        refresh(ctx, row)
+
+    @reg.command(
+        "rfc",
+        "postpone",
+        help="Postpone an RFC, optionally until a date when it returns to discussion "
+        "(author or moderator).",
+        params=[
+            Param("rfc", positional=True, required=True, metavar="RFC"),
+            Param("until", "datetime", metavar="DATETIME"),
+        ],
+        examples=("rfc postpone RFC-3 --until 2026-03-01",),
+    )
+    def rfc_postpone(ctx: Ctx, rfc: str, until: datetime | None) -> None:
+        row = find(ctx, rfc)
+        rfc_state.lock(ctx, row)
+        rfc_state.require_author_or_moderator(ctx, row, "postpone it")
+        if until is not None and until <= ctx.now:
+            raise UserError(f"--until is in the past. Usage: {_usage(ctx, 'postpone')}")
+        move(ctx, row, "postpone")
+        row.postponed_until = until
+        ctx.db.add(row)
+        shown = format_when(until, ctx.zone) if until else None
+        if until is not None:
+            ctx.schedule("rfc.reopen", ref_of(row), until, {"rfc_id": row.id})
+        add_event(ctx, row, "postponed", until=shown)
+        ctx.audit("rfc.postpone", rfc=label(row), until=until.isoformat() if until else None)
+        announce(
+            ctx,
+            row,
+            f"💤 {label(row)} was postponed by @{ctx.actor.display}"
+            + (f" until {shown}, when it returns to discussion." if shown else "."),
+        )
+        refresh(ctx, row)
+
+    @reg.command(
+        "rfc",
+        "implemented",
+        help="Mark an accepted RFC implemented, with a link (author or moderator).",
+        params=[
+            Param("rfc", positional=True, required=True, metavar="RFC"),
+            Param("link", positional=True, metavar="LINK"),
+        ],
+        examples=("rfc implemented RFC-3 https://example.org/pr/42",),
+    )
+    def rfc_implemented(ctx: Ctx, rfc: str, link: str | None) -> None:
+        row = find(ctx, rfc)
+        rfc_state.lock(ctx, row)
+        rfc_state.require_author_or_moderator(ctx, row, "mark it implemented")
+        url = _link(ctx, "implemented", link)
+        move(ctx, row, "implemented")
+        row.implemented_link = url
+        ctx.db.add(row)
+        add_event(ctx, row, "implemented", link=url)
+        ctx.audit("rfc.implemented", rfc=label(row), link=url)
+        announce(ctx, row, f"🚀 {label(row)} is implemented" + (f": {url}" if url else "."))
+        refresh(ctx, row)
+
+    @reg.command(
+        "config",
+        "rfc",
+        help="Set the RFC review window (reminder to reviewers) and stale window (nudge).",
+        params=[
+            Param("review_window", "duration", metavar="DURATION", help="default 7d"),
+            Param("stale_window", "duration", metavar="DURATION", help="default 14d"),
+        ],
+        permission="moderator",
+        examples=("config rfc --review-window 5d --stale-window 10d",),
+    )
+    def config_rfc(
+        ctx: Ctx, review_window: timedelta | None, stale_window: timedelta | None
+    ) -> None:
+        usage = ctx.registry.find("config", "rfc").usage(ctx.prefix)  # type: ignore[union-attr]
+        if review_window is None and stale_window is None:
+            raise UserError(f"give --review-window or --stale-window. Usage: {usage}")
+        changed = []
+        for key, value, what in (
+            (rfc_state.REVIEW_WINDOW_KEY, review_window, "review window"),
+            (rfc_state.STALE_WINDOW_KEY, stale_window, "stale window"),
+        ):
+            if value is None:
+                continue
+            rfc_state.check_span(value, f"the {what}", usage)
+            shown = format_duration(value)
+            before = ctx.settings.get(key)
+            ctx.set_setting(key, shown)
+            ctx.audit("config.rfc", key=key, value=shown, before=before)
+            changed.append(f"{what} {shown}")
+        ctx.private("✅ RFC " + " and ".join(changed) + ". It applies to what is scheduled next.")
+
+    @reg.home_section
+    def rfc_home(s: Session, community_id: int, user_id: str) -> list[tuple[str, list[str]]]:
+        """RFCs waiting for this person's review, and their own RFCs still open."""
+        waiting = s.execute(
+            select(Rfc)
+            .join(RfcReview, RfcReview.rfc_id == Rfc.id)
+            .where(
+                Rfc.community_id == community_id,
+                Rfc.stage.in_(sorted(rfc_flow.OPEN)),
+                RfcReview.reviewer == user_id,
+                RfcReview.requested.is_(True),
+                RfcReview.verdict.is_(None),
+            )
+            .order_by(Rfc.number)
+        ).scalars()
+        mine = s.execute(
+            select(Rfc)
+            .where(
+                Rfc.community_id == community_id,
+                Rfc.author == user_id,
+                Rfc.stage.in_(sorted(rfc_flow.OPEN | {"accepted", "postponed"})),
+            )
+            .order_by(Rfc.number)
+        ).scalars()
+        out = []
+        review = [f"{label(r)} {r.title} ({r.stage})" for r in waiting]
+        if review:
+            out.append(("RFCs to review", review))
+        own = [f"{label(r)} {r.title} ({r.stage})" for r in mine]
+        if own:
+            out.append(("Your RFCs", own))
+        return out
+
+    rfc_vote.register(reg)
+    rfc_timers.register(reg)
+    reg.exporter("rfcs")(rfc_export.export)
+    reg.demo.extend(DEMO)

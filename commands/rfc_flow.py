@@ -1,0 +1,105 @@
+"""The RFC stage machine, pure: which moves exist from which stage, and the message that says
+what is possible now when a move is not.
+
+    discussion -> fcp | voting -> accepted | rejected | postponed | withdrawn
+    accepted   -> implemented
+
+Moves people make by command: fcp, vote, withdraw, postpone, implemented. Moves the bot
+makes itself: accept / reject / postpone when a final comment period ends or a vote closes,
+and reopen when a postponement with an end date runs out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STAGES = (
+    "discussion",
+    "fcp",
+    "voting",
+    "accepted",
+    "rejected",
+    "postponed",
+    "withdrawn",
+    "implemented",
+)
+FINAL = frozenset({"rejected", "withdrawn", "implemented"})
+# Stages in which the RFC is still being talked about: reviews and concerns are welcome,
+# and a quiet thread gets a nudge.
+OPEN = frozenset({"discussion", "fcp", "voting"})
+DISPOSITIONS = ("accept", "reject", "postpone")
+
+# (stage, move) -> next stage
+_MOVES: dict[tuple[str, str], str] = {
+    ("discussion", "fcp"): "fcp",
+    ("discussion", "vote"): "voting",
+    ("discussion", "withdraw"): "withdrawn",
+    ("discussion", "postpone"): "postponed",
+    ("fcp", "withdraw"): "withdrawn",
+    ("fcp", "postpone"): "postponed",
+    ("fcp", "accept"): "accepted",
+    ("fcp", "reject"): "rejected",
+    ("voting", "accept"): "accepted",
+    ("voting", "reject"): "rejected",
+    ("postponed", "withdraw"): "withdrawn",
+    ("postponed", "reopen"): "discussion",
+    ("accepted", "implemented"): "implemented",
+}
+# Moves only the bot makes, never offered to people.
+SYSTEM_MOVES = frozenset({"accept", "reject", "reopen"})
+# What the bot is waiting for in a stage, said alongside the moves people can make.
+_WAITING = {
+    "fcp": "or the final comment period ends by itself",
+    "voting": "the RFC moves by itself when its vote closes",
+    "postponed": "or it reopens by itself at the end of the postponement, if one was set",
+}
+
+
+class IllegalMove(ValueError):
+    """A move the stage does not allow. str() is the one line shown to the person."""
+
+
+@dataclass(frozen=True)
+class Move:
+    before: str
+    move: str
+    after: str
+
+
+def moves(stage: str, *, system: bool = False) -> tuple[str, ...]:
+    """The moves allowed from a stage, in a stable order; people's moves only by default."""
+    return tuple(m for (s, m) in _MOVES if s == stage and (system or m not in SYSTEM_MOVES))
+
+
+def possible_now(stage: str) -> str:
+    """A sentence naming the moves people can make from this stage."""
+    people = moves(stage)
+    waiting = _WAITING.get(stage)
+    if people:
+        text = "possible now: " + ", ".join(people)
+        return f"{text} ({waiting})" if waiting else text
+    if waiting:
+        return f"no move by command is possible now; {waiting}"
+    return "it is final; no move is possible"
+
+
+def apply(stage: str, move: str, *, system: bool = False) -> Move:
+    """The stage after a move, or IllegalMove naming what is possible now."""
+    if stage not in STAGES:
+        raise IllegalMove(f"unknown stage '{stage}'")
+    after = _MOVES.get((stage, move))
+    if after is None or (move in SYSTEM_MOVES and not system):
+        raise IllegalMove(f"'{move}' is not possible in stage {stage}; {possible_now(stage)}")
+    return Move(stage, move, after)
+
+
+def disposition_move(disposition: str) -> str:
+    """The move a final comment period's disposition makes when it ends."""
+    if disposition not in DISPOSITIONS:
+        raise IllegalMove(f"'{disposition}' is not one of {', '.join(DISPOSITIONS)}")
+    return disposition
+
+
+def vote_move(outcome: str) -> str:
+    """A closed vote moves its RFC: passed accepts it, every other outcome rejects it."""
+    return "accept" if outcome == "passed" else "reject"

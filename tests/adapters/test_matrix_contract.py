@@ -1,0 +1,493 @@
+"""Matrix contract: recorded event JSON (client-server API v1.x shapes, as Synapse sends them in
+/sync) -> the neutral event, and each effect -> the exact content dict the adapter sends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from adapters.matrix import content as mc
+from adapters.matrix import events as me
+from adapters.matrix.settings import MatrixSettings
+from bot.config import ConfigError
+from bot.model import (
+    Actor,
+    Address,
+    Card,
+    CommandInvoked,
+    MessageReceived,
+    ReactionChanged,
+)
+
+BOT = "@moot:example.org"
+ROOM = "!dKcbdDATuwwphjRPQP:example.org"
+ALICE = "@alice:example.org"
+BOB = "@bob:example.org"
+ROOT = "$143273582443PhrSn:example.org"
+
+
+def view(**kw: Any) -> me.RoomView:
+    base: dict[str, Any] = {
+        "room_id": ROOM,
+        "workspace": "example.org",
+        "bot_user_id": BOT,
+        "prefix": "!",
+        "bot_names": ("Moot",),
+        "power_users": {ALICE: 100, BOB: 50},
+        "users_default": 0,
+        "displaynames": {ALICE: "Alice", BOB: "Bob", BOT: "Moot"},
+    }
+    base.update(kw)
+    return me.RoomView(**base)
+
+
+def message(body: str, **extra: Any) -> dict[str, Any]:
+    content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+    content.update(extra.pop("content", {}))
+    ev = {
+        "content": content,
+        "event_id": "$Kx1:example.org",
+        "origin_server_ts": 1432735824653,
+        "sender": extra.pop("sender", ALICE),
+        "type": "m.room.message",
+        "unsigned": {"age": 1234},
+    }
+    ev.update(extra)
+    return ev
+
+
+def addr(thread: str | None = None, message: str | None = None) -> Address:
+    return Address("matrix", "example.org", ROOM, thread, message)
+
+
+ALICE_ACTOR = Actor("matrix", ALICE, "Alice", frozenset({"admin", "moderator"}), True)
+BOB_ACTOR = Actor("matrix", BOB, "Bob", frozenset({"moderator"}), False)
+
+
+# ------------------------------------------------------------------ inbound
+
+
+def test_prefixed_command() -> None:
+    ev = me.to_event(view(), message('!vote start "Adopt v2?" --for 72h'))
+    assert ev == CommandInvoked(
+        event_id="$Kx1:example.org",
+        actor=ALICE_ACTOR,
+        address=addr(message="$Kx1:example.org"),
+        name="vote",
+        args='start "Adopt v2?" --for 72h',
+        raw_text='!vote start "Adopt v2?" --for 72h',
+    )
+
+
+@pytest.mark.parametrize(
+    "body,formatted",
+    [
+        ("@moot:example.org: vote start Lunch?", None),
+        ("moot: vote start Lunch?", None),
+        ("Moot, vote start Lunch?", None),
+        ("Moot: !vote start Lunch?", None),
+        (
+            "Moot: vote start Lunch?",
+            '<a href="https://matrix.to/#/@moot:example.org">Moot</a>: vote start Lunch?',
+        ),
+    ],
+)
+def test_command_after_mention(body: str, formatted: str | None) -> None:
+    extra = (
+        {"content": {"format": mc.HTML_FORMAT, "formatted_body": formatted}} if formatted else {}
+    )
+    ev = me.to_event(view(), message(body, **extra))
+    assert isinstance(ev, CommandInvoked)
+    assert (ev.name, ev.args) == ("vote", "start Lunch?")
+
+
+def test_display_name_pill_with_another_name() -> None:
+    formatted = '<a href="https://matrix.to/#/@moot:example.org">Decision Bot</a>: help'
+    ev = me.to_event(
+        view(bot_names=()),
+        message(
+            "Decision Bot: help", content={"format": mc.HTML_FORMAT, "formatted_body": formatted}
+        ),
+    )
+    assert isinstance(ev, CommandInvoked) and ev.name == "help"
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["hello all", "! not a command", "!!!", "moot is great", "mootness: x", "Someone: help"],
+)
+def test_chatter_is_ignored(body: str) -> None:
+    assert me.to_event(view(), message(body)) is None
+
+
+def test_direct_room_needs_no_prefix() -> None:
+    ev = me.to_event(view(is_direct=True), message("vote cast 4 no"))
+    assert isinstance(ev, CommandInvoked)
+    assert (ev.name, ev.args, ev.is_direct) == ("vote", "cast 4 no", True)
+    ev = me.to_event(view(is_direct=True), message("!help"))
+    assert isinstance(ev, CommandInvoked) and ev.name == "help"
+
+
+def test_configured_prefix() -> None:
+    assert me.to_event(view(prefix="?"), message("!help")) is None
+    ev = me.to_event(view(prefix="?"), message("?help vote"))
+    assert isinstance(ev, CommandInvoked) and (ev.name, ev.args) == ("help", "vote")
+
+
+THREAD_REL = {
+    "m.relates_to": {
+        "rel_type": "m.thread",
+        "event_id": ROOT,
+        "is_falling_back": True,
+        "m.in_reply_to": {"event_id": ROOT},
+    }
+}
+
+
+def test_thread_reply_is_message_received() -> None:
+    ev = me.to_event(view(), message("I think we should wait", sender=BOB, content=THREAD_REL))
+    assert ev == MessageReceived(
+        event_id="$Kx1:example.org",
+        actor=BOB_ACTOR,
+        address=addr(thread=ROOT, message="$Kx1:example.org"),
+        text="I think we should wait",
+        reply_to=addr(thread=ROOT, message=ROOT),
+    )
+
+
+def test_command_in_a_thread_keeps_the_thread() -> None:
+    ev = me.to_event(view(), message("!vote close 3", content=THREAD_REL))
+    assert isinstance(ev, CommandInvoked)
+    assert ev.address == addr(thread=ROOT, message="$Kx1:example.org")
+
+
+def test_rich_reply_fallback_is_stripped() -> None:
+    body = "> <@bob:example.org> earlier words\n> more\n\n!help"
+    content = {"m.relates_to": {"m.in_reply_to": {"event_id": ROOT}}}
+    ev = me.to_event(view(), message(body, content=content))
+    assert isinstance(ev, CommandInvoked) and ev.name == "help"
+
+
+def test_edits_notices_and_own_messages_are_ignored() -> None:
+    edit = message(
+        "* !vote start x",
+        content={
+            "m.new_content": {"msgtype": "m.text", "body": "!vote start x"},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": ROOT},
+        },
+    )
+    assert me.to_event(view(), edit) is None
+    assert me.to_event(view(), message("!help", content={"msgtype": "m.notice"})) is None
+    assert me.to_event(view(), message("!help", sender=BOT)) is None
+
+
+REACTION = {
+    "content": {"m.relates_to": {"rel_type": "m.annotation", "event_id": ROOT, "key": "👍"}},
+    "event_id": "$reaction1:example.org",
+    "origin_server_ts": 1432735824700,
+    "sender": BOB,
+    "type": "m.reaction",
+    "unsigned": {"age": 12},
+}
+
+
+def test_reaction_is_reaction_changed() -> None:
+    ev = me.to_event(view(), REACTION)
+    assert ev == ReactionChanged(
+        event_id="$reaction1:example.org",
+        actor=BOB_ACTOR,
+        address=addr(message=ROOT),
+        key="👍",
+        added=True,
+        target=addr(message=ROOT),
+    )
+    assert me.reaction_record(REACTION) == {"user": BOB, "key": "👍", "target": ROOT}
+
+
+def test_own_reactions_are_ignored() -> None:
+    assert me.to_event(view(), {**REACTION, "sender": BOT}) is None
+
+
+@pytest.mark.parametrize("v11", [False, True])
+def test_redaction_of_a_known_reaction_is_a_removal(v11: bool) -> None:
+    redaction: dict[str, Any] = {
+        "content": {"reason": "oops"},
+        "event_id": "$redact1:example.org",
+        "origin_server_ts": 1432735824800,
+        "sender": BOB,
+        "type": "m.room.redaction",
+    }
+    if v11:  # room version 11 moved `redacts` into content
+        redaction["content"]["redacts"] = "$reaction1:example.org"
+    else:
+        redaction["redacts"] = "$reaction1:example.org"
+    known = {"$reaction1:example.org": {"user": BOB, "key": "👍", "target": ROOT, "room": ROOM}}
+    ev = me.to_event(view(), redaction, known)
+    assert ev == ReactionChanged(
+        event_id="$redact1:example.org",
+        actor=BOB_ACTOR,
+        address=addr(message=ROOT),
+        key="👍",
+        added=False,
+        target=addr(message=ROOT),
+    )
+    assert me.redacted_id(redaction) == "$reaction1:example.org"
+    # a redaction of something else (a message) means nothing to the core
+    assert me.to_event(view(), redaction, {}) is None
+
+
+def test_roles_from_power_levels_and_config() -> None:
+    rules = me.RoleRules(admin_level=100, moderator_level=40, moderators=frozenset({"@carol:x"}))
+    v = view(power_users={ALICE: 100, BOB: 40, "@dave:x": 10}, rules=rules)
+    assert me.roles_for(v, ALICE) == (frozenset({"admin", "moderator"}), True)
+    assert me.roles_for(v, BOB) == (frozenset({"moderator"}), False)
+    assert me.roles_for(v, "@carol:x") == (frozenset({"moderator"}), False)
+    assert me.roles_for(v, "@dave:x") == (frozenset(), False)
+    v.apply_power_levels({"users": {"@dave:x": 100}, "users_default": 50})
+    assert me.roles_for(v, "@dave:x")[1] is True
+    assert me.roles_for(v, ALICE) == (frozenset({"moderator"}), False)  # now at default 50
+
+
+INVITE_STATE = [
+    {
+        "content": {"join_rule": "invite"},
+        "sender": ALICE,
+        "state_key": "",
+        "type": "m.room.join_rules",
+    },
+    {
+        "content": {"displayname": "Moot", "is_direct": True, "membership": "invite"},
+        "sender": ALICE,
+        "state_key": BOT,
+        "type": "m.room.member",
+    },
+]
+
+
+def test_invite_member_event() -> None:
+    invite = me.invite_of(ROOM, BOT, INVITE_STATE)
+    assert invite == me.Invite(ROOM, ALICE, True)
+    assert me.invite_allowed(invite.inviter, frozenset(), frozenset({"example.org"}))
+    assert me.invite_allowed(invite.inviter, frozenset({ALICE}), frozenset())
+    assert not me.invite_allowed("@mallory:evil.example", frozenset({ALICE}), frozenset({"x"}))
+    assert not me.invite_allowed(None, frozenset(), frozenset({"example.org"}))
+    assert me.to_event(view(), INVITE_STATE[1]) is None  # state, not a neutral event
+
+
+def test_member_event_feeds_the_directory() -> None:
+    ev = {
+        "content": {"displayname": "Carol", "membership": "join"},
+        "event_id": "$m1:example.org",
+        "sender": "@carol:example.org",
+        "state_key": "@carol:example.org",
+        "type": "m.room.member",
+    }
+    assert me.member_change(ev) == me.MemberChange("@carol:example.org", "join", "Carol")
+
+
+def test_encrypted_event() -> None:
+    ev = {
+        "content": {
+            "algorithm": "m.megolm.v1.aes-sha2",
+            "ciphertext": "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg...",
+            "device_id": "RJYKSTBOIE",
+            "sender_key": "IlRMeOPX2e0MurIyfWEucYBRVOEEUMrOHqn/8mLqMjA",
+            "session_id": "X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cKQ",
+        },
+        "event_id": "$enc:example.org",
+        "origin_server_ts": 1432735824653,
+        "sender": ALICE,
+        "type": "m.room.encrypted",
+    }
+    assert me.is_encrypted(ev)
+    assert me.to_event(view(), ev) is None
+    assert me.is_encrypted({"type": "m.room.encryption", "state_key": "", "content": {}})
+    assert mc.notice_content(mc.E2EE_NOTICE) == {"msgtype": "m.notice", "body": mc.E2EE_NOTICE}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {},
+        {"type": "m.room.message", "event_id": "$x", "sender": ALICE},
+        {"type": "m.room.message", "event_id": "$x", "sender": ALICE, "content": {"body": 5}},
+        {"type": "m.reaction", "event_id": "$x", "sender": ALICE, "content": {"m.relates_to": 3}},
+        {"type": "m.room.redaction", "event_id": "$x", "sender": ALICE, "content": {}},
+    ],
+)
+def test_malformed_events_never_crash(raw: dict[str, Any]) -> None:
+    assert me.to_event(view(), raw, {}) is None
+
+
+# ------------------------------------------------------------------ outbound
+
+
+def test_message_content() -> None:
+    card = Card("Adopt v2?", (("Closes", "Mon 12 Jan 09:00 CET"),), footer="secret <ballot>")
+    assert mc.message_content("**Vote** #3 & more\nsecond line", card) == {
+        "msgtype": "m.text",
+        "body": "**Vote** #3 & more\nsecond line\nAdopt v2?\nCloses: Mon 12 Jan 09:00 CET\n"
+        "secret <ballot>",
+        "format": "org.matrix.custom.html",
+        "formatted_body": "<strong>Vote</strong> #3 &amp; more<br>second line<br>"
+        "<strong>Adopt v2?</strong><ul><li><strong>Closes</strong>: Mon 12 Jan 09:00 CET</li></ul>"
+        "<em>secret &lt;ballot&gt;</em>",
+    }
+
+
+def test_threaded_reply_content() -> None:
+    assert mc.message_content("Closed: yes wins", thread_root=ROOT, in_reply_to="$q:x") == {
+        "msgtype": "m.text",
+        "body": "Closed: yes wins",
+        "format": "org.matrix.custom.html",
+        "formatted_body": "Closed: yes wins",
+        "m.relates_to": {
+            "rel_type": "m.thread",
+            "event_id": ROOT,
+            "is_falling_back": True,
+            "m.in_reply_to": {"event_id": "$q:x"},
+        },
+    }
+    in_thread = mc.message_content("x", thread_root=ROOT)
+    assert in_thread["m.relates_to"]["m.in_reply_to"] == {"event_id": ROOT}
+
+
+def test_edit_content() -> None:
+    assert mc.edit_content(ROOT, "Yes: 2\nNo: 1") == {
+        "msgtype": "m.text",
+        "body": "* Yes: 2\nNo: 1",
+        "format": "org.matrix.custom.html",
+        "formatted_body": "* Yes: 2<br>No: 1",
+        "m.new_content": {
+            "msgtype": "m.text",
+            "body": "Yes: 2\nNo: 1",
+            "format": "org.matrix.custom.html",
+            "formatted_body": "Yes: 2<br>No: 1",
+        },
+        "m.relates_to": {"rel_type": "m.replace", "event_id": ROOT},
+    }
+
+
+def test_reaction_content() -> None:
+    assert mc.reaction_content(ROOT, "1️⃣") == {
+        "m.relates_to": {"rel_type": "m.annotation", "event_id": ROOT, "key": "1️⃣"}
+    }
+
+
+def test_txn_id_is_stable_per_key() -> None:
+    assert mc.txn_id("ev:matrix:$a:0") == mc.txn_id("ev:matrix:$a:0")
+    assert mc.txn_id("ev:matrix:$a:0") != mc.txn_id("ev:matrix:$a:1")
+    assert len(mc.txn_id("k")) == 32 and mc.txn_id("k").isalnum()
+
+
+# ------------------------------------------------------------------ config
+
+
+def test_settings_from_config() -> None:
+    s = MatrixSettings.from_config(
+        {
+            "homeserver": "https://matrix.example.org/",
+            "user_id": BOT,
+            "access_token": "syt_secret",
+            "allowed_inviters": [ALICE],
+            "moderator_level": 40,
+            "admins": ["@root:example.org"],
+        }
+    )
+    assert s.homeserver == "https://matrix.example.org"
+    assert s.workspace == "example.org" and s.prefix == "!"
+    assert s.allowed_inviters == {ALICE} and s.allowed_servers == frozenset()
+    assert s.rules.moderator_level == 40 and s.rules.admins == {"@root:example.org"}
+    default = MatrixSettings.from_config(
+        {"homeserver": "http://h", "user_id": BOT, "password": "p"}
+    )
+    assert default.allowed_servers == {"example.org"}
+
+
+@pytest.mark.parametrize(
+    "section,problem",
+    [
+        ({"user_id": BOT, "access_token": "t"}, "homeserver"),
+        ({"homeserver": "http://h", "user_id": "moot", "access_token": "t"}, "user_id"),
+        ({"homeserver": "http://h", "user_id": BOT}, "access_token"),
+        ({"homeserver": "http://h", "user_id": BOT, "password": "p", "prefix": "a"}, "prefix"),
+        ({"homeserver": "http://h", "user_id": BOT, "password": "p", "admin_level": "x"}, "admin"),
+    ],
+)
+def test_bad_settings(section: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ConfigError, match=problem):
+        MatrixSettings.from_config(section)
+
+
+def test_room_v12_creators_outrank_power_levels() -> None:
+    v = view(power_users={BOB: 50})
+    v.apply_create(ALICE, {"room_version": "12", "additional_creators": ["@carol:example.org"]})
+    assert me.roles_for(v, ALICE) == (frozenset({"admin", "moderator"}), True)
+    assert me.roles_for(v, "@carol:example.org")[1] is True
+    old = view(power_users={BOB: 50})
+    old.apply_create(ALICE, {"room_version": "10"})
+    assert me.roles_for(old, ALICE) == (frozenset(), False)
+
+
+# ------------------------------------------------------------------ HTTP errors
+
+
+class _Resp:
+    def __init__(self, status: int, text: str) -> None:
+        self.status, self._text = status, text
+
+    async def text(self) -> str:
+        return self._text
+
+    def release(self) -> None:
+        return None
+
+
+class _Client:
+    access_token = "t"
+
+    def __init__(self, resp: _Resp) -> None:
+        self.resp = resp
+        self.calls: list[tuple[str, str]] = []
+
+    async def send(self, method: str, path: str, data: Any = None, **kw: Any) -> _Resp:
+        self.calls.append((method, path))
+        return self.resp
+
+
+def _adapter(resp: _Resp) -> Any:
+    from adapters.matrix.adapter import MatrixAdapter
+
+    settings = MatrixSettings.from_config(
+        {"homeserver": "http://h", "user_id": BOT, "password": "p"}
+    )
+    adapter = MatrixAdapter(settings, db=None)  # type: ignore[arg-type]
+    adapter.client = _Client(resp)
+    return adapter
+
+
+async def test_429_becomes_retry_after() -> None:
+    from bot.adapter import RetryAfter
+
+    body = '{"errcode": "M_LIMIT_EXCEEDED", "error": "Too many requests", "retry_after_ms": 2500}'
+    adapter = _adapter(_Resp(429, body))
+    with pytest.raises(RetryAfter) as info:
+        await adapter.react(me_target(), "👍", "k")
+    assert info.value.seconds == 2.5
+    method, path = adapter.client.calls[0]
+    assert method == "PUT" and f"/send/m.reaction/{mc.txn_id('k')}" in path
+
+
+async def test_forbidden_is_permanent() -> None:
+    from bot.adapter import PermanentFailure
+
+    adapter = _adapter(_Resp(403, '{"errcode": "M_FORBIDDEN", "error": "not in room"}'))
+    with pytest.raises(PermanentFailure):
+        await adapter.react(me_target(), "👍", "k")
+
+
+def me_target() -> Any:
+    from bot.adapter import Target
+
+    return Target(ROOM, ROOT)

@@ -1,0 +1,174 @@
+"""A fake Slack for end-to-end tests, all on 127.0.0.1: a Web API server that records every
+call and answers like Slack, and a client that signs requests to the bot like Slack does."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    status: int = 200
+
+
+@dataclass
+class FakeSlackApi:
+    team: str = "T0001MOOT"
+    bot_user: str = "U0BOT0001"
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    usergroups: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    # method -> list of (status, headers, body) answered before the normal one
+    failures: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = field(
+        default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}/api/"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def fail_next(
+        self, method: str, status: int, headers: dict[str, str] | None = None, **body: Any
+    ) -> None:
+        self.failures.setdefault(method, []).append((status, headers or {}, {"ok": False, **body}))
+
+    def of(self, method: str, ok_only: bool = True) -> list[Call]:
+        return [c for c in self.calls if c.method == method and (c.status == 200 or not ok_only)]
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        raw = await request.read()
+        if raw:
+            if request.content_type == "application/json":
+                args.update(json.loads(raw))
+            else:
+                args.update(dict(urllib.parse.parse_qsl(raw.decode())))
+        pending = self.failures.get(method)
+        if pending:
+            status, headers, body = pending.pop(0)
+            self.calls.append(Call(method, args, status))
+            return web.json_response(body, status=status, headers=headers)
+        self.calls.append(Call(method, args))
+        return web.json_response(self._answer(method, args))
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ok: dict[str, Any] = {"ok": True}
+        if method == "auth.test":
+            return {
+                **ok,
+                "url": "https://moot-test.slack.com/",
+                "team": "Moot test",
+                "user": "moot",
+                "team_id": self.team,
+                "user_id": self.bot_user,
+                "bot_id": "B0MOOT001",
+            }
+        if method == "chat.postMessage":
+            ts = f"1700000{next(self._ts):03d}.000100"
+            return {**ok, "channel": args["channel"], "ts": ts, "message": {"ts": ts}}
+        if method == "chat.postEphemeral":
+            return {**ok, "message_ts": f"1700000{next(self._ts):03d}.000200"}
+        if method == "chat.update":
+            return {**ok, "channel": args["channel"], "ts": args["ts"], "text": args.get("text")}
+        if method == "conversations.open":
+            return {**ok, "channel": {"id": "D0" + str(args.get("users", "X"))[1:]}}
+        if method == "users.info":
+            user = self.users.get(str(args.get("user")))
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {**ok, "user": user}
+        if method == "usergroups.list":
+            return {**ok, "usergroups": self.usergroups}
+        if method in ("views.open", "views.publish"):
+            return {**ok, "view": {"id": "V0VIEW001", **(args.get("view") or {})}}
+        return ok
+
+
+def user(uid: str, name: str, admin: bool = False) -> dict[str, Any]:
+    return {
+        "id": uid,
+        "name": name,
+        "real_name": name.title(),
+        "is_admin": admin,
+        "is_owner": False,
+        "profile": {"display_name": name, "real_name": name.title()},
+    }
+
+
+def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    base = f"v0:{ts}:{body}".encode()
+    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+@dataclass
+class SlackSender:
+    """Posts to the bot as Slack would: signed, with Slack's content types."""
+
+    url: str
+    secret: str
+    session: aiohttp.ClientSession
+    last_seconds: float = 0.0
+    timings: list[float] = field(default_factory=list)
+
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        headers: dict[str, str] | None = None,
+        signature: dict[str, str] | None = None,
+    ) -> tuple[int, str]:
+        h = {
+            "Content-Type": content_type,
+            **(sign(self.secret, body) if signature is None else signature),
+            **(headers or {}),
+        }
+        start = time.perf_counter()
+        async with self.session.post(self.url, data=body.encode(), headers=h) as resp:
+            text = await resp.text()
+        self.last_seconds = time.perf_counter() - start
+        self.timings.append(self.last_seconds)
+        return resp.status, text
+
+    async def command(self, form: dict[str, str], **kw: Any) -> tuple[int, str]:
+        return await self.post(
+            urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **kw
+        )
+
+    async def interaction(self, payload: dict[str, Any], **kw: Any) -> tuple[int, str]:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, "application/x-www-form-urlencoded", **kw)
+
+    async def event(self, envelope: dict[str, Any], **kw: Any) -> tuple[int, str]:
+        return await self.post(json.dumps(envelope), "application/json", **kw)
