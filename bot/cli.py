@@ -201,7 +201,16 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="moot", description=__doc__)
     p.add_argument("--config", "-c", help="path to a TOML config (see config.example.toml)")
+    # The same option is accepted after the subcommand too (`moot run --config x.toml`).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="cmd", required=True)
+    real_add = sub.add_parser
+
+    def add_parser(name: str, **kw: object) -> argparse.ArgumentParser:
+        return real_add(name, parents=[common], **kw)  # type: ignore[arg-type]
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
     sub.add_parser("demo", help="run the built-in tour on a throw-away database")
     c = sub.add_parser("console", help="chat with the bot in this terminal, or run a script")
     c.add_argument("--script", help="run this script file on a fake clock and exit")
@@ -221,7 +230,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        cfg = load(args.config)
+        cfg = load(getattr(args, "sub_config", None) or args.config)
         setup_logging(cfg)
         if args.cmd in ("demo", "console"):
             logging.getLogger().setLevel(logging.WARNING)

@@ -91,3 +91,23 @@ def test_sqlite_read_then_write_under_concurrency_never_locks(tmp_path: Path) ->
 
 def _now() -> datetime:
     return datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def test_config_example_is_true(tmp_path: Path) -> None:
+    """The example loads as shipped (no platform on), and each platform block, uncommented,
+    switches its platform on."""
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    cfg = load(example, env={})
+    assert cfg.slack is None and cfg.matrix is None and cfg.sweep_seconds == 15
+    text = example.read_text()
+    for section in ("slack", "matrix"):
+        start = text.index(f"# [{section}]")
+        block = text[start:].split("\n\n", 1)[0]
+        lines = [
+            ln[2:]
+            for ln in block.splitlines()
+            if (ln.startswith("# ") and "=" in ln) or ln == f"# [{section}]"
+        ]
+        live = tmp_path / f"{section}.toml"
+        live.write_text("\n".join(lines) + "\n")
+        assert getattr(load(live, env={}), section), section
