@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,17 +71,13 @@ def top_up(db: Database, vote_id: int, have: int, size: int, secret: bool) -> No
             s.add(VoteVoter(vote_id=vote_id, user_id=uid))
 
 
-def run(db: Database, n: int, close_size: int, backend: str) -> list[str]:
-    import commands
-
-    clock = FakeClock(T0)
-    app = App(db, commands.register_all(Registry()), clock)
-    # The directory an adapter would have synced: every voter is in the channel.
-    with db.transaction() as s:
-        community = app.core.community(s, "console", "local")
-        # One roster per vote (public in #votes, secret in #secret), each close_size strong.
+def directory(app: App, workspace: str, size: int) -> None:
+    """The member list an adapter would have synced: a public roster in #votes and a secret
+    one in #secret, `size` people each."""
+    with app.db.transaction() as s:
+        community = app.core.community(s, "console", workspace)
         for prefix, channel in (("v", "votes"), ("s", "secret")):
-            for i in range(close_size):
+            for i in range(size):
                 repos.upsert_member(
                     s,
                     community.id or 0,
@@ -92,50 +88,66 @@ def run(db: Database, n: int, close_size: int, backend: str) -> list[str]:
                     now=T0,
                     channels=[channel],
                 )
+
+
+def cast_op(app: App, vote_id: int, secret: bool) -> Callable[[int], None]:
+    def op(i: int) -> None:
+        event: CommandInvoked | ActionInvoked
+        if secret:
+            # Secret ballots are cast privately, by command in a direct chat.
+            event = CommandInvoked(
+                event_id=f"s{i}",
+                actor=Actor("console", f"s{i}", f"s{i}"),
+                address=Address("console", "local", f"dm:s{i}"),
+                is_direct=True,
+                name="vote",
+                args=f"cast {vote_id} {OPTIONS[i % 3]}",
+                raw_text="",
+            )
+        else:
+            event = ActionInvoked(
+                event_id=f"b{i}",
+                actor=Actor("console", f"v{i}", f"v{i}"),
+                address=WHERE,
+                action="vote.cast",
+                value=f"{vote_id}:{OPTIONS[i % 3]}",
+                message=WHERE.at_message("1"),
+            )
+        assert app.dispatcher.handle_now(event) == "ok"
+
+    return op
+
+
+def close_line(app: App, label: str) -> str:
+    start = time.perf_counter()
+    ran = app.scheduler.run_due_now(T0 + timedelta(hours=72))
+    took = time.perf_counter() - start
+    assert ran >= 1, "the close did not run"
+    return f"moot: {label}: {took * 1000:.0f} ms"
+
+
+def run(db: Database, n: int, close_size: int, backend: str) -> list[str]:
+    import commands
+
+    app = App(db, commands.register_all(Registry()), FakeClock(T0))
+    directory(app, "local", n)
+    directory(app, "big", close_size)
     lines: list[str] = []
     for secret in (False, True):
         kind = "secret" if secret else "public"
-        where = Address("console", "local", "secret") if secret else WHERE
-        vote_id = _start(app, f"start-{kind}", "--secret" if secret else "", where)
-        if secret:
-            # Secret ballots are cast privately, by command in a direct chat.
-            def op(i: int, vote_id: int = vote_id) -> None:
-                voter = Actor("console", f"s{i}", f"s{i}")
-                event = CommandInvoked(
-                    event_id=f"s{i}",
-                    actor=voter,
-                    address=Address("console", "local", f"dm:s{i}"),
-                    is_direct=True,
-                    name="vote",
-                    args=f"cast {vote_id} {OPTIONS[i % 3]}",
-                    raw_text="",
-                )
-                assert app.dispatcher.handle_now(event) == "ok"
-        else:
-
-            def op(i: int, vote_id: int = vote_id) -> None:
-                voter = Actor("console", f"v{i}", f"v{i}")
-                event = ActionInvoked(
-                    event_id=f"b{i}",
-                    actor=voter,
-                    address=WHERE,
-                    action="vote.cast",
-                    value=f"{vote_id}:{OPTIONS[i % 3]}",
-                    message=WHERE.at_message("1"),
-                )
-                assert app.dispatcher.handle_now(event) == "ok"
-
-        stats = timed(f"moot: {kind} ballot -> outbox committed ({backend})", n, op)
-        lines.append(stats.line("ballots"))
-        top_up(db, vote_id, n, close_size, secret)
-        start = time.perf_counter()
-        ran = app.scheduler.run_due_now(T0 + timedelta(hours=72))
-        took = time.perf_counter() - start
-        assert ran >= 1, "the close did not run"
-        lines.append(
-            f"moot: close a {kind} vote, {max(n, close_size)} ballots ({backend}): "
-            f"{took * 1000:.0f} ms"
+        flags = "--secret" if secret else ""
+        channel = "secret" if secret else "votes"
+        # Ballots through the dispatcher, in a community of n eligible voters.
+        vote_id = _start(app, f"start-{kind}", flags, Address("console", "local", channel))
+        stats = timed(
+            f"moot: {kind} ballot -> outbox committed ({backend})", n, cast_op(app, vote_id, secret)
         )
+        lines.append(stats.line("ballots"))
+        lines.append(close_line(app, f"close the {kind} vote of {n} ballots ({backend})"))
+        # The close again, on a vote of close_size ballots in a community of that size.
+        big = _start(app, f"big-{kind}", flags, Address("console", "big", channel))
+        top_up(db, big, 0, close_size, secret)
+        lines.append(close_line(app, f"close a {kind} vote of {close_size} ballots ({backend})"))
     return lines
 
 
