@@ -174,3 +174,8 @@ class Ctx:
 
     def member(self, user_id: str) -> Member | None:
         return repos.member(self.db, self.community.id or 0, user_id)
+
+    def display_of(self, user_id: str) -> str:
+        """How to name someone in a message: their display name if known, else their id."""
+        m = self.member(user_id)
+        return (m.display if m and m.display else None) or user_id

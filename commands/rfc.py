@@ -79,11 +79,6 @@ def _require_open(ctx: Ctx, rfc: Rfc, what: str) -> None:
         )
 
 
-def _member_display(ctx: Ctx, user_id: str) -> str:
-    m = ctx.member(user_id)
-    return (m.display if m and m.display else None) or user_id
-
-
 def register(reg: Registry) -> None:
     reg.summary("rfc", "propose, discuss, review and decide RFCs in a thread")
 
@@ -210,7 +205,7 @@ def register(reg: Registry) -> None:
             ).scalar_one_or_none()
             if review is None:
                 review = RfcReview(
-                    rfc_id=row.id or 0, reviewer=uid, reviewer_display=_member_display(ctx, uid)
+                    rfc_id=row.id or 0, reviewer=uid, reviewer_display=ctx.display_of(uid)
                 )
             if review.requested:
                 continue
@@ -222,9 +217,9 @@ def register(reg: Registry) -> None:
                 ctx.schedule("rfc.review_reminder", f"{ref_of(row)}:{uid}", due, {"rfc_id": row.id})
         if not added:
             raise UserError("those reviews are already requested")
-        add_event(ctx, row, "reviewers", users=[_member_display(ctx, u) for u in added])
+        add_event(ctx, row, "reviewers", users=[ctx.display_of(u) for u in added])
         touch(ctx, row)
-        names = ", ".join("@" + _member_display(ctx, u) for u in added)
+        names = ", ".join("@" + ctx.display_of(u) for u in added)
         announce(ctx, row, f"👀 Review of {label(row)} requested from {names}.")
         refresh(ctx, row)
 

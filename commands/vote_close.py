@@ -25,7 +25,6 @@ from commands.vote_state import (
     add_step,
     ballot_rows,
     counted_ballots,
-    member_display,
     roster,
     roster_hash,
     rules_of,
@@ -202,7 +201,9 @@ def close_vote(
         **({"reason": reason} if reason else {}),
     )
 
-    display = {uid: member_display(ctx, uid) for uid in {*voted, *members}}
+    # One directory read for everyone named, not one query per voter.
+    known = {m.user_id: m.display for m in ctx.members()}
+    display = {uid: known.get(uid) or uid for uid in {*voted, *members}}
     if cancelled:
         text = f"🚫 Vote #{vote.id} was cancelled by {by}: {reason}. {vote.question}"
     else:

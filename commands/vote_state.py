@@ -13,7 +13,6 @@ from sqlalchemy import delete, select
 from bot.context import Ctx
 from bot.errors import UserError
 from commands import vote_rules
-from storage import repos
 from storage.tables import Member
 from storage.vote_tables import Vote, VoteBallot, VoteVoter
 
@@ -229,8 +228,3 @@ def add_step(ctx: Ctx, vote: Vote, what: str, by: str | None = None, **detail: A
     step = {"at": ctx.now.isoformat(), "what": what, "by": by or ctx.actor.display, **detail}
     vote.timeline = [*vote.timeline, step]
     ctx.db.add(vote)
-
-
-def member_display(ctx: Ctx, user_id: str) -> str:
-    m = repos.member(ctx.db, ctx.community.id or 0, user_id)
-    return m.display if m and m.display else user_id
