@@ -119,3 +119,5 @@ def setup_logging(cfg: Config) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(cfg.log_level)
+    # APScheduler logs every wake-up at INFO; our own scheduler logs what matters.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))

@@ -486,3 +486,106 @@ async def test_full_vote_on_matrix(
         assert "Participation: 1" in body(secret)
     finally:
         await bot.stop()
+
+
+def vote_ballots(db_file: Path, vote_id: int) -> dict[str, list[str]]:
+    from sqlalchemy import select
+
+    from storage.vote_tables import VoteBallot
+
+    db = Database(f"sqlite:///{db_file}")
+    try:
+        with db.transaction() as s:
+            rows = s.execute(select(VoteBallot).where(VoteBallot.vote_id == vote_id)).scalars()
+            return {r.voter: list(r.choices) for r in rows}
+    finally:
+        db.dispose()
+
+
+async def test_real_vote_survives_a_killed_bot(
+    synapse: SynapseServer,
+    bot_account: RegisteredUser,
+    users: tuple[Any, ...],
+    tmp_path: Path,
+) -> None:
+    """A real `moot run` process and a real /vote with a one-minute deadline: the process is
+    SIGKILLed mid-vote, a ballot arrives while it is down, and after the restart no ballot is
+    lost, none is counted twice, and the result is posted once at the deadline."""
+    alice, bob, carol, _ = users
+    me = bot_account.user_id
+    db_file = tmp_path / "moot.db"
+    upgrade(Database(f"sqlite:///{db_file}"))
+    config = write_config(tmp_path / "moot.toml", synapse, bot_account, db_file)
+    out = tmp_path / "bot.log"
+    proc = spawn(config, out)
+    try:
+        room = ok(
+            await alice.room_create(invite=[me, bob.user_id, carol.user_id]),
+            nio.RoomCreateResponse,
+        ).room_id
+        await join_when_invited(bob, room)
+        await join_when_invited(carol, room)
+        seen = EventLog(alice)
+        await seen.wait_for(
+            lambda e: e.get("state_key") == me and e["content"].get("membership") == "join",
+            timeout=30,
+        )
+        await say(alice, room, '!vote start "Ship it?" --for 1m')
+        vote = await seen.wait_for(
+            lambda e: e["sender"] == me and body(e).startswith("🗳️ Vote #1: Ship it?")
+        )
+        vote_id = vote["event_id"]
+        await seen.wait_for(lambda e: e["sender"] == me and rel(e).get("key") == "🤷")
+
+        await react(bob, room, vote_id, "👍")
+        for _ in range(100):
+            if bob.user_id in vote_ballots(db_file, 1):
+                break
+            await asyncio.sleep(0.1)
+        await react(carol, room, vote_id, "👎")
+        proc.send_signal(signal.SIGKILL)  # carol's ballot may or may not have been taken
+        proc.wait(timeout=10)
+        await react(alice, room, vote_id, "👍")  # while the bot is down
+
+        proc = spawn(config, out)
+        for _ in range(300):
+            if len(vote_ballots(db_file, 1)) == 3:
+                break
+            await asyncio.sleep(0.1)
+        assert vote_ballots(db_file, 1) == {
+            alice.user_id: ["yes"],
+            bob.user_id: ["yes"],
+            carol.user_id: ["no"],
+        }
+        await seen.wait_for(
+            lambda e: (
+                e["sender"] == me
+                and "closed" in body(e)
+                and "Vote #1" in body(e)
+                and "passed" in body(e)
+            ),
+            timeout=120,
+        )
+        # A sentinel: a duplicate result would arrive before its answer.
+        await say(alice, room, '!vote start "Sentinel?" --for 1h')
+        await seen.wait_for(lambda e: e["sender"] == me and body(e).startswith("🗳️ Vote #2"))
+        from_bot = [e for e in seen.events if e["sender"] == me and e["room_id"] == room]
+        results = [
+            e
+            for e in from_bot
+            if "Vote #1" in body(e)
+            and "passed" in body(e)
+            and rel(e).get("rel_type") != "m.replace"
+        ]
+        assert len(results) == 1, [body(e) for e in results]
+        cards = [e for e in from_bot if body(e).startswith("🗳️ Vote #1: ")]
+        assert len(cards) == 1, [(e["event_id"], e["content"]) for e in cards]
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        print(out.read_text(errors="replace")[-3000:])
