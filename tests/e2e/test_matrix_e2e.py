@@ -337,6 +337,42 @@ def ballots(db_file: Path, n: int) -> dict[str, list[str]]:
         db.dispose()
 
 
+def process_files(
+    tmp_path: Path, hs: SynapseServer, bot: RegisteredUser
+) -> tuple[Path, Path, Path]:
+    """A migrated SQLite file, a config for `moot run`, and where its output goes."""
+    db_file = tmp_path / "moot.db"
+    upgrade(Database(f"sqlite:///{db_file}"))
+    return db_file, write_config(tmp_path / "moot.toml", hs, bot, db_file), tmp_path / "bot.log"
+
+
+async def room_with_bot(me: str, alice: Any, bob: Any, carol: Any) -> tuple[str, EventLog]:
+    """alice's room with bob, carol and the bot in it, and alice's view of its events."""
+    room = ok(
+        await alice.room_create(invite=[me, bob.user_id, carol.user_id]),
+        nio.RoomCreateResponse,
+    ).room_id
+    await join_when_invited(bob, room)
+    await join_when_invited(carol, room)
+    seen = EventLog(alice)
+    await seen.wait_for(
+        lambda e: e.get("state_key") == me and e["content"].get("membership") == "join",
+        timeout=30,
+    )
+    return room, seen
+
+
+def stop(proc: subprocess.Popen[bytes], out: Path) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    print(out.read_text(errors="replace")[-3000:])
+
+
 async def test_bot_process_killed_and_restarted(
     synapse: SynapseServer,
     bot_account: RegisteredUser,
@@ -345,23 +381,10 @@ async def test_bot_process_killed_and_restarted(
 ) -> None:
     alice, bob, carol, _ = users
     me = bot_account.user_id
-    db_file = tmp_path / "moot.db"
-    upgrade(Database(f"sqlite:///{db_file}"))
-    config = write_config(tmp_path / "moot.toml", synapse, bot_account, db_file)
-    out = tmp_path / "bot.log"
+    db_file, config, out = process_files(tmp_path, synapse, bot_account)
     proc = spawn(config, out)
     try:
-        room = ok(
-            await alice.room_create(invite=[me, bob.user_id, carol.user_id]),
-            nio.RoomCreateResponse,
-        ).room_id
-        await join_when_invited(bob, room)
-        await join_when_invited(carol, room)
-        seen = EventLog(alice)
-        await seen.wait_for(
-            lambda e: e.get("state_key") == me and e["content"].get("membership") == "join",
-            timeout=30,
-        )
+        room, seen = await room_with_bot(me, alice, bob, carol)
         await say(alice, room, "!poll Keep or drop?")
         poll = await seen.wait_for(lambda e: e["sender"] == me and body(e).startswith("Poll 1"))
         poll_id = poll["event_id"]
@@ -399,14 +422,7 @@ async def test_bot_process_killed_and_restarted(
             carol.user_id: ["b"],
         }
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        print(out.read_text(errors="replace")[-3000:])
+        stop(proc, out)
 
 
 # ---------------------------------------------------------------- the real votes capability
@@ -513,23 +529,10 @@ async def test_real_vote_survives_a_killed_bot(
     lost, none is counted twice, and the result is posted once at the deadline."""
     alice, bob, carol, _ = users
     me = bot_account.user_id
-    db_file = tmp_path / "moot.db"
-    upgrade(Database(f"sqlite:///{db_file}"))
-    config = write_config(tmp_path / "moot.toml", synapse, bot_account, db_file)
-    out = tmp_path / "bot.log"
+    db_file, config, out = process_files(tmp_path, synapse, bot_account)
     proc = spawn(config, out)
     try:
-        room = ok(
-            await alice.room_create(invite=[me, bob.user_id, carol.user_id]),
-            nio.RoomCreateResponse,
-        ).room_id
-        await join_when_invited(bob, room)
-        await join_when_invited(carol, room)
-        seen = EventLog(alice)
-        await seen.wait_for(
-            lambda e: e.get("state_key") == me and e["content"].get("membership") == "join",
-            timeout=30,
-        )
+        room, seen = await room_with_bot(me, alice, bob, carol)
         await say(alice, room, '!vote start "Ship it?" --for 1m')
         vote = await seen.wait_for(
             lambda e: e["sender"] == me and body(e).startswith("🗳️ Vote #1: Ship it?")
@@ -581,11 +584,4 @@ async def test_real_vote_survives_a_killed_bot(
         cards = [e for e in from_bot if body(e).startswith("🗳️ Vote #1: ")]
         assert len(cards) == 1, [(e["event_id"], e["content"]) for e in cards]
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        print(out.read_text(errors="replace")[-3000:])
+        stop(proc, out)
