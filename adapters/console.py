@@ -33,7 +33,11 @@ def render_body(text: str, card: Card | None, choices: tuple[Choice, ...]) -> li
     lines = text.splitlines() if text else []
     if card is not None:
         lines.append(f"**{card.title}**")
-        lines += [f"{k}: {v}" for k, v in card.fields]
+        for k, v in card.fields:
+            # Multi-line values (a tally) line up under their first line.
+            first, *more = v.splitlines() or [""]
+            lines.append(f"{k}: {first}")
+            lines += [" " * (len(k) + 2) + line for line in more]
         if card.footer:
             lines.append(card.footer)
     if choices:
