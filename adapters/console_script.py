@@ -320,16 +320,16 @@ def _pattern(text: str) -> re.Pattern[str]:
     return re.compile(re.escape(text))
 
 
+_COMMENT = re.compile(r"(^|\s)#(\s|$)")
+
+
 def _strip_comment(line: str) -> str:
-    # A comment starts at '#' at the line start or after whitespace, unless it names a
-    # channel or message (#votes, #3) right after a verb that takes one.
-    out = line
-    for m in re.finditer(r"(^|\s)#(\s|$)", line):
-        out = line[: m.start()]
-        break
-    if out.lstrip().startswith("#"):
+    # A comment is a whole line starting with '#', or a '#' standing alone as a word;
+    # elsewhere #votes and #3 name channels and messages.
+    if line.lstrip().startswith("#"):
         return ""
-    return out
+    m = _COMMENT.search(line)
+    return line[: m.start()] if m else line
 
 
 def fake_clock(start: str) -> FakeClock:

@@ -160,9 +160,6 @@ class Ctx:
     def channel_for(self, purpose: str) -> str | None:
         return repos.channel_for(self.db, self.community.id or 0, purpose)
 
-    def channel_here(self) -> str:
-        return self.address.channel
-
     def fire(self, hook: str, **details: Any) -> None:
         """Run every listener of a hook in this same transaction."""
         for fn in self.registry.hooks.get(hook, []):

@@ -13,6 +13,7 @@ from bot.core import Core
 from bot.errors import PermissionDenied, UserError
 from bot.model import (
     ActionInvoked,
+    Address,
     CommandInvoked,
     InboundEvent,
     MessageReceived,
@@ -148,11 +149,9 @@ class Dispatcher:
         raise TypeError(f"unknown event type {type(event).__name__}")
 
     @staticmethod
-    def _posted(ctx: Ctx, where: object) -> PostedMessage | None:
-        if where is None:
+    def _posted(ctx: Ctx, where: Address | None) -> PostedMessage | None:
+        """The bot message an address names (its message, else its thread root)."""
+        message = where and (where.message or where.thread)
+        if not where or not message:
             return None
-        address = where  # an Address naming a message
-        message = getattr(address, "message", None) or getattr(address, "thread", None)
-        if not message:
-            return None
-        return repos.posted_at(ctx.db, address.platform, address.channel, message)  # type: ignore[attr-defined]
+        return repos.posted_at(ctx.db, where.platform, where.channel, message)

@@ -79,7 +79,7 @@ class OutboxSender:
     async def _pass(self) -> int:
         now = self.clock.now()
         with self.db.transaction() as s:
-            rows = [r for r in repos.pending_outbox(s, now) if r.platform in self.adapters]
+            rows = [r for r in repos.pending_outbox(s) if r.platform in self.adapters]
         blocked: set[str] = set()
         sent = 0
         later_edits: dict[str, int] = {}
@@ -155,9 +155,10 @@ class OutboxSender:
                 self._finish(row, "sent")
                 return
             target = self._target(effect.ref)
-            await adapter.edit(target, render.fit_edit(effect, caps), row.key)
+            fitted = render.fit_edit(effect, caps)
+            await adapter.edit(target, fitted, row.key)
             self._last_edit[effect.ref] = time.monotonic()
-            self._finish(row, "sent", refresh_choices=render.fit_edit(effect, caps))
+            self._finish(row, "sent", refresh_choices=fitted)
         elif isinstance(effect, React):
             if caps.reactions:
                 await adapter.react(self._target(effect.ref), effect.key, row.key)

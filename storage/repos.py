@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from storage.tables import (
@@ -46,25 +45,14 @@ def mark_processed(s: Session, platform: str, event_id: str, now: datetime) -> b
     """True the first time an event is seen; False for a repeat. The primary key decides, so
     two processes racing on one retried event cannot both win."""
     values = {"platform": platform, "event_id": event_id, "processed_at": now}
-    dialect = s.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite_insert if dialect == "sqlite" else pg_insert
-        stmt = (
-            insert(ProcessedEvent)
-            .values(**values)
-            .on_conflict_do_nothing()
-            .returning(ProcessedEvent.event_id)
-        )
-        return s.execute(stmt).first() is not None
-    if s.get(ProcessedEvent, (platform, event_id)) is not None:
-        return False
-    try:
-        with s.begin_nested():
-            s.add(ProcessedEvent(**values))
-            s.flush()
-    except IntegrityError:
-        return False
-    return True
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert(ProcessedEvent)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(ProcessedEvent.event_id)
+    )
+    return s.execute(stmt).first() is not None
 
 
 def prune_processed(s: Session, before: datetime) -> int:
@@ -102,7 +90,7 @@ def add_outbox(
     return row
 
 
-def pending_outbox(s: Session, now: datetime, limit: int = 200) -> list[Outbox]:
+def pending_outbox(s: Session, limit: int = 200) -> list[Outbox]:
     return list(
         s.execute(
             select(Outbox).where(Outbox.status == "pending").order_by(Outbox.id).limit(limit)

@@ -346,10 +346,12 @@ def process_files(
     return db_file, write_config(tmp_path / "moot.toml", hs, bot, db_file), tmp_path / "bot.log"
 
 
-async def room_with_bot(me: str, alice: Any, bob: Any, carol: Any) -> tuple[str, EventLog]:
+async def room_with_bot(
+    me: str, alice: Any, bob: Any, carol: Any, name: str | None = None
+) -> tuple[str, EventLog]:
     """alice's room with bob, carol and the bot in it, and alice's view of its events."""
     room = ok(
-        await alice.room_create(invite=[me, bob.user_id, carol.user_id]),
+        await alice.room_create(name=name, invite=[me, bob.user_id, carol.user_id]),
         nio.RoomCreateResponse,
     ).room_id
     await join_when_invited(bob, room)
@@ -442,16 +444,7 @@ async def test_full_vote_on_matrix(
     bot = Bot(db, commands.register_all(Registry()), settings_for(synapse, bot_account), clock)
     await bot.start()
     try:
-        room = ok(
-            await alice.room_create(name="votes", invite=[me, bob.user_id, carol.user_id]),
-            nio.RoomCreateResponse,
-        ).room_id
-        await join_when_invited(bob, room)
-        await join_when_invited(carol, room)
-        seen = EventLog(alice)
-        await seen.wait_for(
-            lambda e: e.get("state_key") == me and e["content"].get("membership") == "join"
-        )
+        room, seen = await room_with_bot(me, alice, bob, carol, name="votes")
 
         await say(alice, room, '!vote start "Adopt the v2 API?" --for 1h')
         vote = await seen.wait_for(
