@@ -1,6 +1,7 @@
 FROM python:3.12-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY moot moot
 COPY bot bot
 COPY commands commands
 COPY storage storage

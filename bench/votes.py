@@ -53,7 +53,7 @@ def _start(app: App, eid: str, flags: str, where: Address = WHERE) -> int:
 
 
 def top_up(db: Database, vote_id: int, have: int, size: int, secret: bool) -> None:
-    from commands.vote_state import voter_key
+    from commands.votes.state import voter_key
 
     with db.transaction() as s:
         vote = s.get(Vote, vote_id)

@@ -1,5 +1,5 @@
-"""Capabilities. Each module declares its commands, actions, reactions, thread replies and
-due work in a `register(reg)` function."""
+"""Capabilities, one package (or, when small, one module) each. Each declares its commands,
+actions, reactions, thread replies and due work in a `register(reg)` function."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from bot.registry import Registry
 MODULES = (
     "admin",
     "help",
-    "vote",
+    "votes",
     "decisions",
-    "rfc",
+    "rfcs",
 )
 
 

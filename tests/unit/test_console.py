@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from moot.cli import main
 from tests.conftest import Script
 
 
@@ -81,7 +81,7 @@ def test_interactive_console_reads_typed_lines(tmp_path: Path) -> None:
 
     typed = "/help\n/as bob\n/config show\n/in #votes\n/help config\n"
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--db", f"sqlite:///{tmp_path / 'i.db'}"],
+        [sys.executable, "-m", "moot", "console", "--db", f"sqlite:///{tmp_path / 'i.db'}"],
         input=typed,
         capture_output=True,
         text=True,

@@ -1,13 +1,11 @@
-"""/vote: timed votes. Opening (also for other capabilities: open_vote, start_from_args,
-START_PARAMS), casting by button, reaction or command, and the moderator commands. Counting
-is vote_rules, closing and reminders are vote_close, the words are vote_render."""
+"""Opening a vote (also for other capabilities: open_vote, start_from_args, START_PARAMS)
+and casting one by button, reaction or command."""
 
 from __future__ import annotations
 
 import re
 import secrets
 from datetime import timedelta
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +13,6 @@ from sqlalchemy import select
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.model import ReactionChanged, Send
-from bot.registry import Registry
 from bot.specs import Param
 from bot.timeparse import (
     format_duration,
@@ -23,8 +20,10 @@ from bot.timeparse import (
     parse_count_or_fraction,
     parse_duration,
 )
-from commands import vote_close, vote_render, vote_rules
-from commands.vote_state import (
+from commands.votes import close as vote_close
+from commands.votes import render as vote_render
+from commands.votes import rules as vote_rules
+from commands.votes.state import (
     BUILTIN_TYPES,
     DEFAULT_DURATION,
     MAX_OPTION_LENGTH,
@@ -33,7 +32,6 @@ from commands.vote_state import (
     ballot_of,
     counted_ballots,
     drop_ballot,
-    find_vote,
     is_eligible,
     lock_vote,
     put_ballot,
@@ -50,7 +48,7 @@ from storage.vote_tables import DecisionRecord, Vote
 
 MIN_DURATION = timedelta(minutes=1)
 MAX_DURATION = timedelta(days=90)
-_TYPE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+TYPE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 # Every /vote start option; `/rfc vote RFC [options]` reuses them as they are.
 START_OPTIONS: tuple[Param, ...] = (
@@ -80,7 +78,7 @@ def _usage(ctx: Ctx, sub: str) -> str:
     return spec.usage(ctx.prefix) if spec else f"{ctx.prefix}vote {sub}"
 
 
-def _refuse(ctx: Ctx, sub: str, problem: str) -> UserError:
+def refuse(ctx: Ctx, sub: str, problem: str) -> UserError:
     return UserError(f"{problem}. Usage: {_usage(ctx, sub)}")
 
 
@@ -107,17 +105,17 @@ def resolve_roles(ctx: Ctx, roles: list[str], sub: str) -> list[str]:
         elif role in held or role in bound:
             out.append(role)
         else:
-            raise _refuse(ctx, sub, f"unknown role @{role}: nobody holds it")
+            raise refuse(ctx, sub, f"unknown role @{role}: nobody holds it")
     return sorted(set(out))
 
 
 def _duration(ctx: Ctx, args: dict[str, Any], default: str) -> timedelta:
     given_for, until = args.get("for"), args.get("until")
     if given_for is not None and until is not None:
-        raise _refuse(ctx, "start", "give --for or --until, not both")
+        raise refuse(ctx, "start", "give --for or --until, not both")
     if until is not None:
         if until <= ctx.now:
-            raise _refuse(
+            raise refuse(
                 ctx, "start", f"the deadline {format_when(until, ctx.zone)} is in the past"
             )
         span = until - ctx.now
@@ -126,7 +124,7 @@ def _duration(ctx: Ctx, args: dict[str, Any], default: str) -> timedelta:
     else:
         span = parse_duration(default)
     if span < MIN_DURATION or span > MAX_DURATION:
-        raise _refuse(
+        raise refuse(
             ctx, "start", f"a vote runs from 1 minute to 90 days, not {format_duration(span)}"
         )
     return span
@@ -135,22 +133,22 @@ def _duration(ctx: Ctx, args: dict[str, Any], default: str) -> timedelta:
 def _options(ctx: Ctx, kind: str, given: list[str] | None) -> tuple[str, ...]:
     if kind == "proposal":
         if given:
-            raise _refuse(
+            raise refuse(
                 ctx,
                 "start",
                 "a proposal's options are always yes, no and abstain; use --kind choice",
             )
         return vote_rules.PROPOSAL_OPTIONS
     if not given:
-        raise _refuse(ctx, "start", f"a {kind} vote needs --options A,B,...")
+        raise refuse(ctx, "start", f"a {kind} vote needs --options A,B,...")
     options = tuple(o.strip() for o in given)
     if any(not o for o in options):
-        raise _refuse(ctx, "start", "an option is empty")
+        raise refuse(ctx, "start", "an option is empty")
     if len(options) > MAX_OPTIONS:
-        raise _refuse(ctx, "start", f"at most {MAX_OPTIONS} options, not {len(options)}")
+        raise refuse(ctx, "start", f"at most {MAX_OPTIONS} options, not {len(options)}")
     long = next((o for o in options if len(o) > MAX_OPTION_LENGTH), None)
     if long:
-        raise _refuse(ctx, "start", f"option '{long[:20]}...' is longer than {MAX_OPTION_LENGTH}")
+        raise refuse(ctx, "start", f"option '{long[:20]}...' is longer than {MAX_OPTION_LENGTH}")
     return options
 
 
@@ -170,14 +168,14 @@ def start_from_args(
         question = " ".join(question)
     question = (question or "").strip()
     if not question:
-        raise _refuse(ctx, "start", "the question is empty")
+        raise refuse(ctx, "start", "the question is empty")
     if len(question) > 300:
-        raise _refuse(ctx, "start", "the question is longer than 300 characters")
+        raise refuse(ctx, "start", "the question is longer than 300 characters")
 
     types = vote_types(ctx)
     type_name = (args.get("type") or "").strip().lower() or None
     if type_name is not None and type_name not in types:
-        raise _refuse(
+        raise refuse(
             ctx, "start", f"unknown vote type '{type_name}': use {', '.join(sorted(types))}"
         )
     defaults = types.get(type_name or "", {})
@@ -187,15 +185,13 @@ def start_from_args(
     options = _options(ctx, kind, given_options)
 
     if args.get("rule") and kind != "proposal":
-        raise _refuse(
-            ctx, "start", f"--rule applies to proposals; a {kind} vote counts its own way"
-        )
+        raise refuse(ctx, "start", f"--rule applies to proposals; a {kind} vote counts its own way")
     try:
         rule, threshold = vote_rules.parse_rule(
             args.get("rule") or defaults.get("rule") or "simple"
         )
     except vote_rules.RuleError as exc:
-        raise _refuse(ctx, "start", str(exc)) from None
+        raise refuse(ctx, "start", str(exc)) from None
     if kind != "proposal":
         rule, threshold = "simple", None
 
@@ -206,7 +202,7 @@ def start_from_args(
     for flag, only in (("max", "multi"), ("method", "ranked"), ("allow_block", "proposal")):
         if args.get(flag) and kind != only:
             name = "--" + flag.replace("_", "-")
-            raise _refuse(ctx, "start", f"{name} only applies to a {only} vote")
+            raise refuse(ctx, "start", f"{name} only applies to a {only} vote")
 
     roles = args.get("eligible") or list(defaults.get("eligible") or [])
     eligible = resolve_roles(ctx, list(roles), "start") if roles else []
@@ -216,7 +212,7 @@ def start_from_args(
         if ctx.is_direct:
             channel = ctx.channel_for("votes")
             if channel is None:
-                raise _refuse(ctx, "start", "start votes in a channel (no votes channel is set)")
+                raise refuse(ctx, "start", "start votes in a channel (no votes channel is set)")
         else:
             channel = ctx.address.channel
 
@@ -232,7 +228,7 @@ def start_from_args(
             method=args.get("method") or "schulze",
         )
     except vote_rules.RuleError as exc:
-        raise _refuse(ctx, "start", str(exc)) from None
+        raise refuse(ctx, "start", str(exc)) from None
 
     vote = Vote(
         community_id=ctx.community.id or 0,
@@ -264,9 +260,9 @@ def start_from_args(
     try:
         vote_rules.check_rules(rules, members or None)
     except vote_rules.RuleError as exc:
-        raise _refuse(ctx, "start", str(exc)) from None
+        raise refuse(ctx, "start", str(exc)) from None
     if vote.close_when_decided and not members:
-        raise _refuse(ctx, "start", "--close-when-decided needs a known list of eligible voters")
+        raise refuse(ctx, "start", "--close-when-decided needs a known list of eligible voters")
     if vote.secret:
         vote.secret_key = secrets.token_hex(32)
     ctx.db.add(vote)
@@ -346,7 +342,7 @@ def apply_ballot(
     try:
         clean = vote_rules.validate_ballot(rules, choices, reason)
     except vote_rules.BallotError as exc:
-        raise _refuse(ctx, sub, str(exc)) from None
+        raise refuse(ctx, sub, str(exc)) from None
     weight = weight_of(member.roles, role_weights(ctx))
     put_ballot(ctx, vote, ctx.actor.user_id, clean, weight, reason if clean[0] == "block" else None)
     _private_receipt(ctx, vote, vote_render.receipt(vote, clean, weight, vote.closes_at, ctx.zone))
@@ -412,7 +408,7 @@ def on_button(ctx: Ctx, value: str, added: bool) -> None:
 # ---------------------------------------------------------------- the other commands
 
 
-def _creator_or_moderator(ctx: Ctx, vote: Vote, what: str) -> None:
+def creator_or_moderator(ctx: Ctx, vote: Vote, what: str) -> None:
     if ctx.actor.user_id != vote.created_by and not ctx.is_moderator():
         raise UserError(f"only the person who started vote #{vote.id} or a moderator may {what} it")
 
@@ -435,275 +431,3 @@ def show_text(ctx: Ctx, vote: Vote) -> str:
     elif ctx.actor.user_id in voted_ids(ctx, vote):
         lines.append("You have voted (secret ballot).")
     return "\n".join(lines)
-
-
-def register(reg: Registry) -> None:
-    reg.summary("vote", "timed votes with rules, quorum, weights and secret ballots")
-
-    @reg.command(
-        "vote",
-        "start",
-        help="Open a timed vote (a yes/no/abstain proposal unless --options are given).",
-        params=START_PARAMS,
-        examples=(
-            'vote start "Adopt v2?" --for 72h',
-            'vote start "Logo?" --options Red,Green,Blue --secret --for 3d',
-            'vote start "Rank the talks" --kind ranked --options A,B,C --until friday 17:00',
-        ),
-    )
-    def vote_start(ctx: Ctx, **args: Any) -> None:
-        start_from_args(ctx, args)
-
-    @reg.command(
-        "vote",
-        "cast",
-        help="Cast or change your vote (multi: A,B; block needs a reason).",
-        params=[
-            Param("id", "int", positional=True, required=True),
-            Param("option", positional=True, required=True),
-            Param("reason", positional=True, rest=True),
-        ],
-        examples=("vote cast 3 yes", "vote cast 4 Red,Blue", "vote cast 3 block breaks the API"),
-    )
-    def vote_cast(ctx: Ctx, id: int, option: str, reason: str | None) -> None:
-        vote = lock_vote(ctx, id)
-        choices = option.split(",") if vote.kind in ("multi", "ranked") else [option]
-        if reason and not (vote.kind == "proposal" and option.strip().lower() == "block"):
-            raise _refuse(ctx, "cast", f"unexpected '{reason}' (only a block takes a reason)")
-        apply_ballot(ctx, vote, choices, reason)
-
-    @reg.command(
-        "vote",
-        "rank",
-        help="Rank the options of a ranked vote, best first.",
-        params=[
-            Param("id", "int", positional=True, required=True),
-            Param("ranking", positional=True, required=True, many=True, metavar="OPTION"),
-        ],
-        examples=("vote rank 5 B A C",),
-    )
-    def vote_rank(ctx: Ctx, id: int, ranking: list[str]) -> None:
-        vote = lock_vote(ctx, id)
-        if vote.kind != "ranked":
-            raise _refuse(ctx, "rank", f"vote #{id} is not ranked; use {ctx.prefix}vote cast")
-        apply_ballot(ctx, vote, ranking, None, sub="rank")
-
-    @reg.command(
-        "vote",
-        "retract",
-        help="Withdraw your vote.",
-        params=[Param("id", "int", positional=True, required=True)],
-    )
-    def vote_retract(ctx: Ctx, id: int) -> None:
-        retract(ctx, lock_vote(ctx, id))
-
-    @reg.command(
-        "vote",
-        "show",
-        help="Show a vote, its tally (unless hidden) and your vote.",
-        params=[Param("id", "int", positional=True, required=True)],
-    )
-    def vote_show(ctx: Ctx, id: int) -> None:
-        ctx.private(show_text(ctx, find_vote(ctx, id)))
-
-    @reg.command(
-        "vote",
-        "list",
-        help="List votes.",
-        params=[Param("open", "flag"), Param("closed", "flag")],
-    )
-    def vote_list(ctx: Ctx, open: bool, closed: bool) -> None:
-        stmt = select(Vote).where(Vote.community_id == ctx.community.id).order_by(Vote.id.desc())
-        if open and not closed:
-            stmt = stmt.where(Vote.status == "open")
-        elif closed and not open:
-            stmt = stmt.where(Vote.status != "open")
-        rows = list(ctx.db.execute(stmt.limit(30)).scalars())
-        if not rows:
-            ctx.private("No votes yet." if not (open or closed) else "No votes match.")
-            return
-        lines = []
-        for v in rows:
-            if v.status == "open":
-                state = f"open until {format_when(v.closes_at, ctx.zone)}"
-            else:
-                state = f"{v.status}: {v.outcome}"
-            lines.append(f"#{v.id} {v.question} ({state}, {len(voted_ids(ctx, v))} voted)")
-        ctx.private("\n".join(lines))
-
-    @reg.command(
-        "vote",
-        "close",
-        help="Close a vote now (its starter or a moderator).",
-        params=[Param("id", "int", positional=True, required=True)],
-    )
-    def vote_close_cmd(ctx: Ctx, id: int) -> None:
-        vote = lock_vote(ctx, id)
-        require_open(ctx, vote)
-        _creator_or_moderator(ctx, vote, "close")
-        vote_close.close_vote(ctx, vote, by=ctx.actor.display)
-        ctx.audit("vote.close", vote_id=id)
-
-    @reg.command(
-        "vote",
-        "cancel",
-        help="Cancel a vote; it is recorded as cancelled (its starter or a moderator).",
-        params=[
-            Param("id", "int", positional=True, required=True),
-            Param("reason", "text", required=True, metavar="TEXT"),
-        ],
-    )
-    def vote_cancel(ctx: Ctx, id: int, reason: str) -> None:
-        vote = lock_vote(ctx, id)
-        require_open(ctx, vote)
-        _creator_or_moderator(ctx, vote, "cancel")
-        if not reason.strip():
-            raise _refuse(ctx, "cancel", "the reason is empty")
-        vote_close.close_vote(ctx, vote, by=ctx.actor.display, cancelled=True, reason=reason)
-        ctx.audit("vote.cancel", vote_id=id, reason=reason)
-
-    @reg.command(
-        "vote",
-        "extend",
-        help="Move a vote's deadline (and its reminders) later by DURATION.",
-        params=[
-            Param("id", "int", positional=True, required=True),
-            Param("by", "duration", positional=True, required=True, metavar="DURATION"),
-        ],
-        examples=("vote extend 3 24h",),
-    )
-    def vote_extend(ctx: Ctx, id: int, by: timedelta) -> None:
-        vote = lock_vote(ctx, id)
-        require_open(ctx, vote)
-        _creator_or_moderator(ctx, vote, "extend")
-        new = vote.closes_at + by
-        if new - ctx.now > MAX_DURATION:
-            raise _refuse(ctx, "extend", "a vote cannot run more than 90 days from now")
-        before = vote.closes_at
-        vote.closes_at = new
-        add_step(ctx, vote, "extended", closes_at=new.isoformat(), before=before.isoformat())
-        vote_close.schedule(ctx, vote)
-        ctx.audit("vote.extend", vote_id=id, closes_at=new.isoformat(), before=before.isoformat())
-        ctx.post(
-            vote.channel,
-            f"⏳ Vote #{vote.id} now closes {format_when(new, ctx.zone)} "
-            f"(extended by {ctx.actor.display}).",
-            thread_ref=f"vote:{vote.id}",
-        )
-        vote_close.refresh(ctx, vote)
-
-    @reg.command(
-        "vote",
-        "remind",
-        help="Remind those who have not voted yet (moderators).",
-        params=[Param("id", "int", positional=True, required=True)],
-        permission="moderator",
-    )
-    def vote_remind(ctx: Ctx, id: int) -> None:
-        vote = find_vote(ctx, id)
-        require_open(ctx, vote)
-        n = vote_close.send_reminder(ctx, vote)
-        ctx.audit("vote.remind", vote_id=id, reminded=n)
-        ctx.private(f"✅ Reminder sent for vote #{id} ({n}).")
-
-    @reg.command(
-        "config",
-        "vote-type",
-        help="Set the defaults of a vote type (rule, quorum, eligible roles, duration).",
-        params=[
-            Param("name", positional=True, required=True, metavar="TYPE"),
-            Param("rule", "text", metavar="simple|absolute|2/3|75%|unanimous"),
-            Param("quorum", "count_or_fraction", metavar="N|P%"),
-            Param("eligible", "role", many=True, metavar="ROLE"),
-            Param("duration", "duration", metavar="DURATION"),
-        ],
-        permission="moderator",
-        examples=("config vote-type governance --rule 2/3 --quorum 50% --eligible @members",),
-    )
-    def config_vote_type(
-        ctx: Ctx,
-        name: str,
-        rule: str | None,
-        quorum: int | Fraction | None,
-        eligible: list[str],
-        duration: timedelta | None,
-    ) -> None:
-        usage = (
-            f"{ctx.prefix}config vote-type TYPE [--rule R] [--quorum Q] "
-            "[--eligible ROLE ...] [--duration D]"
-        )
-        name = name.lower()
-        if not _TYPE_NAME.match(name):
-            raise UserError(
-                f"'{name}' is not a type name (letters, digits, - and _). Usage: {usage}"
-            )
-        if rule is None and quorum is None and not eligible and duration is None:
-            raise UserError(f"nothing to set for {name}. Usage: {usage}")
-        entry = dict((ctx.settings.get("vote_types") or {}).get(name, {}))
-        if rule is not None:
-            try:
-                code, threshold = vote_rules.parse_rule(rule)
-            except vote_rules.RuleError as exc:
-                raise UserError(f"{exc}. Usage: {usage}") from None
-            entry["rule"] = (
-                code if threshold is None else f"{threshold.numerator}/{threshold.denominator}"
-            )
-        if quorum is not None:
-            entry["quorum"] = quorum_text(quorum) if isinstance(quorum, Fraction) else str(quorum)
-        if eligible:
-            try:
-                entry["eligible"] = resolve_roles(ctx, eligible, "start")
-            except UserError:
-                raise UserError(
-                    f"unknown role among {', '.join(eligible)}. Usage: {usage}"
-                ) from None
-        if duration is not None:
-            if duration < MIN_DURATION or duration > MAX_DURATION:
-                raise UserError(f"a vote runs from 1 minute to 90 days. Usage: {usage}")
-            entry["duration"] = format_duration(duration)
-        types = {**(ctx.settings.get("vote_types") or {}), name: entry}
-        ctx.set_setting("vote_types", types)
-        ctx.audit("config.vote-type", name=name, **entry)
-        shown = ", ".join(f"{k} {v}" for k, v in sorted(entry.items()))
-        ctx.private(f"✅ Vote type {name}: {shown}.")
-
-    @reg.command(
-        "config",
-        "weight",
-        help="Give a role's holders N votes' weight (a voter counts with their largest).",
-        params=[
-            Param("role", "role", positional=True, required=True),
-            Param("weight", "int", positional=True, required=True, metavar="N"),
-        ],
-        permission="moderator",
-        examples=("config weight @maintainers 2",),
-    )
-    def config_weight(ctx: Ctx, role: str, weight: int) -> None:
-        if not 1 <= weight <= 1000:
-            raise UserError(
-                f"a weight is a whole number from 1 to 1000, not {weight}. "
-                f"Usage: {ctx.prefix}config weight ROLE N"
-            )
-        weights = {**(ctx.settings.get("weights") or {}), role: weight}
-        ctx.set_setting("weights", weights)
-        ctx.audit("config.weight", role=role, weight=weight)
-        ctx.private(f"✅ Holders of @{role} now vote with weight {weight}.")
-
-    reg.action("vote.cast")(on_button)
-    reg.due_kind("vote.close")(vote_close.on_close_due)
-    reg.due_kind("vote.remind")(vote_close.on_remind_due)
-
-    reg.demo.extend(
-        [
-            "# Votes: a proposal in #votes, decided by buttons and reactions.",
-            "channel #votes",
-            '@alice /vote start "Adopt the v2 API?" --for 72h',
-            "@bob click /Adopt the v2 API/ yes",
-            "@carol react /Adopt the v2 API/ 👎",
-            "@dave click /Adopt the v2 API/ yes",
-            "@carol click /Adopt the v2 API/ yes",
-            "advance 72h",
-            "expect /closed: \\*\\*passed\\*\\*/",
-            "@alice /decisions list",
-        ]
-    )

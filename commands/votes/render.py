@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.model import Card, Choice
 from bot.timeparse import format_when
-from commands import vote_rules
-from commands.vote_rules import Result, bar, format_number, format_share
-from commands.vote_state import PROPOSAL_EMOJI
+from commands.votes import rules as vote_rules
+from commands.votes.rules import Result, bar, format_number, format_share
+from commands.votes.state import PROPOSAL_EMOJI
 from storage.vote_tables import Vote
 
 

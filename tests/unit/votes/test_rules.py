@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from commands.vote_rules import (
+from commands.votes.rules import (
     BLOCK,
     BLOCKED,
     FAILED,

@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from bot.context import Ctx
 from bot.registry import Registry
-from commands import rfc_flow, rfc_state
-from commands.rfc_moves import announce, end_fcp, move, refresh
-from commands.rfc_render import span
-from commands.rfc_state import add_event, label, ref_of
+from commands.rfcs import rules as rfc_rules
+from commands.rfcs import state as rfc_state
+from commands.rfcs.flow import announce, end_fcp, move, refresh
+from commands.rfcs.render import span
+from commands.rfcs.state import add_event, label, ref_of
 from storage.rfc_tables import Rfc, RfcComment, RfcReview
 from storage.tables import DueWork
 
@@ -69,7 +70,7 @@ def register(reg: Registry) -> None:
     @reg.due_kind("rfc.review_reminder")
     def on_review_reminder(ctx: Ctx, work: DueWork) -> None:
         rfc = _rfc(ctx, work)
-        if rfc is None or rfc.stage not in rfc_flow.OPEN:
+        if rfc is None or rfc.stage not in rfc_rules.OPEN:
             return
         reviewer = work.key.rsplit(":", 1)[1]
         review = ctx.db.execute(

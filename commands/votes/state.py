@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from bot.context import Ctx
 from bot.errors import UserError
-from commands import vote_rules
+from commands.votes import rules as vote_rules
 from storage.tables import Member
 from storage.vote_tables import Vote, VoteBallot, VoteVoter
 

@@ -15,8 +15,13 @@ from bot.model import OpenThread
 from bot.registry import Registry
 from bot.specs import Param
 from bot.timeparse import format_duration, format_when
-from commands import rfc_export, rfc_flow, rfc_render, rfc_state, rfc_timers, rfc_vote
-from commands.rfc_moves import (
+from commands.rfcs import export as rfc_export
+from commands.rfcs import render as rfc_render
+from commands.rfcs import rules as rfc_rules
+from commands.rfcs import state as rfc_state
+from commands.rfcs import timers as rfc_timers
+from commands.rfcs import vote_link as rfc_vote
+from commands.rfcs.flow import (
     announce,
     cancel_reminders_of,
     check,
@@ -25,7 +30,7 @@ from commands.rfc_moves import (
     move,
     refresh,
 )
-from commands.rfc_state import add_event, find, label, ref_of, touch
+from commands.rfcs.state import add_event, find, label, ref_of, touch
 from storage.rfc_tables import Rfc, RfcConcern, RfcReview
 
 TYPES = ("technical", "governance", "community")
@@ -72,7 +77,7 @@ def _link(ctx: Ctx, sub: str, value: str | None) -> str | None:
 
 
 def _require_open(ctx: Ctx, rfc: Rfc, what: str) -> None:
-    if rfc.stage not in rfc_flow.OPEN:
+    if rfc.stage not in rfc_rules.OPEN:
         raise UserError(
             f"{label(rfc)} is {rfc.stage}; {what} only while it is in discussion, "
             f"a final comment period or a vote"
@@ -145,14 +150,14 @@ def register(reg: Registry) -> None:
     def rfc_show(ctx: Ctx, rfc: str) -> None:
         row = find(ctx, rfc)
         text, card = rfc_render.card(rfc_state.snapshot(ctx.db, row), ctx.now, ctx.zone, ctx.prefix)
-        ctx.private(f"{text}\nMoves {rfc_flow.possible_now(row.stage)}.", card=card)
+        ctx.private(f"{text}\nMoves {rfc_rules.possible_now(row.stage)}.", card=card)
 
     @reg.command(
         "rfc",
         "list",
         help="List RFCs, newest first.",
         params=[
-            Param("stage", "choice", choices=rfc_flow.STAGES),
+            Param("stage", "choice", choices=rfc_rules.STAGES),
             Param("mine", "flag", help="only RFCs you proposed"),
         ],
     )
@@ -367,7 +372,7 @@ def register(reg: Registry) -> None:
                 "choice",
                 positional=True,
                 required=True,
-                choices=rfc_flow.DISPOSITIONS,
+                choices=rfc_rules.DISPOSITIONS,
             ),
             Param("for", "duration", metavar="DURATION", help="default 7d"),
         ],
@@ -525,7 +530,7 @@ def register(reg: Registry) -> None:
             .join(RfcReview, RfcReview.rfc_id == Rfc.id)
             .where(
                 Rfc.community_id == community_id,
-                Rfc.stage.in_(sorted(rfc_flow.OPEN)),
+                Rfc.stage.in_(sorted(rfc_rules.OPEN)),
                 RfcReview.reviewer == user_id,
                 RfcReview.requested.is_(True),
                 RfcReview.verdict.is_(None),
@@ -537,7 +542,7 @@ def register(reg: Registry) -> None:
             .where(
                 Rfc.community_id == community_id,
                 Rfc.author == user_id,
-                Rfc.stage.in_(sorted(rfc_flow.OPEN | {"accepted", "postponed"})),
+                Rfc.stage.in_(sorted(rfc_rules.OPEN | {"accepted", "postponed"})),
             )
             .order_by(Rfc.number)
         ).scalars()

@@ -19,8 +19,9 @@ from sqlalchemy import select, update
 from bot.context import Ctx
 from bot.model import Edit
 from bot.timeparse import format_when, parse_duration
-from commands import vote_render, vote_rules
-from commands.vote_state import (
+from commands.votes import render as vote_render
+from commands.votes import rules as vote_rules
+from commands.votes.state import (
     DEFAULT_REMINDERS,
     add_step,
     ballot_rows,

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from adapters.console_script import ConsoleSession
-from commands import rfc_export
+from commands.rfcs import export as rfc_export
 from storage.db import Database
 from storage.rfc_tables import Rfc, RfcComment, RfcEvent
 from storage.tables import AuditLog, DueWork

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.model import Card
 from bot.timeparse import format_duration, format_when
-from commands.rfc_state import Snapshot, fcp_left, label
+from commands.rfcs.state import Snapshot, fcp_left, label
 from storage.rfc_tables import Rfc, RfcEvent
 from storage.vote_tables import DecisionRecord, Vote
 

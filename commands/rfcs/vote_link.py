@@ -10,10 +10,11 @@ from bot.context import Ctx
 from bot.errors import UserError
 from bot.registry import Registry
 from bot.specs import Param
-from commands import rfc_flow, rfc_state
-from commands.rfc_moves import announce, check, move, refresh
-from commands.rfc_state import add_event, label, ref_of
-from commands.vote import START_OPTIONS, start_from_args
+from commands.rfcs import rules as rfc_rules
+from commands.rfcs import state as rfc_state
+from commands.rfcs.flow import announce, check, move, refresh
+from commands.rfcs.state import add_event, label, ref_of
+from commands.votes import START_OPTIONS, start_from_args
 from storage.rfc_tables import Rfc
 
 VOTE_PARAMS: tuple[Param, ...] = (
@@ -98,7 +99,7 @@ def register(reg: Registry) -> None:
             return
         rfc_state.lock(ctx, row)
         add_event(ctx, row, "vote_closed", vote_id=vote_id, outcome=outcome, record_id=record_id)
-        move(ctx, row, rfc_flow.vote_move(outcome), system=True, why=f"vote #{vote_id} {outcome}")
+        move(ctx, row, rfc_rules.vote_move(outcome), system=True, why=f"vote #{vote_id} {outcome}")
         announce(
             ctx,
             row,

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session
 
-from commands import rfc_render
-from commands.rfc_state import Snapshot, label, snapshot
+from commands.rfcs import render as rfc_render
+from commands.rfcs.state import Snapshot, label, snapshot
 from storage.db import Database
 from storage.rfc_tables import Rfc, RfcComment
 from storage.tables import Community

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from commands import rfc_flow
-from commands.rfc_flow import IllegalMove, apply, moves, possible_now
+from commands.rfcs import rules as rfc_rules
+from commands.rfcs.rules import IllegalMove, apply, moves, possible_now
 
 PEOPLE = ("fcp", "vote", "withdraw", "postpone", "implemented")
 SYSTEM = ("accept", "reject", "reopen")
@@ -27,7 +27,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("stage", rfc_flow.STAGES)
+@pytest.mark.parametrize("stage", rfc_rules.STAGES)
 @pytest.mark.parametrize("move", PEOPLE + SYSTEM)
 def test_every_stage_and_move(stage: str, move: str) -> None:
     want = EXPECTED.get((stage, move))
@@ -66,7 +66,7 @@ def test_people_moves_per_stage() -> None:
     assert moves("voting") == ()
     assert moves("accepted") == ("implemented",)
     assert moves("postponed") == ("withdraw",)
-    for final in rfc_flow.FINAL:
+    for final in rfc_rules.FINAL:
         assert moves(final, system=True) == ()
         assert "final" in possible_now(final)
 
@@ -74,11 +74,11 @@ def test_people_moves_per_stage() -> None:
 def test_unknown_stage_and_dispositions() -> None:
     with pytest.raises(IllegalMove, match="unknown stage"):
         apply("limbo", "fcp")
-    assert [rfc_flow.disposition_move(d) for d in rfc_flow.DISPOSITIONS] == list(
-        rfc_flow.DISPOSITIONS
+    assert [rfc_rules.disposition_move(d) for d in rfc_rules.DISPOSITIONS] == list(
+        rfc_rules.DISPOSITIONS
     )
     with pytest.raises(IllegalMove):
-        rfc_flow.disposition_move("merge")
+        rfc_rules.disposition_move("merge")
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_unknown_stage_and_dispositions() -> None:
     ],
 )
 def test_vote_outcome_moves(outcome: str, move: str) -> None:
-    assert rfc_flow.vote_move(outcome) == move
+    assert rfc_rules.vote_move(outcome) == move
     assert apply("voting", move, system=True).after == (
         "accepted" if move == "accept" else "rejected"
     )
@@ -110,6 +110,6 @@ def test_every_path_ends_final_or_accepted() -> None:
         seen.add(stage)
         nxt = moves(stage, system=True)
         if not nxt:
-            assert stage in rfc_flow.FINAL
+            assert stage in rfc_rules.FINAL
         todo += [apply(stage, m, system=True).after for m in nxt]
-    assert seen == set(rfc_flow.STAGES)
+    assert seen == set(rfc_rules.STAGES)

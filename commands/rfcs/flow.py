@@ -9,8 +9,9 @@ from bot.context import Ctx
 from bot.errors import UserError
 from bot.model import Edit
 from bot.timeparse import format_when
-from commands import rfc_flow, rfc_render
-from commands.rfc_state import (
+from commands.rfcs import render as rfc_render
+from commands.rfcs import rules as rfc_rules
+from commands.rfcs.state import (
     add_event,
     label,
     open_concerns,
@@ -35,10 +36,10 @@ def announce(ctx: Ctx, rfc: Rfc, text: str) -> None:
     ctx.post(rfc.channel, text, thread_ref=ref_of(rfc))
 
 
-def check(rfc: Rfc, move: str, *, system: bool = False) -> rfc_flow.Move:
+def check(rfc: Rfc, move: str, *, system: bool = False) -> rfc_rules.Move:
     try:
-        return rfc_flow.apply(rfc.stage, move, system=system)
-    except rfc_flow.IllegalMove as exc:
+        return rfc_rules.apply(rfc.stage, move, system=system)
+    except rfc_rules.IllegalMove as exc:
         raise UserError(f"{label(rfc)}: {exc}") from None
 
 
@@ -56,7 +57,7 @@ def move(ctx: Ctx, rfc: Rfc, move: str, *, system: bool = False, why: str | None
     if before == "postponed":
         ctx.cancel("rfc.reopen", key=key)
         rfc.postponed_until = None
-    if step.after not in rfc_flow.OPEN:
+    if step.after not in rfc_rules.OPEN:
         ctx.cancel("rfc.review_reminder", key_prefix=key + ":")
     if step.after in ("accepted", "rejected", "withdrawn"):
         rfc.decided_at = ctx.now
@@ -106,7 +107,7 @@ def end_fcp(ctx: Ctx, rfc: Rfc) -> None:
     """The period ran out with no concern open: its disposition applies by itself."""
     disposition = rfc.fcp_disposition or "accept"
     add_event(ctx, rfc, "fcp_ended", disposition=disposition)
-    move(ctx, rfc, rfc_flow.disposition_move(disposition), system=True, why="lazy consensus")
+    move(ctx, rfc, rfc_rules.disposition_move(disposition), system=True, why="lazy consensus")
     announce(
         ctx,
         rfc,

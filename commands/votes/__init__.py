@@ -1,0 +1,322 @@
+"""/vote: timed votes. The commands are declared here; opening and casting are flow,
+counting is rules, closing and reminders are close, the words are render."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.registry import Registry
+from bot.specs import Param
+from bot.timeparse import (
+    format_duration,
+    format_when,
+)
+from commands.votes import close as vote_close
+from commands.votes import rules as vote_rules
+from commands.votes.flow import (
+    MAX_DURATION,
+    MIN_DURATION,
+    START_OPTIONS,
+    START_PARAMS,
+    TYPE_NAME,
+    apply_ballot,
+    creator_or_moderator,
+    on_button,
+    open_vote,
+    refuse,
+    resolve_roles,
+    retract,
+    show_text,
+    start_from_args,
+)
+from commands.votes.state import (
+    add_step,
+    find_vote,
+    lock_vote,
+    quorum_text,
+    require_open,
+    voted_ids,
+)
+from storage.vote_tables import Vote
+
+# The public surface other capabilities may use (RFCs open their votes through it); the
+# submodules are this package's own.
+__all__ = ["START_OPTIONS", "open_vote", "register", "start_from_args"]
+
+
+def register(reg: Registry) -> None:
+    reg.summary("vote", "timed votes with rules, quorum, weights and secret ballots")
+
+    @reg.command(
+        "vote",
+        "start",
+        help="Open a timed vote (a yes/no/abstain proposal unless --options are given).",
+        params=START_PARAMS,
+        examples=(
+            'vote start "Adopt v2?" --for 72h',
+            'vote start "Logo?" --options Red,Green,Blue --secret --for 3d',
+            'vote start "Rank the talks" --kind ranked --options A,B,C --until friday 17:00',
+        ),
+    )
+    def vote_start(ctx: Ctx, **args: Any) -> None:
+        start_from_args(ctx, args)
+
+    @reg.command(
+        "vote",
+        "cast",
+        help="Cast or change your vote (multi: A,B; block needs a reason).",
+        params=[
+            Param("id", "int", positional=True, required=True),
+            Param("option", positional=True, required=True),
+            Param("reason", positional=True, rest=True),
+        ],
+        examples=("vote cast 3 yes", "vote cast 4 Red,Blue", "vote cast 3 block breaks the API"),
+    )
+    def vote_cast(ctx: Ctx, id: int, option: str, reason: str | None) -> None:
+        vote = lock_vote(ctx, id)
+        choices = option.split(",") if vote.kind in ("multi", "ranked") else [option]
+        if reason and not (vote.kind == "proposal" and option.strip().lower() == "block"):
+            raise refuse(ctx, "cast", f"unexpected '{reason}' (only a block takes a reason)")
+        apply_ballot(ctx, vote, choices, reason)
+
+    @reg.command(
+        "vote",
+        "rank",
+        help="Rank the options of a ranked vote, best first.",
+        params=[
+            Param("id", "int", positional=True, required=True),
+            Param("ranking", positional=True, required=True, many=True, metavar="OPTION"),
+        ],
+        examples=("vote rank 5 B A C",),
+    )
+    def vote_rank(ctx: Ctx, id: int, ranking: list[str]) -> None:
+        vote = lock_vote(ctx, id)
+        if vote.kind != "ranked":
+            raise refuse(ctx, "rank", f"vote #{id} is not ranked; use {ctx.prefix}vote cast")
+        apply_ballot(ctx, vote, ranking, None, sub="rank")
+
+    @reg.command(
+        "vote",
+        "retract",
+        help="Withdraw your vote.",
+        params=[Param("id", "int", positional=True, required=True)],
+    )
+    def vote_retract(ctx: Ctx, id: int) -> None:
+        retract(ctx, lock_vote(ctx, id))
+
+    @reg.command(
+        "vote",
+        "show",
+        help="Show a vote, its tally (unless hidden) and your vote.",
+        params=[Param("id", "int", positional=True, required=True)],
+    )
+    def vote_show(ctx: Ctx, id: int) -> None:
+        ctx.private(show_text(ctx, find_vote(ctx, id)))
+
+    @reg.command(
+        "vote",
+        "list",
+        help="List votes.",
+        params=[Param("open", "flag"), Param("closed", "flag")],
+    )
+    def vote_list(ctx: Ctx, open: bool, closed: bool) -> None:
+        stmt = select(Vote).where(Vote.community_id == ctx.community.id).order_by(Vote.id.desc())
+        if open and not closed:
+            stmt = stmt.where(Vote.status == "open")
+        elif closed and not open:
+            stmt = stmt.where(Vote.status != "open")
+        rows = list(ctx.db.execute(stmt.limit(30)).scalars())
+        if not rows:
+            ctx.private("No votes yet." if not (open or closed) else "No votes match.")
+            return
+        lines = []
+        for v in rows:
+            if v.status == "open":
+                state = f"open until {format_when(v.closes_at, ctx.zone)}"
+            else:
+                state = f"{v.status}: {v.outcome}"
+            lines.append(f"#{v.id} {v.question} ({state}, {len(voted_ids(ctx, v))} voted)")
+        ctx.private("\n".join(lines))
+
+    @reg.command(
+        "vote",
+        "close",
+        help="Close a vote now (its starter or a moderator).",
+        params=[Param("id", "int", positional=True, required=True)],
+    )
+    def vote_close_cmd(ctx: Ctx, id: int) -> None:
+        vote = lock_vote(ctx, id)
+        require_open(ctx, vote)
+        creator_or_moderator(ctx, vote, "close")
+        vote_close.close_vote(ctx, vote, by=ctx.actor.display)
+        ctx.audit("vote.close", vote_id=id)
+
+    @reg.command(
+        "vote",
+        "cancel",
+        help="Cancel a vote; it is recorded as cancelled (its starter or a moderator).",
+        params=[
+            Param("id", "int", positional=True, required=True),
+            Param("reason", "text", required=True, metavar="TEXT"),
+        ],
+    )
+    def vote_cancel(ctx: Ctx, id: int, reason: str) -> None:
+        vote = lock_vote(ctx, id)
+        require_open(ctx, vote)
+        creator_or_moderator(ctx, vote, "cancel")
+        if not reason.strip():
+            raise refuse(ctx, "cancel", "the reason is empty")
+        vote_close.close_vote(ctx, vote, by=ctx.actor.display, cancelled=True, reason=reason)
+        ctx.audit("vote.cancel", vote_id=id, reason=reason)
+
+    @reg.command(
+        "vote",
+        "extend",
+        help="Move a vote's deadline (and its reminders) later by DURATION.",
+        params=[
+            Param("id", "int", positional=True, required=True),
+            Param("by", "duration", positional=True, required=True, metavar="DURATION"),
+        ],
+        examples=("vote extend 3 24h",),
+    )
+    def vote_extend(ctx: Ctx, id: int, by: timedelta) -> None:
+        vote = lock_vote(ctx, id)
+        require_open(ctx, vote)
+        creator_or_moderator(ctx, vote, "extend")
+        new = vote.closes_at + by
+        if new - ctx.now > MAX_DURATION:
+            raise refuse(ctx, "extend", "a vote cannot run more than 90 days from now")
+        before = vote.closes_at
+        vote.closes_at = new
+        add_step(ctx, vote, "extended", closes_at=new.isoformat(), before=before.isoformat())
+        vote_close.schedule(ctx, vote)
+        ctx.audit("vote.extend", vote_id=id, closes_at=new.isoformat(), before=before.isoformat())
+        ctx.post(
+            vote.channel,
+            f"⏳ Vote #{vote.id} now closes {format_when(new, ctx.zone)} "
+            f"(extended by {ctx.actor.display}).",
+            thread_ref=f"vote:{vote.id}",
+        )
+        vote_close.refresh(ctx, vote)
+
+    @reg.command(
+        "vote",
+        "remind",
+        help="Remind those who have not voted yet (moderators).",
+        params=[Param("id", "int", positional=True, required=True)],
+        permission="moderator",
+    )
+    def vote_remind(ctx: Ctx, id: int) -> None:
+        vote = find_vote(ctx, id)
+        require_open(ctx, vote)
+        n = vote_close.send_reminder(ctx, vote)
+        ctx.audit("vote.remind", vote_id=id, reminded=n)
+        ctx.private(f"✅ Reminder sent for vote #{id} ({n}).")
+
+    @reg.command(
+        "config",
+        "vote-type",
+        help="Set the defaults of a vote type (rule, quorum, eligible roles, duration).",
+        params=[
+            Param("name", positional=True, required=True, metavar="TYPE"),
+            Param("rule", "text", metavar="simple|absolute|2/3|75%|unanimous"),
+            Param("quorum", "count_or_fraction", metavar="N|P%"),
+            Param("eligible", "role", many=True, metavar="ROLE"),
+            Param("duration", "duration", metavar="DURATION"),
+        ],
+        permission="moderator",
+        examples=("config vote-type governance --rule 2/3 --quorum 50% --eligible @members",),
+    )
+    def config_vote_type(
+        ctx: Ctx,
+        name: str,
+        rule: str | None,
+        quorum: int | Fraction | None,
+        eligible: list[str],
+        duration: timedelta | None,
+    ) -> None:
+        usage = (
+            f"{ctx.prefix}config vote-type TYPE [--rule R] [--quorum Q] "
+            "[--eligible ROLE ...] [--duration D]"
+        )
+        name = name.lower()
+        if not TYPE_NAME.match(name):
+            raise UserError(
+                f"'{name}' is not a type name (letters, digits, - and _). Usage: {usage}"
+            )
+        if rule is None and quorum is None and not eligible and duration is None:
+            raise UserError(f"nothing to set for {name}. Usage: {usage}")
+        entry = dict((ctx.settings.get("vote_types") or {}).get(name, {}))
+        if rule is not None:
+            try:
+                code, threshold = vote_rules.parse_rule(rule)
+            except vote_rules.RuleError as exc:
+                raise UserError(f"{exc}. Usage: {usage}") from None
+            entry["rule"] = (
+                code if threshold is None else f"{threshold.numerator}/{threshold.denominator}"
+            )
+        if quorum is not None:
+            entry["quorum"] = quorum_text(quorum) if isinstance(quorum, Fraction) else str(quorum)
+        if eligible:
+            try:
+                entry["eligible"] = resolve_roles(ctx, eligible, "start")
+            except UserError:
+                raise UserError(
+                    f"unknown role among {', '.join(eligible)}. Usage: {usage}"
+                ) from None
+        if duration is not None:
+            if duration < MIN_DURATION or duration > MAX_DURATION:
+                raise UserError(f"a vote runs from 1 minute to 90 days. Usage: {usage}")
+            entry["duration"] = format_duration(duration)
+        types = {**(ctx.settings.get("vote_types") or {}), name: entry}
+        ctx.set_setting("vote_types", types)
+        ctx.audit("config.vote-type", name=name, **entry)
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(entry.items()))
+        ctx.private(f"✅ Vote type {name}: {shown}.")
+
+    @reg.command(
+        "config",
+        "weight",
+        help="Give a role's holders N votes' weight (a voter counts with their largest).",
+        params=[
+            Param("role", "role", positional=True, required=True),
+            Param("weight", "int", positional=True, required=True, metavar="N"),
+        ],
+        permission="moderator",
+        examples=("config weight @maintainers 2",),
+    )
+    def config_weight(ctx: Ctx, role: str, weight: int) -> None:
+        if not 1 <= weight <= 1000:
+            raise UserError(
+                f"a weight is a whole number from 1 to 1000, not {weight}. "
+                f"Usage: {ctx.prefix}config weight ROLE N"
+            )
+        weights = {**(ctx.settings.get("weights") or {}), role: weight}
+        ctx.set_setting("weights", weights)
+        ctx.audit("config.weight", role=role, weight=weight)
+        ctx.private(f"✅ Holders of @{role} now vote with weight {weight}.")
+
+    reg.action("vote.cast")(on_button)
+    reg.due_kind("vote.close")(vote_close.on_close_due)
+    reg.due_kind("vote.remind")(vote_close.on_remind_due)
+
+    reg.demo.extend(
+        [
+            "# Votes: a proposal in #votes, decided by buttons and reactions.",
+            "channel #votes",
+            '@alice /vote start "Adopt the v2 API?" --for 72h',
+            "@bob click /Adopt the v2 API/ yes",
+            "@carol react /Adopt the v2 API/ 👎",
+            "@dave click /Adopt the v2 API/ yes",
+            "@carol click /Adopt the v2 API/ yes",
+            "advance 72h",
+            "expect /closed: \\*\\*passed\\*\\*/",
+            "@alice /decisions list",
+        ]
+    )
