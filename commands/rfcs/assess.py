@@ -190,7 +190,7 @@ def _inputs_text(i: scores.Inputs) -> dict[str, str]:
         "breaking": "breaking" if i.breaking else "not breaking",
         "migration": "migration" if i.migration else "no migration",
         "effort": f"effort {i.effort}",
-        "discussion": f"{i.comments} replies",
+        "discussion": f"{i.comments} " + ("reply" if i.comments == 1 else "replies"),
         "unresolved": "unresolved concerns",
         "changes": "changes requested",
         "missing": f"{i.requested_missing} of {i.requested} reviews missing",
