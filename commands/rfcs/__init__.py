@@ -15,6 +15,7 @@ from bot.model import OpenThread
 from bot.registry import Registry
 from bot.specs import Param
 from bot.timeparse import format_duration, format_when
+from commands.rfcs import assess as rfc_assess
 from commands.rfcs import export as rfc_export
 from commands.rfcs import render as rfc_render
 from commands.rfcs import rules as rfc_rules
@@ -47,6 +48,10 @@ DEMO = [
     "@alice /rfc fcp RFC-1 accept --for 3d",
     '@bob /rfc resolve RFC-1 1 "the moderators enforce it"',
     "@carol /rfc review RFC-1 approve",
+    "@alice /rfc meta RFC-1 --areas 1 --breaking no --migration no --effort S",
+    "@alice /rfc temperature RFC-1 --for 1d",
+    "@bob click /Temperature check/ 👍 support",
+    "@alice /rfc assess RFC-1",
     "advance 3d",
     "@alice /rfc implemented RFC-1 https://example.org/coc",
     "@alice /rfc log RFC-1",
@@ -556,6 +561,7 @@ def register(reg: Registry) -> None:
         return out
 
     rfc_vote.register(reg)
+    rfc_assess.register(reg)
     rfc_timers.register(reg)
     reg.exporter("rfcs")(rfc_export.export)
     reg.demo.extend(DEMO)

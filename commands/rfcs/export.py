@@ -93,9 +93,13 @@ def as_dict(s: Session, community: Community | None, snap: Snapshot) -> dict[str
                 "rule": rec.data.get("rule"),
                 "tallies": rec.data.get("tallies"),
                 "participation": rec.data.get("participation"),
+                "rfc_assessment": rec.data.get("rfc_assessment"),
             }
             for rec in snap.records.values()
         ],
+        "assessment_at_decision": next(
+            (ev.detail for ev in reversed(snap.events) if ev.what == "assessed"), None
+        ),
         "timeline": [
             {
                 "at": _iso(ev.at),

@@ -65,6 +65,9 @@ def move(ctx: Ctx, rfc: Rfc, move: str, *, system: bool = False, why: str | None
     ctx.db.add(rfc)
     reschedule_stale(ctx, rfc)
     add_event(ctx, rfc, "stage", **{"from": before, "to": step.after, "why": why})
+    if step.after in ("accepted", "rejected"):
+        # Decision support keeps the state of consensus at this moment (commands/rfcs/assess).
+        ctx.fire("rfc.decided", rfc=rfc)
     return before
 
 

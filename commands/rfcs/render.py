@@ -4,6 +4,7 @@ in chat and in the export). Pure: data in, text out."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.model import Card
@@ -198,9 +199,35 @@ def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord])
             text = f"{by} marked it implemented" + (f": {d['link']}" if d.get("link") else "")
         case "stale":
             text = "nudged after a quiet period"
+        case "meta":
+            facts = {k: v for k, v in d.items() if v is not None}
+            text = f"{by} set its facts: " + ", ".join(
+                f"{k} {('yes' if v else 'no') if isinstance(v, bool) else v}"
+                for k, v in facts.items()
+            )
+        case "temperature":
+            text = f"{by} started a temperature check (not binding)"
+        case "temperature_closed":
+            text = (
+                f"temperature check closed: 👍 {d.get('up')} 👀 {d.get('unsure')} "
+                f"👎 {d.get('down')}"
+            )
+        case "assessed":
+            text = "assessment at the decision: " + assessment_text(d)
         case _:
             text = ev.what
     return f"{when} · {text}"
+
+
+def assessment_text(d: dict[str, Any]) -> str:
+    def value(name: str) -> str:
+        v = (d.get(name) or {}).get("value")
+        return "n/a" if v is None else f"{v:.2f}"
+
+    text = f"consensus {value('consensus')}, complexity {value('complexity')}, risk {value('risk')}"
+    if d.get("recommendations"):
+        text += "; recommended: " + ", ".join(d["recommendations"])
+    return text
 
 
 def timeline(snap: Snapshot, zone: ZoneInfo) -> list[str]:

@@ -36,9 +36,11 @@ from commands.votes.flow import (
     start_from_args,
 )
 from commands.votes.state import (
+    Participation,
     add_step,
     find_vote,
     lock_vote,
+    participation,
     quorum_text,
     require_open,
     voted_ids,
@@ -47,7 +49,14 @@ from storage.vote_tables import Vote
 
 # The public surface other capabilities may use (RFCs open their votes through it); the
 # submodules are this package's own.
-__all__ = ["START_OPTIONS", "open_vote", "register", "start_from_args"]
+__all__ = [
+    "START_OPTIONS",
+    "Participation",
+    "open_vote",
+    "participation",
+    "register",
+    "start_from_args",
+]
 
 
 def register(reg: Registry) -> None:

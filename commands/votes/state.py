@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -228,3 +229,35 @@ def add_step(ctx: Ctx, vote: Vote, what: str, by: str | None = None, **detail: A
     step = {"at": ctx.now.isoformat(), "what": what, "by": by or ctx.actor.display, **detail}
     vote.timeline = [*vote.timeline, step]
     ctx.db.add(vote)
+
+
+# ---------------------------------------------------------------- for other capabilities
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Who could vote and who did; the yes/no weight of a proposal when it may be shown."""
+
+    eligible: tuple[str, ...]
+    voted: tuple[str, ...]
+    yes: Fraction | None
+    no: Fraction | None
+
+
+def participation(ctx: Ctx, vote_id: int) -> Participation | None:
+    vote = ctx.db.get(Vote, vote_id)
+    if vote is None or vote.community_id != ctx.community.id:
+        return None
+    members = roster(ctx, vote)
+    voted = tuple(voted_ids(ctx, vote))
+    yes = no = None
+    # Hidden results stay hidden until the close, also from the assessment.
+    shown = vote.status != "open" or not vote.hide_results
+    if vote.kind == "proposal" and shown and vote.status != "cancelled":
+        yes, no = Fraction(0), Fraction(0)
+        for b in counted_ballots(ctx, vote, members):
+            if b.choices[:1] == ("yes",):
+                yes += b.weight
+            elif b.choices[:1] in (("no",), ("block",)):
+                no += b.weight
+    return Participation(tuple(sorted(members)), voted, yes, no)

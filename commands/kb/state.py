@@ -1,0 +1,150 @@
+"""Knowledge-base rows and the full-text index, on either database. SQLite keeps an FTS5
+table in step with kb_entry inside the same transaction; PostgreSQL derives its tsvector
+column itself. Searches are ranked by the engine (bm25, ts_rank_cd), never a LIKE scan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlmodel import Session
+
+from commands.kb import rules
+from storage.kb_tables import KbEntry
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: KbEntry
+    snippet: str
+    rank: float
+
+
+def is_postgres(s: Session) -> bool:
+    return s.get_bind().dialect.name == "postgresql"
+
+
+def next_number(s: Session, community_id: int) -> int:
+    top = s.execute(
+        select(func.max(KbEntry.number)).where(KbEntry.community_id == community_id)
+    ).scalar_one()
+    return (top or 0) + 1
+
+
+def index(s: Session, entry: KbEntry) -> None:
+    """Bring the SQLite index in step with the row (PostgreSQL's column is generated)."""
+    if is_postgres(s):
+        return
+    s.flush()
+    s.execute(text("DELETE FROM kb_fts WHERE rowid = :id"), {"id": entry.id})
+    if not entry.removed:
+        s.execute(
+            text("INSERT INTO kb_fts (rowid, question, answer, tags) VALUES (:id, :q, :a, :t)"),
+            {"id": entry.id, "q": entry.question, "a": entry.answer, "t": entry.tags},
+        )
+
+
+def add(
+    s: Session,
+    community_id: int,
+    *,
+    question: str,
+    answer: str,
+    by: str,
+    at: datetime,
+    tags: str = "",
+    source: str = "manual",
+    source_ref: str | None = None,
+    link: str | None = None,
+) -> KbEntry:
+    entry = KbEntry(
+        community_id=community_id,
+        number=next_number(s, community_id),
+        question=question,
+        answer=answer,
+        tags=tags,
+        source=source,
+        source_ref=source_ref,
+        link=link,
+        created_by=by,
+        created_at=at,
+        updated_at=at,
+    )
+    s.add(entry)
+    index(s, entry)
+    return entry
+
+
+def by_source(s: Session, community_id: int, source_ref: str) -> KbEntry | None:
+    return s.execute(
+        select(KbEntry).where(
+            KbEntry.community_id == community_id, KbEntry.source_ref == source_ref
+        )
+    ).scalar_one_or_none()
+
+
+def find(s: Session, community_id: int, number: int) -> KbEntry | None:
+    return s.execute(
+        select(KbEntry).where(
+            KbEntry.community_id == community_id,
+            KbEntry.number == number,
+            KbEntry.removed.is_(False),
+        )
+    ).scalar_one_or_none()
+
+
+def _ranked(
+    s: Session, community_id: int, words: list[str], every: bool, n: int
+) -> list[tuple[int, float, str]]:
+    if is_postgres(s):
+        rows = s.execute(
+            text(
+                "SELECT e.id, ts_rank_cd(e.search, q) AS rank, "
+                "ts_headline('simple', e.answer, q, "
+                "'StartSel=**,StopSel=**,MaxWords=24,MinWords=8,MaxFragments=1') AS snip "
+                "FROM kb_entry e, to_tsquery('simple', :q) q "
+                "WHERE e.community_id = :c AND NOT e.removed AND e.search @@ q "
+                "ORDER BY rank DESC, e.id LIMIT :n"
+            ),
+            {"q": rules.tsquery(words, every=every), "c": community_id, "n": n},
+        ).all()
+        return [(r.id, float(r.rank), r.snip) for r in rows]
+    # bm25 is lower-is-better; weigh the question over tags over the answer.
+    rows = s.execute(
+        text(
+            "SELECT f.rowid AS id, bm25(kb_fts, 10.0, 1.0, 4.0) AS rank, "
+            "snippet(kb_fts, 1, '**', '**', '…', 16) AS snip "
+            "FROM kb_fts f JOIN kb_entry e ON e.id = f.rowid "
+            "WHERE kb_fts MATCH :q AND e.community_id = :c "
+            "ORDER BY rank, f.rowid LIMIT :n"
+        ),
+        {"q": rules.fts5_query(words, every=every), "c": community_id, "n": n},
+    ).all()
+    return [(r.id, -float(r.rank), r.snip) for r in rows]
+
+
+def search(s: Session, community_id: int, query: str, limit: int = 5) -> list[Hit]:
+    """Entries with every word first (selective, so fast at any size); only when those are
+    too few, entries with any of them."""
+    words = rules.check_query(query)
+    scored = _ranked(s, community_id, words, True, limit * 4)
+    if len(scored) < limit and len(words) > 1:
+        seen = {i for i, _, _ in scored}
+        # Entries with every word outrank those with only some, whatever their scores.
+        floor = min((r for _, r, _ in scored), default=0.0)
+        more = _ranked(s, community_id, words, False, limit * 4)
+        scored += [(i, min(r, floor) - 1e6, sn) for i, r, sn in more if i not in seen]
+    if not scored:
+        return []
+    entries = {
+        e.id: e
+        for e in s.execute(
+            select(KbEntry).where(KbEntry.id.in_([i for i, _, _ in scored]))
+        ).scalars()
+    }
+    hits = [Hit(entries[i], snip or "", rank) for i, rank, snip in scored if i in entries]
+    # An entry whose question is the query, word for word, comes first whatever the engine
+    # thought of the answers' lengths.
+    hits.sort(key=lambda h: (not rules.is_exact(h.entry.question, query), -h.rank))
+    return hits[:limit]

@@ -1,0 +1,602 @@
+"""`/rfc assess`, `/rfc meta`, `/rfc temperature`: decision support. This module gathers the
+RFC's recorded state into `scores.Inputs`, renders the assessment, and keeps the temperature
+checks; the arithmetic is `scores` (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.model import Card, Choice
+from bot.registry import Registry
+from bot.specs import Param
+from bot.timeparse import format_duration, format_when
+from commands.rfcs import scores
+from commands.rfcs.flow import announce
+from commands.rfcs.state import add_event, find, label, lock, ref_of, snapshot
+from commands.votes import participation
+from storage.rfc_assess_tables import RfcMeta, RfcTemperature, RfcTemperatureAnswer
+from storage.rfc_tables import Rfc, RfcComment
+from storage.vote_tables import DecisionRecord
+
+TEMPERATURE_DEFAULT = timedelta(hours=48)
+TEMPERATURE_MIN = timedelta(minutes=10)
+TEMPERATURE_MAX = timedelta(days=14)
+ANSWERS = {"up": "👍", "unsure": "👀", "down": "👎"}
+ANSWER_LABEL = {"up": "support", "unsure": "unsure", "down": "against"}
+# How many names a message lists before "and N more".
+NAMES_SHOWN = 10
+DECIDED = ("accepted", "rejected")
+
+
+@dataclass(frozen=True)
+class Stakeholders:
+    reviewed: tuple[str, ...]
+    not_reviewed: tuple[str, ...]
+    concern_raisers: tuple[str, ...]
+    by_role: tuple[tuple[str, int, int], ...]  # role, heard from, holders
+    not_heard: tuple[str, ...]  # eligible voters of the linked vote not heard from at all
+
+
+# ---------------------------------------------------------------- gathering
+
+
+def weights(ctx: Ctx) -> dict[str, dict[str, float]]:
+    return scores.check_weights(ctx.settings.get("assess_weights") or {})
+
+
+def _meta(ctx: Ctx, rfc: Rfc) -> RfcMeta | None:
+    return ctx.db.execute(select(RfcMeta).where(RfcMeta.rfc_id == rfc.id)).scalar_one_or_none()
+
+
+def _temperatures(ctx: Ctx, rfc: Rfc) -> list[RfcTemperature]:
+    return list(
+        ctx.db.execute(
+            select(RfcTemperature)
+            .where(RfcTemperature.rfc_id == rfc.id)
+            .order_by(RfcTemperature.id)
+        ).scalars()
+    )
+
+
+def gather(ctx: Ctx, rfc: Rfc) -> tuple[scores.Inputs, Stakeholders]:
+    snap = snapshot(ctx.db, rfc)
+    reviewed = [r for r in snap.reviews if r.verdict]
+    requested = [r for r in snap.reviews if r.requested]
+    open_c = len(snap.open_concerns)
+    meta = _meta(ctx, rfc)
+    temps = _temperatures(ctx, rfc)
+    latest = temps[-1] if temps else None
+    part = participation(ctx, rfc.vote_id) if rfc.vote_id else None
+    inputs = scores.Inputs(
+        approvals=sum(1 for r in reviewed if r.verdict == "approve"),
+        change_requests=sum(1 for r in reviewed if r.verdict == "changes"),
+        requested=len(requested),
+        requested_missing=sum(1 for r in requested if not r.verdict),
+        open_concerns=open_c,
+        resolved_concerns=len(snap.concerns) - open_c,
+        comments=snap.comments,
+        vote_yes=part.yes if part else None,
+        vote_no=part.no if part else None,
+        temp_up=latest.up if latest else 0,
+        temp_unsure=latest.unsure if latest else 0,
+        temp_down=latest.down if latest else 0,
+        areas=meta.areas if meta else None,
+        breaking=meta.breaking if meta else None,
+        migration=meta.migration if meta else None,
+        effort=meta.effort if meta else None,
+    )
+    # Everyone heard from, by any route: a review, a concern, a reply, a temperature answer,
+    # a ballot.
+    heard = {r.reviewer for r in reviewed} | {c.raised_by for c in snap.concerns}
+    heard |= set(
+        ctx.db.execute(
+            select(func.distinct(RfcComment.author)).where(RfcComment.rfc_id == rfc.id)
+        ).scalars()
+    )
+    if temps:
+        heard |= set(
+            ctx.db.execute(
+                select(func.distinct(RfcTemperatureAnswer.user_id)).where(
+                    RfcTemperatureAnswer.temperature_id.in_([t.id for t in temps])
+                )
+            ).scalars()
+        )
+    heard.add(rfc.author)
+    if part:
+        heard |= set(part.voted)
+    roles = _roles_of_interest(ctx, rfc, requested)
+    by_role = []
+    if roles:
+        holders: dict[str, set[str]] = {r: set() for r in roles}
+        for m in ctx.members():
+            for r in set(m.roles) & set(roles):
+                holders[r].add(m.user_id)
+        by_role = [(r, len(holders[r] & heard), len(holders[r])) for r in sorted(roles)]
+    not_heard = tuple(ctx.display_of(u) for u in part.eligible if u not in heard) if part else ()
+    stake = Stakeholders(
+        reviewed=tuple(r.reviewer_display or r.reviewer for r in requested if r.verdict),
+        not_reviewed=tuple(r.reviewer_display or r.reviewer for r in requested if not r.verdict),
+        concern_raisers=tuple(
+            dict.fromkeys(c.raised_by_display or c.raised_by for c in snap.concerns)
+        ),
+        by_role=tuple(by_role),
+        not_heard=not_heard,
+    )
+    return inputs, stake
+
+
+def _roles_of_interest(ctx: Ctx, rfc: Rfc, requested: list[Any]) -> list[str]:
+    """The roles whose participation matters: who may vote on the linked vote, else the
+    roles the requested reviewers hold (a TC asked to review is the TC's business)."""
+    from storage.vote_tables import Vote
+
+    vote = ctx.db.get(Vote, rfc.vote_id) if rfc.vote_id else None
+    if vote is not None and vote.eligible_roles:
+        return list(vote.eligible_roles)
+    roles: set[str] = set()
+    for r in requested:
+        m = ctx.member(r.reviewer)
+        if m is not None:
+            roles |= set(m.roles)
+    return sorted(roles - {"admin", "owner"})
+
+
+def assessment_of(ctx: Ctx, rfc: Rfc) -> tuple[scores.Assessment, scores.Inputs, Stakeholders]:
+    inputs, stake = gather(ctx, rfc)
+    return scores.assess(inputs, weights(ctx)), inputs, stake
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _names(names: tuple[str, ...] | list[str]) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join("@" + n for n in names[:NAMES_SHOWN])
+    more = len(names) - NAMES_SHOWN
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _score_line(s: scores.Score, describe: dict[str, str]) -> str:
+    if s.value is None:
+        return "not enough information"
+    parts = ", ".join(
+        f"{describe.get(k, k)} {v:.2f}×{w:.2f}" for k, (v, w) in sorted(s.parts.items())
+    )
+    return f"**{s.value:.2f}** ({parts})"
+
+
+def _inputs_text(i: scores.Inputs) -> dict[str, str]:
+    temps = i.temp_up + i.temp_unsure + i.temp_down
+    vote = (
+        f"vote yes {i.vote_yes}/no {i.vote_no}"
+        if i.vote_yes is not None and i.vote_no is not None
+        else "vote"
+    )
+    return {
+        "reviews": f"reviews {i.approvals} approve/{i.change_requests} changes",
+        "concerns": f"concerns {i.resolved_concerns} resolved/{i.open_concerns} open",
+        "vote": vote,
+        "temperature": f"temperature 👍{i.temp_up} 👀{i.temp_unsure} 👎{i.temp_down}"
+        if temps
+        else "temperature",
+        "areas": f"areas {i.areas}",
+        "breaking": "breaking" if i.breaking else "not breaking",
+        "migration": "migration" if i.migration else "no migration",
+        "effort": f"effort {i.effort}",
+        "discussion": f"{i.comments} " + ("reply" if i.comments == 1 else "replies"),
+        "unresolved": "unresolved concerns",
+        "changes": "changes requested",
+        "missing": f"{i.requested_missing} of {i.requested} reviews missing",
+    }
+
+
+def deadline_of(rfc: Rfc, ctx: Ctx) -> datetime | None:
+    if rfc.stage == "fcp" and rfc.fcp_ends_at:
+        return rfc.fcp_ends_at
+    if rfc.stage == "voting" and rfc.vote_id:
+        from storage.vote_tables import Vote
+
+        vote = ctx.db.get(Vote, rfc.vote_id)
+        return vote.closes_at if vote else None
+    return None
+
+
+def plan_lines(ctx: Ctx, rfc: Rfc, stake: Stakeholders) -> list[str]:
+    who = list(dict.fromkeys([*stake.not_reviewed, *stake.not_heard]))
+    channels = [f"the thread of {label(rfc)}", f"#{rfc.channel}"]
+    announcements = ctx.channel_for("announcements")
+    if announcements and announcements != rfc.channel:
+        channels.append(f"#{announcements}")
+    lines = [f"Notify: {_names(who)}", "Where: " + ", ".join(channels)]
+    for when, what in scores.timeline(ctx.now, deadline_of(rfc, ctx)):
+        lines.append(f"{format_when(when, ctx.zone)}: {what}")
+    return lines
+
+
+def render(ctx: Ctx, rfc: Rfc) -> tuple[str, Card]:
+    a, inputs, stake = assessment_of(ctx, rfc)
+    text = f"🧭 Assessment of {label(rfc)}: {rfc.title}"
+    if not a.enough:
+        return text, Card(
+            title=text,
+            fields=(
+                (
+                    "Not enough information",
+                    "no reviews, concerns, votes, temperature checks or facts yet. Add facts "
+                    f"with `{ctx.prefix}rfc meta {label(rfc)} --areas N --breaking yes|no "
+                    "--migration yes|no --effort S|M|L|XL`, ask for reviews, or run "
+                    f"`{ctx.prefix}rfc temperature {label(rfc)}`.",
+                ),
+            ),
+        )
+    words = _inputs_text(inputs)
+    fields: list[tuple[str, str]] = [
+        ("Consensus", _score_line(a.consensus, words)),
+        ("Complexity", _score_line(a.complexity, words)),
+        ("Risk", _score_line(a.risk, words)),
+        ("Reviewers", f"reviewed: {_names(stake.reviewed)}; waiting: {_names(stake.not_reviewed)}"),
+        ("Concerns raised by", _names(stake.concern_raisers)),
+    ]
+    if stake.by_role:
+        fields.append(
+            (
+                "Participation by role",
+                ", ".join(f"{heard} of {n} {role}" for role, heard, n in stake.by_role),
+            )
+        )
+    if rfc.vote_id:
+        fields.append(("Not heard from (eligible voters)", _names(stake.not_heard)))
+    if a.recommendations:
+        fields.append(
+            ("Recommendations", "\n".join(f"• {r.text} ({r.why})" for r in a.recommendations))
+        )
+    else:
+        fields.append(("Recommendations", "none: no score crosses a threshold"))
+    fields.append(("Communication plan", "\n".join(plan_lines(ctx, rfc, stake))))
+    return text, Card(title=text, fields=tuple(fields), footer="Scores are 0 to 1; docs/rfcs.md")
+
+
+# ---------------------------------------------------------------- temperature checks
+
+
+def temperature_ref(t: RfcTemperature) -> str:
+    return f"rfc-temp:{t.id}"
+
+
+def temperature_card(rfc: Rfc, t: RfcTemperature, ctx: Ctx) -> tuple[str, Card, tuple[Choice, ...]]:
+    state = f"open until {format_when(t.closes_at, ctx.zone)}" if t.status == "open" else "closed"
+    text = f"🌡️ Temperature check on {label(rfc)}: {rfc.title} (not binding, {state})"
+    counts = f"👍 {t.up} support · 👀 {t.unsure} unsure · 👎 {t.down} against"
+    choices: tuple[Choice, ...] = ()
+    if t.status == "open":
+        choices = tuple(
+            Choice("rfc.temp", f"{t.id}:{k}", f"{e} {ANSWER_LABEL[k]}", emoji=e)
+            for k, e in ANSWERS.items()
+        )
+    return text, Card(title=text, fields=(("Answers", counts),)), choices
+
+
+def _refresh_temperature(ctx: Ctx, rfc: Rfc, t: RfcTemperature) -> None:
+    from bot.model import Edit
+
+    text, card, choices = temperature_card(rfc, t, ctx)
+    ctx.emit(Edit(temperature_ref(t), text, card=card, choices=choices))
+
+
+def answer(ctx: Ctx, t: RfcTemperature, key: str | None) -> None:
+    """Set (or with None clear) this person's answer; the counts move by that one change."""
+    row = ctx.db.execute(
+        select(RfcTemperatureAnswer).where(
+            RfcTemperatureAnswer.temperature_id == t.id,
+            RfcTemperatureAnswer.user_id == ctx.actor.user_id,
+        )
+    ).scalar_one_or_none()
+    before = row.answer if row else None
+    if before == key:
+        return
+    if before:
+        setattr(t, before, getattr(t, before) - 1)
+    if key:
+        setattr(t, key, getattr(t, key) + 1)
+        if row is None:
+            row = RfcTemperatureAnswer(
+                temperature_id=t.id or 0, user_id=ctx.actor.user_id, answer=key, at=ctx.now
+            )
+        row.answer, row.at = key, ctx.now
+        ctx.db.add(row)
+    elif row is not None:
+        ctx.db.delete(row)
+    ctx.db.add(t)
+
+
+def close_temperature(ctx: Ctx, t: RfcTemperature) -> None:
+    rfc = ctx.db.get(Rfc, t.rfc_id)
+    if rfc is None or t.status != "open":
+        return
+    t.status = "closed"
+    ctx.db.add(t)
+    add_event(ctx, rfc, "temperature_closed", up=t.up, unsure=t.unsure, down=t.down)
+    _refresh_temperature(ctx, rfc, t)
+    announce(
+        ctx,
+        rfc,
+        f"🌡️ The temperature check on {label(rfc)} closed (not binding): 👍 {t.up} support, "
+        f"👀 {t.unsure} unsure, 👎 {t.down} against.",
+    )
+
+
+def _lock_temperature(ctx: Ctx, temp_id: int) -> RfcTemperature | None:
+    stmt = select(RfcTemperature).where(RfcTemperature.id == temp_id)
+    if ctx.db.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return ctx.db.execute(stmt).scalar_one_or_none()
+
+
+# ---------------------------------------------------------------- commands
+
+
+META_USAGE = (
+    "/rfc meta RFC [--areas N] [--breaking yes|no] [--migration yes|no] [--effort S|M|L|XL]"
+)
+
+
+def _yes_no(value: str | None, what: str) -> bool | None:
+    if value is None:
+        return None
+    v = value.strip().lower()
+    if v in ("yes", "y", "true"):
+        return True
+    if v in ("no", "n", "false"):
+        return False
+    raise UserError(f"--{what} takes yes or no, not '{value}'. Usage: {META_USAGE}")
+
+
+def _weights_arg(text: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        name, eq, value = part.partition("=")
+        if not eq:
+            raise ValueError(f"'{part.strip()}' is not NAME=VALUE")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"'{value.strip()}' is not a number") from None
+    return out
+
+
+CONSENSUS_NAMES = ", ".join(scores.DEFAULT_WEIGHTS["consensus"])
+COMPLEXITY_NAMES = ", ".join(scores.DEFAULT_WEIGHTS["complexity"])
+RISK_NAMES = ", ".join(scores.DEFAULT_WEIGHTS["risk"])
+
+
+def register(reg: Registry) -> None:
+    @reg.command(
+        "rfc",
+        "assess",
+        help="Decision support: consensus, complexity and risk, with recommendations.",
+        params=[Param("rfc", positional=True, required=True, metavar="RFC")],
+        examples=("rfc assess RFC-3",),
+    )
+    def rfc_assess(ctx: Ctx, rfc: str) -> None:
+        row = find(ctx, rfc)
+        text, card = render(ctx, row)
+        ctx.reply(text, card=card)
+
+    @reg.command(
+        "rfc",
+        "meta",
+        help="Record facts about an RFC's change for its assessment (author, reviewers, mods).",
+        params=[
+            Param("rfc", positional=True, required=True, metavar="RFC"),
+            Param("areas", "int", metavar="N", help="how many areas (modules, teams) it touches"),
+            Param("breaking", "text", metavar="yes|no", help="a breaking change?"),
+            Param("migration", "text", metavar="yes|no", help="does it need a migration?"),
+            Param("effort", "choice", choices=scores.EFFORTS, help="S, M, L or XL"),
+        ],
+        examples=("rfc meta RFC-3 --areas 3 --breaking yes --migration no --effort L",),
+    )
+    def rfc_meta(
+        ctx: Ctx,
+        rfc: str,
+        areas: int | None,
+        breaking: str | None,
+        migration: str | None,
+        effort: str | None,
+    ) -> None:
+        row = find(ctx, rfc)
+        lock(ctx, row)
+        is_reviewer = any(r.reviewer == ctx.actor.user_id for r in snapshot(ctx.db, row).reviews)
+        if ctx.actor.user_id != row.author and not is_reviewer and not ctx.is_moderator():
+            raise UserError(
+                f"only the author of {label(row)}, its reviewers or a moderator may set its facts"
+            )
+        if areas is not None and not 1 <= areas <= 1000:
+            raise UserError(f"--areas must be from 1 to 1000, not {areas}. Usage: {META_USAGE}")
+        b, m = _yes_no(breaking, "breaking"), _yes_no(migration, "migration")
+        if areas is None and b is None and m is None and effort is None:
+            raise UserError(f"give at least one fact. Usage: {META_USAGE}")
+        meta = _meta(ctx, row) or RfcMeta(
+            rfc_id=row.id or 0, set_by=ctx.actor.user_id, set_at=ctx.now
+        )
+        if areas is not None:
+            meta.areas = areas
+        if b is not None:
+            meta.breaking = b
+        if m is not None:
+            meta.migration = m
+        if effort is not None:
+            meta.effort = effort
+        meta.set_by, meta.set_at = ctx.actor.user_id, ctx.now
+        ctx.db.add(meta)
+        facts = {
+            "areas": meta.areas,
+            "breaking": meta.breaking,
+            "migration": meta.migration,
+            "effort": meta.effort,
+        }
+        add_event(ctx, row, "meta", **facts)
+        shown = ", ".join(
+            f"{k} {('yes' if v else 'no') if isinstance(v, bool) else v}"
+            for k, v in facts.items()
+            if v is not None
+        )
+        ctx.reply(f"🧾 Facts of {label(row)}: {shown}.")
+
+    @reg.command(
+        "rfc",
+        "temperature",
+        help="A quick, non-binding temperature check (👍 👀 👎) in the RFC's thread.",
+        params=[
+            Param("rfc", positional=True, required=True, metavar="RFC"),
+            Param("for", "duration", metavar="DURATION", help="default 48h"),
+        ],
+        examples=("rfc temperature RFC-3", "rfc temperature RFC-3 --for 24h"),
+    )
+    def rfc_temperature(ctx: Ctx, rfc: str, **args: Any) -> None:
+        row = find(ctx, rfc)
+        lock(ctx, row)
+        if row.stage in ("accepted", "rejected", "withdrawn", "implemented"):
+            raise UserError(
+                f"{label(row)} is {row.stage}; a temperature check would change nothing"
+            )
+        span = args.get("for") or TEMPERATURE_DEFAULT
+        if not TEMPERATURE_MIN <= span <= TEMPERATURE_MAX:
+            raise UserError(
+                f"--for must be from {format_duration(TEMPERATURE_MIN)} to "
+                f"{format_duration(TEMPERATURE_MAX)}. Usage: /rfc temperature RFC [--for DURATION]"
+            )
+        if any(t.status == "open" for t in _temperatures(ctx, row)):
+            raise UserError(f"{label(row)} already has an open temperature check")
+        t = RfcTemperature(
+            rfc_id=row.id or 0,
+            opened_by=ctx.actor.user_id,
+            opened_at=ctx.now,
+            closes_at=ctx.now + span,
+        )
+        ctx.db.add(t)
+        ctx.db.flush()
+        text, card, choices = temperature_card(row, t, ctx)
+        ctx.post(
+            row.channel,
+            text,
+            card=card,
+            choices=choices,
+            ref=temperature_ref(t),
+            thread_ref=ref_of(row),
+        )
+        ctx.schedule("rfc.temperature", temperature_ref(t), t.closes_at, {"id": t.id})
+        add_event(ctx, row, "temperature", until=t.closes_at.isoformat())
+        if ctx.address.channel != row.channel or ctx.is_direct:
+            ctx.private(f"🌡️ Temperature check on {label(row)} posted in its thread.")
+
+    @reg.action("rfc.temp")
+    def on_temp(ctx: Ctx, value: str, added: bool) -> None:
+        tid, _, key = value.partition(":")
+        if not tid.isdigit() or key not in ANSWERS:
+            return
+        t = _lock_temperature(ctx, int(tid))
+        if t is None:
+            return
+        rfc = ctx.db.get(Rfc, t.rfc_id)
+        if rfc is None or rfc.community_id != ctx.community.id:
+            return
+        if t.status != "open" or ctx.now >= t.closes_at:
+            if added:
+                raise UserError(f"the temperature check on {label(rfc)} is closed")
+            return
+        if added:
+            answer(ctx, t, key)
+            ctx.private(f"Noted: {ANSWERS[key]} {ANSWER_LABEL[key]} on {label(rfc)} (not binding).")
+        else:
+            mine = ctx.db.execute(
+                select(RfcTemperatureAnswer.answer).where(
+                    RfcTemperatureAnswer.temperature_id == t.id,
+                    RfcTemperatureAnswer.user_id == ctx.actor.user_id,
+                )
+            ).scalar_one_or_none()
+            if mine != key:
+                return
+            answer(ctx, t, None)
+        _refresh_temperature(ctx, rfc, t)
+
+    @reg.due_kind("rfc.temperature")
+    def on_temperature_due(ctx: Ctx, work: Any) -> None:
+        t = _lock_temperature(ctx, int(work.payload.get("id", 0)))
+        if t is not None:
+            close_temperature(ctx, t)
+
+    @reg.on("rfc.decided")
+    def on_decided(ctx: Ctx, rfc: Rfc, **_: Any) -> None:
+        """Keep the state of consensus at the time of the decision, in the RFC's timeline and
+        in the linked vote's decision record."""
+        if rfc.stage not in DECIDED:
+            return
+        a, _inputs, _stake = assessment_of(ctx, rfc)
+        snap = a.as_dict()
+        add_event(ctx, rfc, "assessed", **snap)
+        if rfc.vote_id:
+            rec = ctx.db.execute(
+                select(DecisionRecord).where(DecisionRecord.vote_id == rfc.vote_id)
+            ).scalar_one_or_none()
+            if rec is not None:
+                rec.data = {**rec.data, "rfc_assessment": snap}
+                ctx.db.add(rec)
+
+    @reg.command(
+        "config",
+        "assess",
+        help="Weights of the RFC assessment scores (moderators).",
+        params=[
+            Param("consensus", "text", metavar="NAME=W,...", help=CONSENSUS_NAMES),
+            Param("complexity", "text", metavar="NAME=W,...", help=COMPLEXITY_NAMES),
+            Param("risk", "text", metavar="NAME=W,...", help=RISK_NAMES),
+            Param("reset", "flag", help="back to the defaults"),
+        ],
+        permission="moderator",
+        examples=("config assess --consensus reviews=0.5,vote=0.5",),
+    )
+    def config_assess(
+        ctx: Ctx, consensus: str | None, complexity: str | None, risk: str | None, reset: bool
+    ) -> None:
+        usage = (
+            "Usage: /config assess [--consensus N=W,...] [--complexity N=W,...] [--risk N=W,...]"
+        )
+        if reset:
+            ctx.set_setting("assess_weights", {})
+            ctx.audit("config.assess", reset=True)
+            ctx.reply("⚖️ Assessment weights are back to the defaults.")
+            return
+        given = dict(ctx.settings.get("assess_weights") or {})
+        changed = False
+        for name, text in (("consensus", consensus), ("complexity", complexity), ("risk", risk)):
+            if text is None:
+                continue
+            try:
+                given[name] = {**given.get(name, {}), **_weights_arg(text)}
+            except ValueError as exc:
+                raise UserError(f"--{name}: {exc}. {usage}") from None
+            changed = True
+        if not changed:
+            w = weights(ctx)
+            ctx.reply(
+                "⚖️ Assessment weights: "
+                + "; ".join(
+                    f"{k}: " + ", ".join(f"{n}={v:g}" for n, v in parts.items())
+                    for k, parts in w.items()
+                )
+            )
+            return
+        try:
+            scores.check_weights(given)
+        except scores.WeightError as exc:
+            raise UserError(f"{exc}. {usage}") from None
+        ctx.set_setting("assess_weights", given)
+        ctx.audit("config.assess", weights=given)
+        ctx.reply("⚖️ Assessment weights saved.")
