@@ -14,6 +14,9 @@ MODULES = (
     "votes",
     "decisions",
     "rfcs",
+    "onboarding",
+    "kudos",
+    "certs",
 )
 
 
