@@ -31,8 +31,26 @@ DEFAULT_BANK_DIR = "certs"
 SECRET_NS = "cert-secret"
 
 
+# The examples beside a source checkout, for the demo and a first try.
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "certs"
+DEMO = [
+    "roles alice=admin bob=",
+    "@alice /cert import developer.toml",
+    "@bob /cert apply developer",
+    "@bob dm /cert answer 1",
+    "@bob dm /cert answer 2",
+    "@bob dm /cert answer 2",
+    "@bob dm /cert answer 2",
+]
+
+
 def bank_dir() -> Path:
-    return Path(os.environ.get(BANK_DIR_ENV) or DEFAULT_BANK_DIR).resolve()
+    given = os.environ.get(BANK_DIR_ENV)
+    if given:
+        return Path(given).resolve()
+    if not Path(DEFAULT_BANK_DIR).is_dir() and EXAMPLES.is_dir():
+        return EXAMPLES
+    return Path(DEFAULT_BANK_DIR).resolve()
 
 
 def _usage(ctx: Ctx, sub: str) -> str:
@@ -235,6 +253,7 @@ def _credential(ctx: Ctx, text: str) -> Credential:
 
 def register(reg: Registry) -> None:
     reg.summary("cert", "certification tracks: exams in DM, verifiable credentials")
+    reg.demo.extend(DEMO)
 
     @reg.command(
         "cert",
