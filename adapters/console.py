@@ -86,6 +86,12 @@ class ConsoleAdapter(Adapter):
         self._by_key[key] = delivered
         return delivered
 
+    async def grant_role(self, workspace: str, user_id: str, role: str, key: str) -> bool:
+        if key not in self._by_key:
+            self._by_key[key] = Delivered("", "", None)
+            self._emit(f"[role] @{user_id} is given the role {role}")
+        return True
+
     async def edit(self, target: Target, msg: Edit, key: str) -> None:
         m = self.messages[int(target.message_id)]
         m.text, m.card, m.choices = msg.text, msg.card, msg.choices

@@ -37,6 +37,7 @@ from bot.model import (
     Address,
     CommandInvoked,
     InboundEvent,
+    MemberJoined,
     MessageReceived,
     ReactionChanged,
 )
@@ -196,6 +197,8 @@ class ConsoleSession:
                 tail = "/" + tail
             where = Address(PLATFORM, WORKSPACE, dm_channel(name))
             event = _command(eid, actor, where, tail, direct=True)
+        elif verb == "join":
+            event = MemberJoined(event_id=eid, actor=actor, address=self.here())
         elif verb == "click":
             ref, label = _split_ref(tail)
             n, where = self._message(ref)

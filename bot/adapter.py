@@ -51,6 +51,10 @@ class Adapter(ABC):
         # Slack and Matrix threads exist as soon as someone replies; nothing to open.
         return target.message_id
 
+    async def grant_role(self, workspace: str, user_id: str, role: str, key: str) -> bool:
+        """Give a platform role; False where the platform (or this adapter) cannot."""
+        return False
+
     async def start(self, sink: EventSink) -> None:  # pragma: no cover - per platform
         raise NotImplementedError
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from bot.model import Address, Card, Choice, Edit, Effect, OpenThread, React, Send
+from bot.model import Address, Card, Choice, Edit, Effect, GrantRole, OpenThread, React, Send
 
-KINDS: dict[type, str] = {Send: "send", Edit: "edit", React: "react", OpenThread: "open_thread"}
+KINDS: dict[type, str] = {
+    Send: "send",
+    Edit: "edit",
+    React: "react",
+    OpenThread: "open_thread",
+    GrantRole: "grant_role",
+}
 
 
 def kind_of(effect: Effect) -> str:
@@ -51,4 +57,6 @@ def decode(kind: str, d: dict[str, Any]) -> Effect:
         return React(d["ref"], d["key"])
     if kind == "open_thread":
         return OpenThread(d["ref"], d["title"])
+    if kind == "grant_role":
+        return GrantRole(d["platform"], d["workspace"], d["user_id"], d["role"])
     raise ValueError(f"unknown effect kind {kind}")

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot import codec
 from bot.clock import Clock
 from bot.context import Ctx
-from bot.model import Actor, Address, Effect, InboundEvent, Send
+from bot.model import Actor, Address, Effect, GrantRole, InboundEvent, Send
 from bot.registry import Registry
 from storage import repos
 from storage.db import Database
@@ -81,6 +81,8 @@ def lane(s: Session, community: Community, effect: Effect) -> str:
         if effect.visibility == "dm":
             return f"{base}:dm:{effect.recipient}"
         return effect.address.channel_key
+    if isinstance(effect, GrantRole):
+        return f"{base}:roles"
     return repos.ref_channel_key(s, effect.ref) or f"{base}:ref:{effect.ref}"
 
 
@@ -97,7 +99,7 @@ def write_effects(
             key=f"{key_base}:{i}",
             kind=codec.kind_of(effect),
             payload=codec.encode(effect),
-            ref=effect.ref,
+            ref=getattr(effect, "ref", None),
             now=now,
         )
     return len(effects)

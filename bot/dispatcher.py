@@ -16,6 +16,7 @@ from bot.model import (
     Address,
     CommandInvoked,
     InboundEvent,
+    MemberJoined,
     MessageReceived,
     ReactionChanged,
 )
@@ -146,6 +147,10 @@ class Dispatcher:
             ctx.message_ref = posted.ref
             reg.thread_replies[kind](ctx, posted.ref, event.text)
             return True
+        if isinstance(event, MemberJoined):
+            hooks = reg.hooks.get("member.joined", [])
+            ctx.fire("member.joined", user_id=event.actor.user_id)
+            return bool(hooks)
         raise TypeError(f"unknown event type {type(event).__name__}")
 
     @staticmethod

@@ -79,3 +79,19 @@ def neutralise(text: str) -> str:
     """Defuse @everyone, @here, @channel and @room (and Slack's <!here>) in outgoing text."""
     text = _SLACK_MASS.sub(lambda m: f"@{_ZW}{m.group(1)}", text)
     return _MASS.sub(lambda m: f"@{_ZW}{m.group(1)}", text)
+
+
+_INLINE_PINGS = re.compile(
+    r"<@!?&?([A-Z0-9]+)(?:\|([^>]*))?>|<!subteam\^([A-Z0-9]+)(?:\|@?([^>]*))?>", re.IGNORECASE
+)
+
+
+def plain_mentions(text: str) -> str:
+    """User text that names people without pinging them: platform ping markup (Slack
+    <@U1|ann>, <!subteam^S1|team>, Discord <@1>, <@&2>) becomes plain @name text."""
+
+    def plain(m: re.Match[str]) -> str:
+        name = m.group(2) or m.group(4) or m.group(1) or m.group(3) or ""
+        return "@" + _ZW + name.lstrip("@")
+
+    return _INLINE_PINGS.sub(plain, text)

@@ -87,7 +87,13 @@ class MessageReceived(Event):
     reply_to: Address | None = None
 
 
-InboundEvent = CommandInvoked | ActionInvoked | ReactionChanged | MessageReceived
+@dataclass(frozen=True)
+class MemberJoined(Event):
+    """Someone joined the community (Slack team_join, Discord member join, Matrix membership
+    join in a community room)."""
+
+
+InboundEvent = CommandInvoked | ActionInvoked | ReactionChanged | MessageReceived | MemberJoined
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,18 @@ class OpenThread:
     title: str
 
 
-Effect = Send | Edit | React | OpenThread
+@dataclass(frozen=True)
+class GrantRole:
+    """Give someone a platform role (a certification's or a milestone's). Adapters that
+    cannot grant roles say so and the row is done: the credential or milestone stands."""
+
+    platform: str
+    workspace: str
+    user_id: str
+    role: str
+
+
+Effect = Send | Edit | React | OpenThread | GrantRole
 
 
 @dataclass(frozen=True)

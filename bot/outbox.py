@@ -15,7 +15,7 @@ from sqlalchemy import update
 from bot import codec, render
 from bot.adapter import Adapter, PermanentFailure, RetryAfter, Target
 from bot.clock import Clock
-from bot.model import Delivered, Edit, OpenThread, React, Send
+from bot.model import Delivered, Edit, GrantRole, OpenThread, React, Send
 from storage import repos
 from storage.db import Database
 from storage.tables import Outbox, PostedMessage
@@ -166,6 +166,12 @@ class OutboxSender:
         elif isinstance(effect, OpenThread):
             if caps.threads:
                 await adapter.open_thread(self._target(effect.ref), effect.title, row.key)
+            self._finish(row, "sent")
+        elif isinstance(effect, GrantRole):
+            if not await adapter.grant_role(effect.workspace, effect.user_id, effect.role, row.key):
+                log.info(
+                    "%s cannot grant role %r to %s", adapter.platform, effect.role, effect.user_id
+                )
             self._finish(row, "sent")
 
     def _thread_root(self, msg: Send) -> str | None:

@@ -15,6 +15,9 @@ MODULES = (
     "decisions",
     "rfcs",
     "kb",
+    "onboarding",
+    "kudos",
+    "certs",
 )
 
 

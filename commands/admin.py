@@ -13,7 +13,16 @@ from bot.registry import Registry
 from bot.specs import Param
 from storage import repos
 
-PURPOSES = ("rfc", "votes", "events", "support", "support-staff", "feedback", "announcements")
+PURPOSES = (
+    "rfc",
+    "votes",
+    "events",
+    "support",
+    "support-staff",
+    "feedback",
+    "announcements",
+    "recognition",
+)
 ROLE_KINDS = ("moderator", "support", "voter-group")
 
 

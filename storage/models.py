@@ -1,3 +1,10 @@
 """Imports every table module so SQLModel.metadata knows the whole schema."""
 
-from storage import kb_tables, rfc_assess_tables, rfc_tables, tables, vote_tables  # noqa: F401
+from storage import (  # noqa: F401
+    contrib_tables,
+    kb_tables,
+    rfc_assess_tables,
+    rfc_tables,
+    tables,
+    vote_tables,
+)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from storage.tables import (
     AuditLog,
@@ -52,6 +52,15 @@ def mark_processed(s: Session, platform: str, event_id: str, now: datetime) -> b
         .on_conflict_do_nothing()
         .returning(ProcessedEvent.event_id)
     )
+    return s.execute(stmt).first() is not None
+
+
+def insert_once(s: Session, model: type[SQLModel], **values: Any) -> bool:
+    """Insert a row unless a unique constraint already holds one like it; True if this call
+    inserted it. The constraint decides, so two replicas racing cannot both win."""
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = model.__table__  # type: ignore[attr-defined]
+    stmt = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
     return s.execute(stmt).first() is not None
 
 
