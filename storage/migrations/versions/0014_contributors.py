@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision = "0014_contributors"
-down_revision = "0003_rfcs"
+down_revision = "0013_kb"
 branch_labels = None
 depends_on = None
 
