@@ -14,6 +14,8 @@ MODULES = (
     "votes",
     "decisions",
     "rfcs",
+    "events",
+    "me",
 )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from storage.personal_tables import MemberSettings
 from storage.tables import (
     AuditLog,
     ChannelPurpose,
@@ -372,3 +373,37 @@ def member(s: Session, community_id: int, user_id: str) -> Member | None:
     return s.execute(
         select(Member).where(Member.community_id == community_id, Member.user_id == user_id)
     ).scalar_one_or_none()
+
+
+# ---------------------------------------------------------------- personal settings
+
+
+def personal_settings(s: Session, community_id: int, user_ids: list[str]) -> dict[str, dict]:
+    """Each listed member's personal settings (absent members: no entry), in one query."""
+    out: dict[str, dict] = {}
+    for chunk in range(0, len(user_ids), 500):
+        rows = s.execute(
+            select(MemberSettings.user_id, MemberSettings.settings).where(
+                MemberSettings.community_id == community_id,
+                MemberSettings.user_id.in_(user_ids[chunk : chunk + 500]),
+            )
+        ).all()
+        out.update({uid: dict(settings or {}) for uid, settings in rows})
+    return out
+
+
+def set_personal_setting(
+    s: Session, community_id: int, user_id: str, key: str, value: Any, now: datetime
+) -> None:
+    row = s.execute(
+        select(MemberSettings).where(
+            MemberSettings.community_id == community_id, MemberSettings.user_id == user_id
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        row = MemberSettings(community_id=community_id, user_id=user_id, settings={})
+    # JSON columns only notice a new dict, not an in-place change.
+    row.settings = {**(row.settings or {}), key: value}
+    row.updated_at = now
+    s.add(row)
+    s.flush()
