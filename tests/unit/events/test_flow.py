@@ -141,7 +141,8 @@ async def test_claim_within_offer_expires_and_passes_on(script: Script, db: Data
 async def test_role_and_cutoff_refusals_write_nothing(script: Script, db: Database) -> None:
     await script(
         PEOPLE,
-        '@alice /event create "TC sync" --at "2026-01-09 18:00" --role tc --rsvp-until "2026-01-07 12:00"',
+        '@alice /event create "TC sync" --at "2026-01-09 18:00" --role tc '
+        '--rsvp-until "2026-01-07 12:00"',
         "@bob /event rsvp 1 going",
         'expect /only @bob.*\\n.*cannot answer event #1 "TC sync": only holders of @tc may answer/',
         "@bob react /Event #1:/ ✅",
@@ -211,7 +212,8 @@ async def test_go_no_go_cancels_below_min_and_tells_everyone_once(
 ) -> None:
     s = await script(
         PEOPLE,
-        '@alice /event create "Hack day" --at "2026-01-10 09:00" --min 3 --decide-before 2d --capacity 5',
+        '@alice /event create "Hack day" --at "2026-01-10 09:00" --min 3 --decide-before 2d '
+        "--capacity 5",
         "@bob /event rsvp 1 going",
         "@carol /event rsvp 1 going",
         "@dave /event rsvp 1 maybe",
@@ -344,7 +346,8 @@ async def test_weekly_series_materialises_ahead_and_posts_the_next(
 ) -> None:
     s = await script(
         PEOPLE,
-        '@alice /event create "Weekly sync" --at "2026-03-19 17:00" --zone Europe/Berlin --repeat weekly --until 2026-05-01',
+        '@alice /event create "Weekly sync" --at "2026-03-19 17:00" --zone Europe/Berlin '
+        "--repeat weekly --until 2026-05-01",
         "expect /repeating weekly/",
         "@bob /event rsvp 2 going",
     )
