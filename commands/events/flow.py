@@ -493,7 +493,10 @@ def answer(ctx: Ctx, event_id: int, value: str) -> None:
     ctx.db.flush()
     if placed.freed:
         promote(ctx, event)
-    place = place_in_line(ctx, row) if placed.state == "waitlist" else 0
+    # Joining the queue puts you last, so the queue's length is your place: no count.
+    place = 0
+    if placed.state == "waitlist":
+        place = event.waitlist if placed.queued else place_in_line(ctx, row)
     ctx.private(
         render.confirmation(event, placed.state, ctx.community.platform, reader_zone(ctx), place)
     )
