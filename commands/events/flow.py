@@ -306,10 +306,17 @@ def edit(ctx: Ctx, event: Event, args: dict[str, Any]) -> None:
     old_start = event.starts_at.astimezone(zone).replace(tzinfo=None)
     changed = _apply(ctx, event, args, "edit", zone)
     rows = series(ctx, event, following=following)
+    if following and "repeat" in changed:
+        # The later occurrences belong to the old rule: they go, with notice to anyone who
+        # answered, and the new rule makes its own.
+        for row in rows[1:]:
+            cancel_occurrence(ctx, row, "the series' schedule changed", by=ctx.actor.display)
+            row.series_id = None
+        rows = rows[:1]
     if following and len(rows) > 1:
         _carry(ctx, event, rows[1:], old_start, zone)
-    if following and event.rrule and ("time" in changed or "repeat" in changed):
-        _split_series(ctx, event, rows)
+    if following and event.series_id is not None:
+        _split_series(ctx, event, rows, reslot=bool(changed & {"time", "repeat"}))
     elif event.rrule and event.series_id is None:
         event.series_id = event.id
         event.slot = event.starts_at
@@ -369,19 +376,20 @@ def _carry(ctx: Ctx, event: Event, later: list[Event], old_start: datetime, zone
         row.zone = zone.key
 
 
-def _split_series(ctx: Ctx, event: Event, rows: list[Event]) -> None:
-    """From this occurrence on, a series of its own with the new time or rule; the earlier
-    part ends just before it."""
-    old_series = event.series_id
+def _split_series(ctx: Ctx, event: Event, rows: list[Event], *, reslot: bool) -> None:
+    """From this occurrence on, a series of its own (so its rule, time and fields describe
+    every later occurrence, also in calendars); the earlier part ends just before it. With
+    a new time or rule the occurrences' slots are their new starts."""
+    old_series, old_slot = event.series_id, event.slot
     for row in rows:
         row.series_id = event.id
-        row.slot = row.starts_at
+        if reslot:
+            row.slot = row.starts_at
     if old_series is not None and old_series != event.id:
-        end = event.slot - timedelta(seconds=1)
         ctx.db.execute(
             update(Event)
-            .where(Event.series_id == old_series, Event.slot < event.slot)
-            .values(repeat_until=end)
+            .where(Event.series_id == old_series, Event.slot < old_slot)
+            .values(repeat_until=old_slot - timedelta(seconds=1))
         )
 
 

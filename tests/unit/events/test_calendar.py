@@ -136,3 +136,38 @@ async def test_export_events_ics_csv_json(script: Script, db: Database, capsys: 
     # Through the command line, and a format this export lacks is refused cleanly.
     assert cli.main(["export", "events", "--format", "csv", "--db", db.url]) == 0
     assert cli.main(["export", "events", "--format", "md", "--db", db.url]) == 2
+
+
+async def test_split_series_and_changed_rule_parse_back(script: Script, db: Database) -> None:
+    s = await script(
+        PEOPLE,
+        '@alice /event create "Sync" --at "2026-01-06 17:00" --repeat weekly --until 2026-02-28',
+        "@bob /event rsvp 3 going",
+        '@alice /event edit 2 --at "2026-01-13 18:00" --scope following',
+        "@alice /event edit 2 --where Online --scope following",
+        "@alice /event edit 4 --repeat biweekly --scope following",
+    )
+    # Bob's occurrence (#3, 20 Jan) belonged to the weekly rule before 27 Jan: kept.
+    assert dms(s, "bob", "schedule changed") == 0
+    cal = Calendar.from_ical(feed(db, s, token(db) + ".ics")[2])
+    got = sorted(
+        (e["DTSTART"].dt.strftime("%m-%d %H:%M"), str(e.get("LOCATION", "")), str(e["STATUS"]))
+        for e in recurring_ical_events.of(cal).between(date(2026, 1, 1), date(2026, 3, 31))
+    )
+    # The weekly occurrence of 3 Feb, made before the rule changed, stays as a cancelled
+    # event so subscribed calendars drop it.
+    assert got == [
+        ("01-06 17:00", "", "CONFIRMED"),
+        ("01-13 18:00", "Online", "CONFIRMED"),
+        ("01-20 18:00", "Online", "CONFIRMED"),
+        ("01-27 18:00", "Online", "CONFIRMED"),
+        ("02-03 18:00", "Online", "CANCELLED"),
+        ("02-10 18:00", "Online", "CONFIRMED"),
+        ("02-24 18:00", "Online", "CONFIRMED"),
+    ]
+
+
+def dms(session: ConsoleSession, user: str, text: str) -> int:
+    return sum(
+        1 for m in session.adapter.messages.values() if m.channel == f"dm:{user}" and text in m.text
+    )
