@@ -138,6 +138,7 @@ def ref_channel_key(s: Session, ref: str) -> str | None:
         select(Outbox.channel_key)
         .where(Outbox.ref == ref, Outbox.kind == "send")
         .order_by(Outbox.id.desc())
+        .limit(1)
     ).first()
     return row[0] if row else None
 

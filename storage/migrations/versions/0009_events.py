@@ -20,6 +20,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # The lane of a message is found by its ref on every edit (storage.repos.ref_channel_key).
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_ref_kind", ["ref", "kind", "id"], unique=False)
     op.create_table(
         "event",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -116,6 +119,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_ref_kind")
     with op.batch_alter_table("event_rsvp", schema=None) as batch_op:
         batch_op.drop_index("ix_event_rsvp_queue")
         batch_op.drop_index(batch_op.f("ix_event_rsvp_event_id"))
