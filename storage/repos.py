@@ -186,6 +186,23 @@ def cancel_due(s: Session, kind: str, key: str | None = None, key_prefix: str | 
     return s.execute(stmt.values(status="cancelled")).rowcount or 0
 
 
+def later_due_pending(s: Session, work: DueWork, key_prefix: str, now: datetime) -> bool:
+    """Whether a later item of the same kind and prefix is also due by now: after downtime
+    only the latest of several overdue reminders is worth sending."""
+    return (
+        s.execute(
+            select(DueWork.id).where(
+                DueWork.kind == work.kind,
+                DueWork.key.startswith(key_prefix),
+                DueWork.status == "pending",
+                DueWork.due_at <= now,
+                DueWork.due_at > work.due_at,
+            )
+        ).first()
+        is not None
+    )
+
+
 def next_due_at(s: Session) -> datetime | None:
     row = s.execute(
         select(DueWork.due_at).where(DueWork.status == "pending").order_by(DueWork.due_at)

@@ -164,13 +164,12 @@ def register(reg: Registry) -> None:
                 ("Waitlist", ("waitlist",)),
                 ("Maybe", ("maybe",)),
             ):
-                names = [ctx.display_of(uid) for uid, _ in people(ctx, event, states)]
-                if names:
-                    more = len(names) - SHOWN_NAMES
-                    shown = ", ".join(names[:SHOWN_NAMES]) + (
-                        f" and {more} more" if more > 0 else ""
-                    )
-                    lines.append(f"{title}: {shown}")
+                ids = [uid for uid, _ in people(ctx, event, states)]
+                if ids:
+                    # Names are looked up for those shown only, not for a crowd of 5,000.
+                    shown = ", ".join(ctx.display_of(uid) for uid in ids[:SHOWN_NAMES])
+                    more = len(ids) - SHOWN_NAMES
+                    lines.append(f"{title}: {shown}" + (f" and {more} more" if more > 0 else ""))
         ctx.private("\n".join(lines))
 
     @reg.command(

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from bot.context import Ctx
 from bot.errors import UserError
@@ -580,16 +580,7 @@ def on_remind_due(ctx: Ctx, work: DueWork) -> None:
     if not rules.late_reminder(ctx.now, event.starts_at):
         log.info("reminder %s for event %s skipped: the event has started", work.key, event.id)
         return
-    later = ctx.db.execute(
-        select(DueWork.id).where(
-            DueWork.kind == "event.remind",
-            DueWork.key.startswith(f"{event.id}:"),
-            DueWork.status == "pending",
-            DueWork.due_at <= ctx.now,
-            DueWork.due_at > work.due_at,
-        )
-    ).first()
-    if later is not None:
+    if repos.later_due_pending(ctx.db, work, f"{event.id}:", ctx.now):
         log.info("reminder %s for event %s skipped: a later one is due too", work.key, event.id)
         return
     send_reminders(ctx, event)
