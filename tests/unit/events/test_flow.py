@@ -417,3 +417,21 @@ async def test_raised_capacity_promotes_in_order(script: Script, db: Database) -
 
 
 ZONE = __import__("zoneinfo").ZoneInfo("Europe/Berlin")
+
+
+async def test_home_lists_upcoming_events_and_titles_cannot_mass_mention(
+    script: Script, db: Database
+) -> None:
+    s = await script(
+        PEOPLE,
+        '@alice /event create "Party @everyone" --at "2026-01-09 18:00" --capacity 1',
+        "@bob /event rsvp 1 going",
+        "@carol /event rsvp 1 going",
+    )
+    assert "@everyone" not in str(s.adapter.messages[1].card)
+    with db.transaction() as t:
+        community = t.execute(select(Community)).scalar_one()
+        sections = [fn(t, community.id, "carol") for fn in s.registry.home]
+    assert ["#1 Party @everyone (you're on the waitlist)"] in [
+        lines for found in sections for _title, lines in found
+    ]
