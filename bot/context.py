@@ -52,6 +52,21 @@ class Ctx:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.community.timezone or "UTC")
 
+    def personal(self, user_id: str | None = None) -> dict[str, Any]:
+        """A member's personal settings (`/me ...`); the actor's by default."""
+        uid = user_id or self.actor.user_id
+        return repos.personal_settings(self.db, self.community.id or 0, [uid]).get(uid, {})
+
+    def zone_of(
+        self, user_id: str | None = None, personal: dict[str, Any] | None = None
+    ) -> ZoneInfo:
+        """The zone to show a time in to one person: theirs if set, else the community's."""
+        name = (personal if personal is not None else self.personal(user_id)).get("timezone")
+        try:
+            return ZoneInfo(name) if name else self.zone
+        except (ValueError, OSError):  # a zone removed from tzdata since it was set
+            return self.zone
+
     @property
     def settings(self) -> dict[str, Any]:
         return self.community.settings

@@ -36,6 +36,9 @@ class Registry:
     # user_id) -> list[(title, [line, ...])], read-only. Capabilities list what awaits this
     # person (votes to cast, RFCs to review, upcoming events); adapters render them.
     home: list[Handler] = field(default_factory=list)
+    # HTTP routes served by `moot run`'s HTTP server, by path prefix:
+    # fn(session, tail: str, query: dict[str, str]) -> (status, content_type, body: bytes)
+    http_routes: dict[str, Handler] = field(default_factory=dict)
 
     def command(
         self,
@@ -83,6 +86,9 @@ class Registry:
 
     def exporter(self, name: str) -> Callable[[Handler], Handler]:
         return self._put(self.exporters, name)
+
+    def http_route(self, prefix: str) -> Callable[[Handler], Handler]:
+        return self._put(self.http_routes, prefix)
 
     @staticmethod
     def _put(table: dict[str, Handler], key: str) -> Callable[[Handler], Handler]:

@@ -399,7 +399,25 @@ def _at(day: date, clock: time, zone: tzinfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).replace(fold=0).astimezone(UTC)
 
 
-def parse_datetime(text: str, now: datetime, zone: ZoneInfo) -> datetime:
+def wall_time_exists(local: datetime) -> bool:
+    """Whether an aware wall-clock time really occurs in its zone (not in a DST gap)."""
+    back = local.astimezone(UTC).astimezone(local.tzinfo)
+    return back.replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+def _at_strict(day: date, clock: time, zone: tzinfo) -> datetime:
+    local = datetime.combine(day, clock, tzinfo=zone)
+    if not wall_time_exists(local):
+        raise TimeParseError(
+            f"{day.isoformat()} {clock.strftime('%H:%M')} does not exist in {zone}: the "
+            "clocks skip that hour for daylight saving time; pick a time outside the gap"
+        )
+    return _at(day, clock, zone)
+
+
+def parse_datetime(
+    text: str, now: datetime, zone: ZoneInfo, *, refuse_gap: bool = False
+) -> datetime:
     """Read a point in time and return it as an aware UTC datetime.
 
     Wall-clock times are read in `zone` unless the text ends with an IANA zone name
@@ -417,9 +435,11 @@ def parse_datetime(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     - "in 3h", "in 2d 6h": now plus a duration (see parse_duration).
 
     Times are 24-hour "H:MM" or "H:MM:SS", or 12-hour "5pm" / "5:30 pm". Local times
-    that fall in a DST gap or overlap are resolved as described in _at. Absolute times
-    in the past are returned as they are; whether that is allowed is up to the caller.
+    that fall in a DST gap or overlap are resolved as described in _at (with refuse_gap,
+    a time in a gap is refused instead). Absolute times in the past are returned as they
+    are; whether that is allowed is up to the caller.
     """
+    at = _at_strict if refuse_gap else _at
     now_utc = to_utc(now)
     shown = text.strip()
     if not shown:
@@ -476,16 +496,16 @@ def parse_datetime(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     try:
         today = now_utc.astimezone(local_zone).date()
         if day is not None:
-            return _at(day, clock or _END_OF_DAY, local_zone)
+            return at(day, clock or _END_OF_DAY, local_zone)
         if day_word is not None and day_word[0] == "relative":
-            return _at(today + timedelta(days=day_word[1]), clock or _END_OF_DAY, local_zone)
+            return at(today + timedelta(days=day_word[1]), clock or _END_OF_DAY, local_zone)
         # Weekday or bare time: the first matching day whose wall-clock time is still
         # ahead. Eight days covers "friday" asked on a Friday after the time has passed.
         for ahead in range(8):
             candidate_day = today + timedelta(days=ahead)
             if day_word is not None and candidate_day.weekday() != day_word[1]:
                 continue
-            candidate = _at(candidate_day, clock or _END_OF_DAY, local_zone)
+            candidate = at(candidate_day, clock or _END_OF_DAY, local_zone)
             if candidate > now_utc:
                 return candidate
     except OverflowError:

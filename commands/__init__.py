@@ -18,6 +18,8 @@ MODULES = (
     "onboarding",
     "kudos",
     "certs",
+    "events",
+    "me",
 )
 
 

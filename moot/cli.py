@@ -189,6 +189,9 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
     db = open_db(args.db or cfg.database_url)
     try:
         text = fn(db, args.format)
+    except ValueError as exc:  # a format this export does not offer
+        print(f"moot: {exc}", file=sys.stderr)
+        return 2
     finally:
         db.dispose()
     if args.out:
@@ -219,9 +222,9 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot on the platforms in the config")
     d = sub.add_parser("db", help="database maintenance")
     d.add_argument("action", choices=["upgrade", "current"])
-    e = sub.add_parser("export", help="export decisions or RFCs")
-    e.add_argument("what", help="decisions or rfcs")
-    e.add_argument("--format", choices=["md", "json"], default="md")
+    e = sub.add_parser("export", help="export decisions, RFCs or events")
+    e.add_argument("what", help="decisions, rfcs or events")
+    e.add_argument("--format", choices=["md", "json", "ics", "csv"], default="md")
     e.add_argument("--db", help="database URL (default: from config)")
     e.add_argument("--out", help="write to this file instead of standard output")
     return p

@@ -2,7 +2,9 @@
 
 from storage import (  # noqa: F401
     contrib_tables,
+    event_tables,
     kb_tables,
+    personal_tables,
     rfc_assess_tables,
     rfc_tables,
     tables,

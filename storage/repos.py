@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
 
+from storage.personal_tables import MemberSettings
 from storage.tables import (
     AuditLog,
     ChannelPurpose,
@@ -146,6 +147,7 @@ def ref_channel_key(s: Session, ref: str) -> str | None:
         select(Outbox.channel_key)
         .where(Outbox.ref == ref, Outbox.kind == "send")
         .order_by(Outbox.id.desc())
+        .limit(1)
     ).first()
     return row[0] if row else None
 
@@ -191,6 +193,23 @@ def cancel_due(s: Session, kind: str, key: str | None = None, key_prefix: str | 
     if key_prefix is not None:
         stmt = stmt.where(DueWork.key.startswith(key_prefix))
     return s.execute(stmt.values(status="cancelled")).rowcount or 0
+
+
+def later_due_pending(s: Session, work: DueWork, key_prefix: str, now: datetime) -> bool:
+    """Whether a later item of the same kind and prefix is also due by now: after downtime
+    only the latest of several overdue reminders is worth sending."""
+    return (
+        s.execute(
+            select(DueWork.id).where(
+                DueWork.kind == work.kind,
+                DueWork.key.startswith(key_prefix),
+                DueWork.status == "pending",
+                DueWork.due_at <= now,
+                DueWork.due_at > work.due_at,
+            )
+        ).first()
+        is not None
+    )
 
 
 def next_due_at(s: Session) -> datetime | None:
@@ -381,3 +400,37 @@ def member(s: Session, community_id: int, user_id: str) -> Member | None:
     return s.execute(
         select(Member).where(Member.community_id == community_id, Member.user_id == user_id)
     ).scalar_one_or_none()
+
+
+# ---------------------------------------------------------------- personal settings
+
+
+def personal_settings(s: Session, community_id: int, user_ids: list[str]) -> dict[str, dict]:
+    """Each listed member's personal settings (absent members: no entry), in one query."""
+    out: dict[str, dict] = {}
+    for chunk in range(0, len(user_ids), 500):
+        rows = s.execute(
+            select(MemberSettings.user_id, MemberSettings.settings).where(
+                MemberSettings.community_id == community_id,
+                MemberSettings.user_id.in_(user_ids[chunk : chunk + 500]),
+            )
+        ).all()
+        out.update({uid: dict(settings or {}) for uid, settings in rows})
+    return out
+
+
+def set_personal_setting(
+    s: Session, community_id: int, user_id: str, key: str, value: Any, now: datetime
+) -> None:
+    row = s.execute(
+        select(MemberSettings).where(
+            MemberSettings.community_id == community_id, MemberSettings.user_id == user_id
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        row = MemberSettings(community_id=community_id, user_id=user_id, settings={})
+    # JSON columns only notice a new dict, not an in-place change.
+    row.settings = {**(row.settings or {}), key: value}
+    row.updated_at = now
+    s.add(row)
+    s.flush()

@@ -63,7 +63,12 @@ class ProcessedEvent(SQLModel, table=True):
 
 class Outbox(SQLModel, table=True):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "status", "next_attempt_at"),
+        # A message's lane is looked up by its ref on every edit of it; without kind and id
+        # in the index that lookup reads every earlier edit of the same message.
+        Index("ix_outbox_ref_kind", "ref", "kind", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     community_id: int | None = Field(default=None, index=True)
     platform: str = Field(max_length=32)

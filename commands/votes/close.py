@@ -31,6 +31,7 @@ from commands.votes.state import (
     rules_of,
     voted_ids,
 )
+from storage import repos
 from storage.tables import DueWork, Outbox
 from storage.vote_tables import DecisionRecord, Vote, VoteBallot
 
@@ -119,16 +120,7 @@ def on_remind_due(ctx: Ctx, work: DueWork) -> None:
             "reminder %s for vote %s skipped: the vote is already due to close", work.key, vote.id
         )
         return
-    later = ctx.db.execute(
-        select(DueWork.id).where(
-            DueWork.kind == "vote.remind",
-            DueWork.key.startswith(f"{vote.id}:"),
-            DueWork.status == "pending",
-            DueWork.due_at <= ctx.now,
-            DueWork.due_at > work.due_at,
-        )
-    ).first()
-    if later is not None:
+    if repos.later_due_pending(ctx.db, work, f"{vote.id}:", ctx.now):
         log.info(
             "reminder %s for vote %s skipped: a later reminder is due as well", work.key, vote.id
         )
