@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from bot.model import Address, Card, Choice, Edit, Effect, OpenThread, React, Send
+from bot.model import Address, Card, Choice, Edit, Effect, OpenPlace, OpenThread, React, Send
 
-KINDS: dict[type, str] = {Send: "send", Edit: "edit", React: "react", OpenThread: "open_thread"}
+KINDS: dict[type, str] = {
+    Send: "send",
+    Edit: "edit",
+    React: "react",
+    OpenThread: "open_thread",
+    OpenPlace: "open_place",
+}
 
 
 def kind_of(effect: Effect) -> str:
@@ -44,6 +50,8 @@ def decode(kind: str, d: dict[str, Any]) -> Effect:
             recipient=d.get("recipient"),
             ref=d.get("ref"),
             thread_ref=d.get("thread_ref"),
+            place_ref=d.get("place_ref"),
+            relay=d.get("relay", True),
         )
     if kind == "edit":
         return Edit(d["ref"], d["text"], _card(d.get("card")), _choices(d.get("choices")))
@@ -51,4 +59,14 @@ def decode(kind: str, d: dict[str, Any]) -> Effect:
         return React(d["ref"], d["key"])
     if kind == "open_thread":
         return OpenThread(d["ref"], d["title"])
+    if kind == "open_place":
+        return OpenPlace(
+            ref=d["ref"],
+            address=Address(**d["address"]),
+            title=d["title"],
+            members=tuple(d.get("members", ())),
+            text=d["text"],
+            card=_card(d.get("card")),
+            choices=_choices(d.get("choices")),
+        )
     raise ValueError(f"unknown effect kind {kind}")

@@ -221,7 +221,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("action", choices=["upgrade", "current"])
     e = sub.add_parser("export", help="export decisions or RFCs")
     e.add_argument("what", help="decisions or rfcs")
-    e.add_argument("--format", choices=["md", "json"], default="md")
+    e.add_argument("--format", choices=["md", "json", "csv"], default="md")
     e.add_argument("--db", help="database URL (default: from config)")
     e.add_argument("--out", help="write to this file instead of standard output")
     return p
