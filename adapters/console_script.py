@@ -7,6 +7,7 @@ interactive terminal chat built on the same lines.
     @bob click 3 yes                       bob presses the choice labelled yes on message #3
     @bob react 3 👍 / @bob unreact 3 👍     reactions
     @carol reply 3 I agree                 a reply in the thread of message #3
+    @carol say My build fails              carol writes in the channel (not to Moot)
     @carol dm /vote cast 4 no              typed in carol's direct chat with the bot
     advance 72h                            move the fake clock, running due work on the way
     restart                                a new process on the same database
@@ -38,6 +39,7 @@ from bot.model import (
     CommandInvoked,
     InboundEvent,
     MessageReceived,
+    Quoted,
     ReactionChanged,
 )
 from bot.registry import Registry
@@ -214,11 +216,16 @@ class ConsoleSession:
                 value=choice.value,
                 message=where,
             )
+        elif verb == "say":
+            self.adapter.user_message(self.channel, name, tail)
+            return
         elif verb in ("react", "unreact"):
             ref, key = _split_ref(tail)
             n, where = self._message(ref)
             if not key:
                 raise ScriptError("react needs an emoji")
+            m = self.adapter.messages[n]
+            author = m.header.rsplit("] @", 1)[1] if "] @" in m.header else "moot"
             event = ReactionChanged(
                 event_id=eid,
                 actor=actor,
@@ -226,6 +233,7 @@ class ConsoleSession:
                 key=key.strip(),
                 added=verb == "react",
                 target=where,
+                quoted=Quoted(where, m.text, author, f"message #{n} in #{m.channel}"),
             )
         elif verb == "reply":
             ref, text = _split_ref(tail)

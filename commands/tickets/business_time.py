@@ -158,9 +158,9 @@ class Schedule:
     def add(self, start: datetime, seconds: float) -> datetime | None:
         """The instant `seconds` of business time after `start`; None if the hours never open
         again within SEARCH_DAYS."""
-        if seconds <= 0:
-            return start
         left = timedelta(seconds=seconds)
+        if left <= timedelta(0):
+            return start
         cursor = start
         horizon = start + timedelta(days=SEARCH_DAYS)
         while cursor < horizon:
