@@ -153,12 +153,7 @@ class OutboxSender:
             msg = render.fit_send(effect, caps)
             root = self._thread_root(msg) if caps.threads else None
             delivered = await adapter.send(msg, root, row.key)
-            for i, emoji in enumerate(render.reactions_to_add(msg, caps)):
-                await adapter.react(
-                    Target(delivered.channel, delivered.message_id, delivered.thread),
-                    emoji,
-                    f"{row.key}:r{i}",
-                )
+            await self._add_reactions(adapter, msg, delivered, row.key)
             self._finish(row, "sent", delivered=delivered, msg=msg)
         elif isinstance(effect, Edit):
             if not caps.edits:
@@ -178,6 +173,15 @@ class OutboxSender:
                 await adapter.open_thread(self._target(effect.ref), effect.title, row.key)
             self._finish(row, "sent")
 
+    @staticmethod
+    async def _add_reactions(adapter: Adapter, msg: Send, delivered: Delivered, key: str) -> None:
+        for i, emoji in enumerate(render.reactions_to_add(msg, adapter.capabilities)):
+            await adapter.react(
+                Target(delivered.channel, delivered.message_id, delivered.thread),
+                emoji,
+                f"{key}:r{i}",
+            )
+
     async def _open_place(self, adapter: Adapter, row: Outbox, place: OpenPlace) -> None:
         """A private place, by the adapter where it can, else by the core's fallback: the
         first message in the channel and the place is its thread (see OpenPlace)."""
@@ -194,6 +198,7 @@ class OutboxSender:
             delivered = await adapter.send(first, None, row.key)
             root = delivered.thread or delivered.message_id if caps.threads else None
             where = {"channel": delivered.channel, "thread": root}
+        await self._add_reactions(adapter, first, delivered, row.key)
         members = list(place.members) if caps.places == "relayed" else []
         with self.db.transaction() as s:
             repos.kv_put(s, PLACES, place.ref, {**where, "relay": members})
@@ -210,6 +215,7 @@ class OutboxSender:
         where = Address(msg.address.platform, msg.address.workspace, place["channel"])
         msg = replace(msg, address=where, thread="inherit")
         delivered = await adapter.send(msg, place.get("thread"), row.key)
+        await self._add_reactions(adapter, msg, delivered, row.key)
         if effect.relay and effect.visibility == "public":
             for i, user in enumerate(place.get("relay") or []):
                 key = f"{row.key}:dm{i}"

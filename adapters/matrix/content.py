@@ -120,3 +120,22 @@ def direct_room_request(user_id: str) -> dict[str, Any]:
         "invite": [user_id],
         "visibility": "private",
     }
+
+
+def place_room_request(title: str, members: tuple[str, ...], bot_user_id: str) -> dict[str, Any]:
+    """The /createRoom body for a private place (a support ticket): invite-only, not in the
+    directory, its members invited; history visible to members from their invite on."""
+    invite = [m for m in dict.fromkeys(members) if m != bot_user_id and m.startswith("@")]
+    return {
+        "name": title[:255],
+        "preset": "private_chat",
+        "visibility": "private",
+        "invite": invite,
+        "initial_state": [
+            {
+                "type": "m.room.history_visibility",
+                "state_key": "",
+                "content": {"history_visibility": "invited"},
+            }
+        ],
+    }

@@ -192,12 +192,15 @@ def to_event(
     room: RoomView,
     raw: Mapping[str, Any],
     reactions: Mapping[str, Mapping[str, Any]] | None = None,
+    place_root: str | None = None,
 ) -> InboundEvent | None:
     """One timeline event -> a neutral event, or None when it means nothing to the core (the
     bot's own events, state, edits, encrypted payloads, chatter not addressed to the bot).
 
     reactions: what the adapter remembered about earlier reaction events, by event id
-    ({"user", "key", "target"}), so a redaction can be told apart and undone."""
+    ({"user", "key", "target"}), so a redaction can be told apart and undone.
+    place_root: in a private place (a ticket room) its first message: every message in the
+    room is a reply in the place, thread or not."""
     event_id = raw.get("event_id")
     sender = raw.get("sender")
     kind = raw.get("type")
@@ -265,6 +268,7 @@ def to_event(
             args=args,
             raw_text=str(content.get("body", "")),
         )
+    root = root or place_root
     if root is not None:
         body = content.get("body")
         return MessageReceived(

@@ -109,19 +109,27 @@ def here(ctx: Ctx) -> Ticket | None:
     if ctx.message_ref:
         return by_ref(ctx, ctx.message_ref)
     a = ctx.address
-    candidates = [m for m in (a.thread, a.message) if m]
-    stmt = select(PostedMessage.ref).where(
+    if not a.channel or ctx.is_direct:
+        return None
+    in_channel = select(PostedMessage.ref).where(
         PostedMessage.platform == a.platform,
         PostedMessage.channel == a.channel,
         PostedMessage.ref.like("ticket:%"),
     )
+    candidates = [m for m in (a.thread, a.message) if m]
     if candidates:
-        stmt = stmt.where(PostedMessage.message_id.in_(candidates))
-    else:
-        # A room of its own: the ticket's first message is at its top level.
-        stmt = stmt.where(PostedMessage.thread.is_(None))
-    row = ctx.db.execute(stmt.limit(1)).first()
-    return by_ref(ctx, row[0]) if row and row[0] else None
+        row = ctx.db.execute(
+            in_channel.where(PostedMessage.message_id.in_(candidates)).limit(1)
+        ).first()
+        if row and row[0]:
+            return by_ref(ctx, row[0])
+    # A room of its own (Matrix): only one ticket ever posted there, and not its staff channel.
+    refs = {r[0].split(":dm")[0] for r in ctx.db.execute(in_channel.limit(50))}
+    if len(refs) == 1:
+        t = by_ref(ctx, refs.pop())
+        if t is not None and t.channel != a.channel:
+            return t
+    return None
 
 
 def resolve(ctx: Ctx, raw: str | None, usage: str) -> Ticket:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -17,8 +18,10 @@ from bot.model import (
     Card,
     CommandInvoked,
     MessageReceived,
+    OpenPlace,
     ReactionChanged,
 )
+from storage.db import Database
 
 BOT = "@moot:example.org"
 ROOM = "!dKcbdDATuwwphjRPQP:example.org"
@@ -491,3 +494,71 @@ def me_target() -> Any:
     from bot.adapter import Target
 
     return Target(ROOM, ROOT)
+
+
+# ------------------------------------------------------------------ private places (tickets)
+
+
+def test_place_room_request_invites_members_not_the_bot() -> None:
+    body = mc.place_room_request("Ticket #3: Cannot log in", (ALICE, BOT, BOB, ALICE), BOT)
+    assert body == {
+        "name": "Ticket #3: Cannot log in",
+        "preset": "private_chat",
+        "visibility": "private",
+        "invite": [ALICE, BOB],
+        "initial_state": [
+            {
+                "type": "m.room.history_visibility",
+                "state_key": "",
+                "content": {"history_visibility": "invited"},
+            }
+        ],
+    }
+    # Ids from another platform's directory never reach an invite.
+    assert mc.place_room_request("t", ("alice", ALICE), BOT)["invite"] == [ALICE]
+
+
+def test_a_message_in_a_place_room_is_a_reply_in_the_place() -> None:
+    ev = me.to_event(view(), message("It still fails", sender=BOB), place_root=ROOT)
+    assert ev == MessageReceived(
+        event_id="$Kx1:example.org",
+        actor=BOB_ACTOR,
+        address=addr(thread=ROOT, message="$Kx1:example.org"),
+        text="It still fails",
+        reply_to=addr(thread=ROOT, message=ROOT),
+    )
+    # Elsewhere the same chatter means nothing to the core.
+    assert me.to_event(view(), message("It still fails", sender=BOB)) is None
+    # A command in the room stays a command.
+    assert isinstance(
+        me.to_event(view(), message("!ticket claim", sender=BOB), place_root=ROOT),
+        CommandInvoked,
+    )
+
+
+async def test_open_place_creates_one_room_per_key(db: Database) -> None:
+    from adapters.matrix.adapter import MatrixAdapter
+
+    settings = MatrixSettings.from_config(
+        {"homeserver": "http://h", "user_id": BOT, "password": "p"}
+    )
+    adapter = MatrixAdapter(settings, db)
+    adapter.client = type("C", (), {"access_token": "t"})()
+    calls: list[tuple[str, str, Any]] = []
+
+    async def fake_call(method: str, path: str, data: Any = None) -> dict[str, Any]:
+        calls.append((method, path, data))
+        if "createRoom" in path:
+            return {"room_id": "!ticket:example.org"}
+        return {"event_id": f"$e{len(calls)}"}
+
+    adapter._call = fake_call  # type: ignore[method-assign]
+    place = OpenPlace("ticket:1", addr(), "Ticket #1: x", (ALICE, BOB), "first")
+    first = await adapter.open_place(place, "ev:matrix:1:0")
+    again = await adapter.open_place(place, "ev:matrix:1:0")
+    assert first.channel == again.channel == "!ticket:example.org"
+    creates = [c for c in calls if "createRoom" in c[1]]
+    assert len(creates) == 1
+    sent = json.loads(creates[0][2])
+    assert sent["invite"] == [ALICE, BOB] and sent["preset"] == "private_chat"
+    assert adapter.store.place_root("!ticket:example.org") == again.message_id
