@@ -131,6 +131,22 @@ def posted_at(s: Session, platform: str, channel: str, message_id: str) -> Poste
     ).scalar_one_or_none()
 
 
+def latest_relay_in(s: Session, platform: str, channel: str) -> str | None:
+    """The newest relayed copy (a ref ending ':dm') posted in a DM channel: what a plain
+    reply there answers."""
+    row = s.execute(
+        select(PostedMessage.message_id)
+        .where(
+            PostedMessage.platform == platform,
+            PostedMessage.channel == channel,
+            PostedMessage.ref.like("%:dm"),
+        )
+        .order_by(PostedMessage.id.desc())
+        .limit(1)
+    ).first()
+    return row[0] if row else None
+
+
 def ref_channel_key(s: Session, ref: str) -> str | None:
     """The delivery lane of the message a ref names, whether or not it has gone out yet."""
     row = s.execute(
