@@ -195,6 +195,9 @@ class OpenPlace:
     text: str
     card: Card | None = None
     choices: tuple[Choice, ...] = ()
+    # Who gets the DM copies of a relayed place: those who cannot see its channel (a
+    # ticket's requester, not the staff already there). None: every member.
+    relay_to: tuple[str, ...] | None = None
 
 
 Effect = Send | Edit | React | OpenThread | OpenPlace

@@ -199,7 +199,8 @@ class OutboxSender:
             root = delivered.thread or delivered.message_id if caps.threads else None
             where = {"channel": delivered.channel, "thread": root}
         await self._add_reactions(adapter, first, delivered, row.key)
-        members = list(place.members) if caps.places == "relayed" else []
+        relay = place.members if place.relay_to is None else place.relay_to
+        members = list(relay) if caps.places == "relayed" else []
         with self.db.transaction() as s:
             repos.kv_put(s, PLACES, place.ref, {**where, "relay": members})
         for i, user in enumerate(members):

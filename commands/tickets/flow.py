@@ -124,6 +124,7 @@ def open_ticket(
             text=text,
             card=render.card(t, clocks, state.schedule_of(ctx), ctx.now, ctx.zone),
             choices=render.staff_choices(t),
+            relay_to=(user,),
         )
     )
     state.record(ctx, t, "moot", text)

@@ -153,3 +153,22 @@ async def test_a_places_messages_wait_for_it_in_its_lane(db: Database) -> None:
         rows = list(s.execute(select(Outbox).order_by(Outbox.id)).scalars())
     assert len({r.channel_key for r in rows}) == 1
     assert [r.attempts for r in rows] == [1, 0, 0]
+
+
+def test_place_effects_survive_the_outbox_encoding() -> None:
+    from bot import codec
+    from bot.model import Card
+
+    place = OpenPlace(
+        "tk:1",
+        Address("fake", "w", "staff"),
+        "T",
+        ("a", "b"),
+        "first",
+        Card("c", (("k", "v"),)),
+        (Choice("x", "1", "X", emoji="1️⃣"),),
+        relay_to=("a",),
+    )
+    send = Send(Address("fake", "w", ""), "hi", place_ref="tk:1", relay=False)
+    for effect in (place, send, OpenPlace("r", Address("f", "w", "c"), "t", (), "x")):
+        assert codec.decode(codec.kind_of(effect), codec.encode(effect)) == effect
