@@ -153,7 +153,8 @@ class Schedule:
         return any(True for _ in self.intervals(at, at + timedelta(microseconds=1)))
 
     def seconds_between(self, start: datetime, end: datetime) -> float:
-        return sum((hi - lo).total_seconds() for lo, hi in self.intervals(start, end))
+        # Summed as timedeltas (exact microseconds), converted once.
+        return sum((hi - lo for lo, hi in self.intervals(start, end)), timedelta(0)).total_seconds()
 
     def add(self, start: datetime, seconds: float) -> datetime | None:
         """The instant `seconds` of business time after `start`; None if the hours never open

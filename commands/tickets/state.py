@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select
 
 from bot import permissions
 from bot.context import Ctx
@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.timeparse import format_duration, parse_duration
 from commands.tickets import rules
 from commands.tickets.business_time import ALWAYS, Schedule, parse_holiday, parse_hours
-from storage.tables import Community, PostedMessage
+from storage.tables import Community, Member, PostedMessage
 from storage.ticket_tables import Ticket, TicketMessage
 
 SETTINGS_KEY = "tickets"
@@ -195,18 +195,28 @@ def require_staff(ctx: Ctx, t: Ticket, what: str) -> None:
 
 def staff_ids(ctx: Ctx, limit: int = 50) -> list[str]:
     """Support staff from the directory, to add to a ticket's private place."""
-    out = []
-    bound = permissions.BUILTIN["support"] | permissions.bound_roles(
-        ctx.db, ctx.community, "support"
+    roles = sorted(
+        permissions.BUILTIN["support"]
+        | permissions.BUILTIN["moderator"]
+        | permissions.bound_roles(ctx.db, ctx.community, "support")
+        | permissions.bound_roles(ctx.db, ctx.community, "moderator")
     )
-    for m in ctx.members():
-        if m.user_id == "moot":
-            continue
-        if m.is_admin or set(m.roles) & (bound | permissions.BUILTIN["moderator"]):
-            out.append(m.user_id)
-            if len(out) >= limit:
-                break
-    return out
+    # Narrowed in the database (roles are a JSON list; its text holds each as "name"), so
+    # opening a ticket reads the staff, not the whole directory; checked exactly below.
+    text = cast(Member.roles, String)
+    rows = ctx.db.execute(
+        select(Member.user_id, Member.roles, Member.is_admin)
+        .where(
+            Member.community_id == ctx.community.id,
+            Member.active.is_(True),
+            or_(Member.is_admin.is_(True), *(text.like(f'%"{r}"%') for r in roles)),
+        )
+        .order_by(Member.user_id)
+        .limit(limit * 4)
+    ).all()
+    wanted = set(roles)
+    out = [u for u, r, admin in rows if u != "moot" and (admin or wanted & set(r or []))]
+    return out[:limit]
 
 
 # ---------------------------------------------------------------- the transcript

@@ -565,3 +565,23 @@ async def test_due_work_is_cleared_when_closed(script: Script, db: Database) -> 
     with db.transaction() as s:
         pending = s.execute(select(DueWork).where(DueWork.status == "pending")).scalars().all()
     assert [w.key for w in pending] == []
+
+
+async def test_the_place_is_opened_for_the_requester_and_staff_only(
+    script: Script, db: Database
+) -> None:
+    from storage.tables import Outbox
+
+    await run(
+        script,
+        "roles alice= bob=helpers carl=supporters sam=support kim=support mo=moderator boss=admin",
+        "@mo /config role support @helpers",
+        STAFF_CHANNEL,
+        OPEN,
+    )
+    with db.transaction() as s:
+        row = s.execute(select(Outbox).where(Outbox.kind == "open_place")).scalar_one()
+        members, relay_to = row.payload["members"], row.payload["relay_to"]
+    assert members[0] == "alice"
+    assert sorted(members[1:]) == ["bob", "boss", "kim", "mo", "sam"]
+    assert relay_to == ["alice"]
