@@ -107,6 +107,8 @@ class MessageReceived(Event):
 
     text: str = ""
     reply_to: Address | None = None
+    # Set when this replaces an earlier message (an edit): that message's id.
+    edit_of: str | None = None
 
 
 InboundEvent = (

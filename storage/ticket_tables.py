@@ -82,3 +82,5 @@ class TicketMessage(SQLModel, table=True):
     kind: str = Field(default="message", max_length=16)
     text: str = Field(sa_column=Column(Text, nullable=False))
     edited_at: datetime | None = utc_column(nullable=True)
+    # The platform's id of the message, so a later edit of it is noted on this line.
+    message_id: str | None = Field(default=None, max_length=255)

@@ -249,7 +249,22 @@ def to_event(
         return None
     rel = relation(raw)
     if rel.get("rel_type") == "m.replace":
-        return None  # an edit of an earlier message: commands are not re-run
+        # An edit: commands are not re-run; in a private place it is noted in the record.
+        new = content.get("m.new_content")
+        original = rel.get("event_id")
+        if not place_root or not isinstance(new, Mapping) or not isinstance(original, str):
+            return None
+        body = new.get("body")
+        return MessageReceived(
+            event_id=event_id,
+            actor=actor_for(room, sender),
+            address=room.address(thread=place_root, message=event_id),
+            is_direct=room.is_direct,
+            raw=raw,
+            text=body.strip() if isinstance(body, str) else "",
+            reply_to=room.address(thread=place_root, message=place_root),
+            edit_of=original,
+        )
     if content.get("msgtype") not in ("m.text", "m.emote", None):
         return None
     root = thread_root(raw)

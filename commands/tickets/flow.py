@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.model import Address, Choice, OpenPlace, Quoted, Send
+from bot.model import Address, Choice, MessageReceived, OpenPlace, Quoted, Send
 from bot.outbox import PLACES
 from commands.tickets import render, rules, sla, state
 from commands.tickets.state import label, ref_of
@@ -145,7 +145,12 @@ def on_message(ctx: Ctx, t: Ticket, text: str, *, via_dm: bool) -> None:
     if role == "other":
         # Visible places only hold the requester and staff; ignore anyone else quietly.
         return
-    state.record(ctx, t, role, text)
+    event = ctx.event
+    if isinstance(event, MessageReceived) and event.edit_of:
+        state.note_edit(ctx, t, role, event.edit_of, text)
+        return
+    message_id = (event.address.message or event.event_id) if event else None
+    state.record(ctx, t, role, text, message_id=message_id)
     t.last_activity_at = ctx.now
     if via_dm:
         # The requester's side of a relayed place: carry it into the staff thread.

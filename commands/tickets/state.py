@@ -222,7 +222,14 @@ def staff_ids(ctx: Ctx, limit: int = 50) -> list[str]:
 # ---------------------------------------------------------------- the transcript
 
 
-def record(ctx: Ctx, t: Ticket, role: str, text: str, kind: str = "message") -> TicketMessage:
+def record(
+    ctx: Ctx,
+    t: Ticket,
+    role: str,
+    text: str,
+    kind: str = "message",
+    message_id: str | None = None,
+) -> TicketMessage:
     author = "moot" if role == "moot" else ctx.actor.user_id
     display = "Moot" if role == "moot" else ctx.actor.display
     row = TicketMessage(
@@ -233,9 +240,24 @@ def record(ctx: Ctx, t: Ticket, role: str, text: str, kind: str = "message") -> 
         role=role,
         kind=kind,
         text=text[:MAX_TEXT],
+        message_id=message_id,
     )
     ctx.db.add(row)
     return row
+
+
+def note_edit(ctx: Ctx, t: Ticket, role: str, original: str, text: str) -> None:
+    """An edit is noted, never overwritten: the first words stay, marked edited, and the new
+    words follow as their own line."""
+    row = ctx.db.execute(
+        select(TicketMessage).where(
+            TicketMessage.ticket_id == t.id, TicketMessage.message_id == original
+        )
+    ).scalar_one_or_none()
+    if row is not None:
+        row.edited_at = ctx.now
+        ctx.db.add(row)
+    record(ctx, t, role, text, kind="edit", message_id=original)
 
 
 def role_of(ctx: Ctx, t: Ticket) -> str:

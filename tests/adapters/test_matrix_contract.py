@@ -562,3 +562,20 @@ async def test_open_place_creates_one_room_per_key(db: Database) -> None:
     sent = json.loads(creates[0][2])
     assert sent["invite"] == [ALICE, BOB] and sent["preset"] == "private_chat"
     assert adapter.store.place_root("!ticket:example.org") == again.message_id
+
+
+def test_an_edit_in_a_place_room_is_noted_as_an_edit() -> None:
+    edit = message(
+        "* It still fails on Firefox",
+        sender=BOB,
+        content={
+            "m.new_content": {"msgtype": "m.text", "body": "It still fails on Firefox"},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": "$orig:example.org"},
+        },
+    )
+    ev = me.to_event(view(), edit, place_root=ROOT)
+    assert isinstance(ev, MessageReceived)
+    assert (ev.text, ev.edit_of) == ("It still fails on Firefox", "$orig:example.org")
+    assert ev.reply_to == addr(thread=ROOT, message=ROOT)
+    # Outside a place an edit still means nothing (commands are never re-run).
+    assert me.to_event(view(), edit) is None

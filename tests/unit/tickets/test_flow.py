@@ -523,6 +523,20 @@ async def test_transcript_has_everyone_and_moot(script: Script, db: Database) ->
     assert roles == {"requester", "staff", "moot"}
 
 
+async def test_edits_are_noted_not_overwritten(script: Script, db: Database) -> None:
+    await opened(
+        script,
+        f"@alice reply {THREAD} It fails on Chrome",
+        "advance 5m",
+        f"@alice edit {THREAD} It fails on Firefox",
+        "@sam /ticket transcript 1",
+        "expect /@alice \\(requester\\): It fails on Chrome \\(edited 09:05\\)/",
+        "expect /@alice \\(requester\\) \\[edit\\]: It fails on Firefox/",
+    )
+    kinds = [(m.kind, m.text) for m in transcript(db) if "fails" in m.text]
+    assert kinds == [("message", "It fails on Chrome"), ("edit", "It fails on Firefox")]
+
+
 async def test_export_md_json_csv(script: Script, db: Database) -> None:
     await opened(
         script,
