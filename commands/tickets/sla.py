@@ -57,7 +57,7 @@ def resume(ctx: Ctx, t: Ticket) -> None:
 
 def stop(ctx: Ctx, t: Ticket, which: str) -> None:
     store(t, which, clock(t, which).stop(schedule_of(ctx), ctx.now))
-    reschedule(ctx, t)
+    reschedule(ctx, t, (which,))
 
 
 def reopen(ctx: Ctx, t: Ticket) -> None:
@@ -75,11 +75,11 @@ def _key(t: Ticket, which: str, step: str) -> str:
     return f"{ref_of(t)}:{which}:{step}"
 
 
-def reschedule(ctx: Ctx, t: Ticket) -> None:
+def reschedule(ctx: Ctx, t: Ticket, clocks: tuple[str, ...] = CLOCKS) -> None:
     """Put each alert not yet given at the moment its clock would reach it, or cancel it
     while the clock is paused or stopped."""
     sched = schedule_of(ctx)
-    for which in CLOCKS:
+    for which in clocks:
         c = clock(t, which)
         for step, fraction in (("warn", rules.WARN_AT), ("breach", 1.0)):
             given = getattr(t, f"{which}_{'warned' if step == 'warn' else 'breached'}")
