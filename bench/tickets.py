@@ -33,9 +33,15 @@ def seed(db: Database, app: App, members: int) -> None:
         for i in range(members):
             roles = ["support"] if i < STAFF else []
             repos.upsert_member(
-                s, community.id or 0, f"u{i}", display=f"u{i}", roles=roles, is_admin=False,
-                now=T0, channels=["*"],
-            )  # fmt: skip
+                s,
+                community.id or 0,
+                f"u{i}",
+                display=f"u{i}",
+                roles=roles,
+                is_admin=False,
+                now=T0,
+                channels=["*"],
+            )
 
 
 def run(members: int, n: int, tmp: str) -> list[Stats]:
@@ -51,9 +57,13 @@ def run(members: int, n: int, tmp: str) -> list[Stats]:
     def open_one(i: int) -> None:
         who = Actor("console", f"u{STAFF + i % (members - STAFF)}", "r")
         event = CommandInvoked(
-            event_id=f"o{i}", actor=who, address=where, name="ticket",
-            args=f'open "Question {i}"', raw_text="",
-        )  # fmt: skip
+            event_id=f"o{i}",
+            actor=who,
+            address=where,
+            name="ticket",
+            args=f'open "Question {i}"',
+            raw_text="",
+        )
         assert app.dispatcher.handle_now(event) == "ok"
 
     # Distinct requesters need more people than tickets; a small community reuses them, so
@@ -66,7 +76,7 @@ def run(members: int, n: int, tmp: str) -> list[Stats]:
             name="config",
             args="ticket limits --limit 0 --cooldown 1s",
             raw_text="",
-        )  # fmt: skip
+        )
     )
     clock = app.core.clock
     assert isinstance(clock, FakeClock)
@@ -79,24 +89,37 @@ def run(members: int, n: int, tmp: str) -> list[Stats]:
     # The outbox is not drained here (no adapter): fake each ticket's place as delivered.
     with db.transaction() as s:
         for i in range(n):
-            s.add(PostedMessage(platform="console", channel="staff", message_id=f"p{i}",
-                                ref=f"ticket:{i + 1}", created_at=T0))  # fmt: skip
+            s.add(
+                PostedMessage(
+                    platform="console",
+                    channel="staff",
+                    message_id=f"p{i}",
+                    ref=f"ticket:{i + 1}",
+                    created_at=T0,
+                )
+            )
 
     def reply(i: int) -> None:
         event = MessageReceived(
-            event_id=f"r{i}", actor=staff, address=Address("console", "local", "staff", f"p{i}"),
+            event_id=f"r{i}",
+            actor=staff,
+            address=Address("console", "local", "staff", f"p{i}"),
             text="Could you send the logs?",
             reply_to=Address("console", "local", "staff", None, f"p{i}"),
-        )  # fmt: skip
+        )
         assert app.dispatcher.handle_now(event) == "ok"
 
     stats.append(timed(f"staff reply in a ticket ({members:,} members)", n, reply))
 
     def breaching(i: int) -> None:
         event = CommandInvoked(
-            event_id=f"l{i}", actor=staff, address=where, name="ticket",
-            args="list --breaching", raw_text="",
-        )  # fmt: skip
+            event_id=f"l{i}",
+            actor=staff,
+            address=where,
+            name="ticket",
+            args="list --breaching",
+            raw_text="",
+        )
         assert app.dispatcher.handle_now(event) == "ok"
 
     stats.append(timed(f"list --breaching over {n} open tickets", 20, breaching))
