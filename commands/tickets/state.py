@@ -3,7 +3,7 @@ or by the place a command was typed in, permissions on one ticket, and the trans
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from bot.errors import UserError
 from bot.timeparse import format_duration, parse_duration
 from commands.tickets import rules
 from commands.tickets.business_time import ALWAYS, Schedule, parse_holiday, parse_hours
+from storage import repos
 from storage.tables import Community, Member, PostedMessage
 from storage.ticket_tables import Ticket, TicketMessage
 
@@ -193,8 +194,25 @@ def require_staff(ctx: Ctx, t: Ticket, what: str) -> None:
         raise UserError(f"only support staff can {what} ({label(t)})")
 
 
+STAFF_CACHE_KEY = "tickets.staff"
+# How long the list of staff for new places is reused before the directory is read again.
+STAFF_CACHE_TTL = timedelta(minutes=10)
+
+
 def staff_ids(ctx: Ctx, limit: int = 50) -> list[str]:
-    """Support staff from the directory, to add to a ticket's private place."""
+    """Support staff to add to a new ticket's private place. The directory is read at most
+    every STAFF_CACHE_TTL, so opening a ticket costs the same at 10 or 10,000 members."""
+    cached = repos.kv_get(ctx.db, STAFF_CACHE_KEY, str(ctx.community.id))
+    if cached and datetime.fromisoformat(cached["at"]) + STAFF_CACHE_TTL > ctx.now:
+        return list(cached["ids"])
+    ids = _read_staff(ctx, limit)
+    repos.kv_put(
+        ctx.db, STAFF_CACHE_KEY, str(ctx.community.id), {"at": ctx.now.isoformat(), "ids": ids}
+    )
+    return ids
+
+
+def _read_staff(ctx: Ctx, limit: int) -> list[str]:
     roles = sorted(
         permissions.BUILTIN["support"]
         | permissions.BUILTIN["moderator"]

@@ -599,3 +599,17 @@ async def test_the_place_is_opened_for_the_requester_and_staff_only(
     assert members[0] == "alice"
     assert sorted(members[1:]) == ["bob", "boss", "kim", "mo", "sam"]
     assert relay_to == ["alice"]
+
+
+async def test_staff_for_new_places_are_read_again_after_ten_minutes(
+    script: Script, db: Database
+) -> None:
+    from storage.tables import Outbox
+
+    s = await opened(script, "roles kim= ned=support", '@bob /ticket open "two"')
+    await run(script, "advance 10m", '@carl /ticket open "three"', session=s)
+    with db.transaction() as tx:
+        rows = tx.execute(select(Outbox).where(Outbox.kind == "open_place").order_by(Outbox.id))
+        members = [r.payload["members"] for r in rows.scalars()]
+    assert "kim" in members[1] and "ned" not in members[1]  # within the cache's ten minutes
+    assert "kim" not in members[2] and "ned" in members[2]
