@@ -19,6 +19,7 @@ from bot.model import (
     CommandInvoked,
     InboundEvent,
     MessageReceived,
+    Quoted,
     ReactionChanged,
 )
 
@@ -227,6 +228,10 @@ def to_event(
             key=key,
             added=True,
             target=room.address(message=target),
+            # The reacted-to text is not in the event; its link is (a 🎫 ticket quotes it).
+            quoted=Quoted(
+                room.address(message=target), link=f"https://matrix.to/#/{room.room_id}/{target}"
+            ),
         )
     if kind == "m.room.redaction":
         redacts = raw.get("redacts") or content.get("redacts")

@@ -409,7 +409,10 @@ def register(reg: Registry) -> None:
         if not added:
             return
         t = _move_target(ctx, value)
-        _rate(ctx, t, int(value.rsplit(":", 1)[1]), None)
+        stars = value.rsplit(":", 1)[-1]
+        if not stars.isdigit():
+            raise UserError("that rating button is not one of 1 to 5")
+        _rate(ctx, t, int(stars), None)
 
     # ---------------------------------------------------------------- looking
 

@@ -124,7 +124,8 @@ def register(reg: Registry) -> None:
                 said = f"{who} now gets {level} support"
             conf["level_roles"] = mapping
         elif what == "hours":
-            text = _one(args, '"HOURS"', usage)
+            # Quoted or not: `hours Mon-Fri 09:00-17:00` means the same.
+            text = _one([" ".join(args)] if args else [], '"HOURS"', usage)
             try:
                 hours = parse_hours(text)
             except HoursError as exc:

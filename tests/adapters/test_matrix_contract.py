@@ -19,6 +19,7 @@ from bot.model import (
     CommandInvoked,
     MessageReceived,
     OpenPlace,
+    Quoted,
     ReactionChanged,
 )
 from storage.db import Database
@@ -204,6 +205,7 @@ def test_reaction_is_reaction_changed() -> None:
         key="👍",
         added=True,
         target=addr(message=ROOT),
+        quoted=Quoted(addr(message=ROOT), link=f"https://matrix.to/#/{ROOM}/{ROOT}"),
     )
     assert me.reaction_record(REACTION) == {"user": BOB, "key": "👍", "target": ROOT}
 
