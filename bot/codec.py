@@ -69,5 +69,6 @@ def decode(kind: str, d: dict[str, Any]) -> Effect:
             card=_card(d.get("card")),
             choices=_choices(d.get("choices")),
             relay_to=tuple(d["relay_to"]) if d.get("relay_to") is not None else None,
+            hosts=tuple(d.get("hosts", ())),
         )
     raise ValueError(f"unknown effect kind {kind}")

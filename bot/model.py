@@ -200,6 +200,9 @@ class OpenPlace:
     # Who gets the DM copies of a relayed place: those who cannot see its channel (a
     # ticket's requester, not the staff already there). None: every member.
     relay_to: tuple[str, ...] | None = None
+    # Members who run the place (a ticket's staff): given moderator rights in it where the
+    # platform keeps rights per place (Matrix power levels), so they stay staff there.
+    hosts: tuple[str, ...] = ()
 
 
 Effect = Send | Edit | React | OpenThread | OpenPlace

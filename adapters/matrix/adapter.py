@@ -454,6 +454,13 @@ class MatrixAdapter(Adapter):
         log.info("opened direct room %s with %s", room, user_id)
         return room
 
+    async def _raise_hosts(self, room: str, hosts: tuple[str, ...]) -> None:
+        method, path = Api.room_get_state_event(self._token, room, "m.room.power_levels")
+        current = await self._call(method, path)
+        levels = mc.with_hosts(current, hosts, self.settings.rules.moderator_level)
+        method, path, data = Api.room_put_state(self._token, room, "m.room.power_levels", levels)
+        await self._call(method, path, data)
+
     # ------------------------------------------------------------ outbound
 
     async def open_place(self, place: OpenPlace, key: str) -> Delivered:
@@ -475,6 +482,8 @@ class MatrixAdapter(Adapter):
             room = str(out["room_id"])
             self.store.save_place_room(key, room)
             log.info("opened private room %s for %s", room, place.ref)
+            if place.hosts:
+                await self._raise_hosts(room, place.hosts)
         content = mc.message_content(place.text, place.card)
         event_id = await self._put_event(room, "m.room.message", content, key)
         self.store.save_place_root(room, event_id)

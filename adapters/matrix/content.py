@@ -139,3 +139,14 @@ def place_room_request(title: str, members: tuple[str, ...], bot_user_id: str) -
             }
         ],
     }
+
+
+def with_hosts(power_levels: dict[str, Any], hosts: tuple[str, ...], level: int) -> dict[str, Any]:
+    """A room's power levels with the place's hosts (its staff) raised to `level`, since roles
+    come from each room's power levels. Read from the room and written back, so the bot's
+    own level stays as the server set it (room v12 creators are not listed at all)."""
+    users = dict(power_levels.get("users") or {})
+    for h in hosts:
+        if h.startswith("@") and int(users.get(h, 0)) < level:
+            users[h] = level
+    return {**power_levels, "users": users}

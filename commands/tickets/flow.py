@@ -109,7 +109,8 @@ def open_ticket(
     sla.start(ctx, t, fr.total_seconds(), res.total_seconds())
     opened = subject + (f"\n{t.details}" if t.details else "")
     state.record(ctx, t, "requester", opened)
-    members = tuple(dict.fromkeys([user, *state.staff_ids(ctx)]))
+    staff = state.staff_ids(ctx)
+    members = tuple(dict.fromkeys([user, *staff]))
     text = (
         f"{render.title(t)}\nOpened by @{ctx.actor.display}. Staff: claim it with the button or "
         f"{ctx.prefix}ticket claim; everyone here: reply in this thread."
@@ -125,6 +126,7 @@ def open_ticket(
             card=render.card(t, clocks, state.schedule_of(ctx), ctx.now, ctx.zone),
             choices=render.staff_choices(t),
             relay_to=(user,),
+            hosts=tuple(s for s in staff if s != user),
         )
     )
     state.record(ctx, t, "moot", text)

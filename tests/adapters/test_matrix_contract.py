@@ -552,10 +552,12 @@ async def test_open_place_creates_one_room_per_key(db: Database) -> None:
         calls.append((method, path, data))
         if "createRoom" in path:
             return {"room_id": "!ticket:example.org"}
+        if method == "GET":
+            return {"users": {BOT: 100}, "users_default": 0}
         return {"event_id": f"$e{len(calls)}"}
 
     adapter._call = fake_call  # type: ignore[method-assign]
-    place = OpenPlace("ticket:1", addr(), "Ticket #1: x", (ALICE, BOB), "first")
+    place = OpenPlace("ticket:1", addr(), "Ticket #1: x", (ALICE, BOB), "first", hosts=(BOB,))
     first = await adapter.open_place(place, "ev:matrix:1:0")
     again = await adapter.open_place(place, "ev:matrix:1:0")
     assert first.channel == again.channel == "!ticket:example.org"
@@ -564,6 +566,10 @@ async def test_open_place_creates_one_room_per_key(db: Database) -> None:
     sent = json.loads(creates[0][2])
     assert sent["invite"] == [ALICE, BOB] and sent["preset"] == "private_chat"
     assert adapter.store.place_root("!ticket:example.org") == again.message_id
+    # The staff are raised to moderator in the new room, once, with the bot left as it was.
+    puts = [c for c in calls if c[0] == "PUT" and "m.room.power_levels" in c[1]]
+    assert len(puts) == 1
+    assert json.loads(puts[0][2])["users"] == {BOT: 100, BOB: 50}
 
 
 def test_an_edit_in_a_place_room_is_noted_as_an_edit() -> None:
@@ -581,3 +587,15 @@ def test_an_edit_in_a_place_room_is_noted_as_an_edit() -> None:
     assert ev.reply_to == addr(thread=ROOT, message=ROOT)
     # Outside a place an edit still means nothing (commands are never re-run).
     assert me.to_event(view(), edit) is None
+
+
+def test_place_hosts_get_moderator_level_and_nothing_else_changes() -> None:
+    current = {"users": {BOT: 100, BOB: 0}, "users_default": 0, "ban": 50}
+    assert mc.with_hosts(current, (ALICE, BOB, "sam"), 50) == {
+        "users": {BOT: 100, BOB: 50, ALICE: 50},
+        "users_default": 0,
+        "ban": 50,
+    }
+    # Never lowers anyone; room v12 (creators unlisted) keeps the creator out.
+    assert mc.with_hosts({"users": {ALICE: 100}}, (ALICE,), 50) == {"users": {ALICE: 100}}
+    assert mc.with_hosts({}, (BOB,), 50) == {"users": {BOB: 50}}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from bot import cli
+from moot import cli
 from bot.registry import Registry
 from tests.e2e import matrix_testcap
 
