@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from bot.context import Ctx
 from bot.errors import UserError
@@ -519,6 +520,29 @@ def register(reg: Registry) -> None:
             rating=t.rating,
             closed=t.status == "closed",
         )
+
+    @reg.home_section
+    def ticket_home(s: Session, community_id: int, user_id: str) -> list[tuple[str, list[str]]]:
+        """This person's open tickets, and the ones they hold as staff."""
+        out = []
+        for title, column in (
+            ("Your tickets", Ticket.requester),
+            ("Tickets you hold", Ticket.assignee),
+        ):
+            rows = s.execute(
+                select(Ticket)
+                .where(
+                    Ticket.community_id == community_id,
+                    column == user_id,
+                    Ticket.status != "closed",
+                )
+                .order_by(Ticket.number)
+                .limit(20)
+            ).scalars()
+            lines = [f"#{t.number} {t.subject} ({t.status})" for t in rows]
+            if lines:
+                out.append((title, lines))
+        return out
 
     ticket_config.register(reg)
     timers.register(reg)

@@ -613,3 +613,17 @@ async def test_staff_for_new_places_are_read_again_after_ten_minutes(
         members = [r.payload["members"] for r in rows.scalars()]
     assert "kim" in members[1] and "ned" not in members[1]  # within the cache's ten minutes
     assert "kim" not in members[2] and "ned" in members[2]
+
+
+async def test_home_lists_own_and_held_tickets(
+    script: Script, db: Database, registry: object
+) -> None:
+    await opened(script, "@sam /ticket claim 1", '@bob /ticket open "Other"')
+    from storage.tables import Community
+
+    with db.transaction() as s:
+        cid = s.execute(select(Community.id)).scalar_one()
+        sections = [fn(s, cid, who) for fn in registry.home for who in ("alice", "sam")]  # type: ignore[attr-defined]
+    flat = [x for sec in sections for x in sec]
+    assert ("Your tickets", ["#1 Cannot log in (open)"]) in flat
+    assert ("Tickets you hold", ["#1 Cannot log in (open)"]) in flat
