@@ -16,7 +16,7 @@ from bot.timeparse import format_duration, parse_duration
 from commands.tickets import rules
 from commands.tickets.business_time import ALWAYS, Schedule, parse_holiday, parse_hours
 from storage import repos
-from storage.tables import Community, Member, PostedMessage
+from storage.tables import Member, PostedMessage
 from storage.ticket_tables import Ticket, TicketMessage
 
 SETTINGS_KEY = "tickets"
@@ -145,15 +145,7 @@ def resolve(ctx: Ctx, raw: str | None, usage: str) -> Ticket:
 
 
 def next_number(ctx: Ctx) -> int:
-    if ctx.db.get_bind().dialect.name == "postgresql":
-        # Numbers are per community: serialise the two openers that would take the same one.
-        ctx.db.execute(
-            select(Community.id).where(Community.id == ctx.community.id).with_for_update()
-        )
-    top = ctx.db.execute(
-        select(func.max(Ticket.number)).where(Ticket.community_id == ctx.community.id)
-    ).scalar_one()
-    return (top or 0) + 1
+    return repos.next_number(ctx.db, Ticket.number, Ticket.community_id, ctx.community.id or 0)
 
 
 def open_count(ctx: Ctx, user_id: str) -> int:
