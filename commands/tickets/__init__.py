@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
+from bot import permissions
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.model import Quoted
+from bot.model import Actor, Choice, Quoted
 from bot.registry import Registry
 from bot.specs import Param
 from commands.tickets import config as ticket_config
@@ -65,11 +66,7 @@ def _staff_member(ctx: Ctx, user_id: str) -> str:
     m = ctx.member(user_id)
     if m is None:
         raise UserError(f"@{user_id} is not known here")
-    from bot.model import Actor
-
     actor = Actor(ctx.community.platform, m.user_id, m.display, frozenset(m.roles), m.is_admin)
-    from bot import permissions
-
     if not permissions.is_support(ctx.db, ctx.community, actor):
         raise UserError(f"@{m.display or m.user_id} is not support staff")
     return m.display or m.user_id
@@ -110,8 +107,6 @@ def register(reg: Registry) -> None:
         examples=("ticket panel #help",),
     )
     def ticket_panel(ctx: Ctx, channel: str) -> None:
-        from bot.model import Choice
-
         ctx.post(
             channel,
             "🎫 Need help from the support staff? Press the button: you get a private ticket "

@@ -24,6 +24,7 @@ USAGE = (
     "[--close-after D] | show   (--remove undoes canned, level-role, holiday)"
 )
 MAX_SPAN = timedelta(days=365)
+MAX_LEVELS = 20
 
 
 def _span(value: timedelta | None, what: str, usage: str) -> str | None:
@@ -78,7 +79,7 @@ def register(reg: Registry) -> None:
                 if len(args) != 2 or not args[1].strip():
                     raise UserError(f"give a NAME and a quoted TEXT. Usage: {usage}")
                 name, text = args[0].lower(), args[1].strip()[: state.MAX_TEXT]
-                if not name.replace("-", "").replace("_", "").isalnum() or len(name) > 40:
+                if not _is_name(name, 40):
                     raise UserError(
                         f"'{args[0]}' is not a name (letters, digits, - and _). Usage: {usage}"
                     )
@@ -86,17 +87,25 @@ def register(reg: Registry) -> None:
                 said = f"canned reply '{name}' saved"
         elif what == "level":
             name = _one(args, "NAME", usage).lower()
+            if not _is_name(name, 32):
+                raise UserError(f"'{name}' is not a level name (letters, digits, - and _)")
             fr = _span(opt.get("first_response"), "--first-response", usage)
             res = _span(opt.get("resolution"), "--resolution", usage)
-            current = state.levels(ctx).get(name)
-            if current is None and (fr is None or res is None):
-                raise UserError(
-                    f"a new level needs --first-response and --resolution. Usage: {usage}"
-                )
-            if fr is None and res is None:
+            known = state.levels(ctx)
+            current = known.get(name)
+            if current is None:
+                if fr is None or res is None:
+                    raise UserError(
+                        f"a new level needs --first-response and --resolution. Usage: {usage}"
+                    )
+                if len(known) >= MAX_LEVELS:
+                    raise UserError(f"there are already {MAX_LEVELS} levels")
+            elif fr is None and res is None:
                 raise UserError(f"give --first-response or --resolution. Usage: {usage}")
-            fr = fr or timeparse.format_duration(current[0])  # type: ignore[index]
-            res = res or timeparse.format_duration(current[1])  # type: ignore[index]
+            else:
+                fr = fr or timeparse.format_duration(current[0])
+                res = res or timeparse.format_duration(current[1])
+            assert fr is not None and res is not None
             if timeparse.parse_duration(fr) > timeparse.parse_duration(res):
                 raise UserError("the first-response target is longer than the resolution target")
             conf["levels"] = {**(conf.get("levels") or {}), name: [fr, res]}
@@ -188,6 +197,10 @@ def register(reg: Registry) -> None:
         state.put_settings(ctx, conf)
         ctx.audit("config.ticket", what=what, before=before, after=conf)
         ctx.private(f"✅ Tickets: {said}.")
+
+
+def _is_name(text: str, limit: int) -> bool:
+    return 0 < len(text) <= limit and text.replace("-", "").replace("_", "").isalnum()
 
 
 def _one(args: list[str], what: str, usage: str) -> str:

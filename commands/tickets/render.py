@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.model import Card, Choice
@@ -18,7 +19,7 @@ def span(seconds: float) -> str:
     return format_duration(timedelta(seconds=round(seconds)))
 
 
-def clock_line(c: SlaClock, sched: Schedule, now, met_at=None) -> str:  # type: ignore[no-untyped-def]
+def clock_line(c: SlaClock, sched: Schedule, now: datetime) -> str:
     used = c.elapsed(sched, now)
     pct = int(100 * used / c.target) if c.target else 0
     state = "running" if c.running and c.stopped_at is None else "paused"
@@ -31,7 +32,9 @@ def title(t: Ticket) -> str:
     return f"🎫 Ticket #{t.number}: {t.subject}"
 
 
-def card(t: Ticket, clocks: dict[str, SlaClock], sched: Schedule, now, zone: ZoneInfo) -> Card:  # type: ignore[no-untyped-def]
+def card(
+    t: Ticket, clocks: dict[str, SlaClock], sched: Schedule, now: datetime, zone: ZoneInfo
+) -> Card:
     fields = [
         ("Status", t.status),
         ("Priority", f"{PRIORITY_MARK.get(t.priority, '')} {t.priority}".strip()),
@@ -102,7 +105,7 @@ def transcript_lines(t: Ticket, rows: list[TicketMessage], zone: ZoneInfo) -> li
 
 
 def stats_text(title_: str, s: rules.Stats) -> str:
-    def opt(v: float | None, fmt) -> str:  # type: ignore[no-untyped-def]
+    def opt(v: float | None, fmt: Callable[[float], str]) -> str:
         return fmt(v) if v is not None else "n/a"
 
     return (
@@ -112,6 +115,3 @@ def stats_text(title_: str, s: rules.Stats) -> str:
         f"{opt(s.sla_met_pct, lambda v: f'{v:.0f}%')}; rating "
         f"{opt(s.rating_avg, lambda v: f'{v:.1f}/5')} ({s.ratings} rated)"
     )
-
-
-__all__ = ["rules"]

@@ -160,7 +160,7 @@ def open_count(ctx: Ctx, user_id: str) -> int:
     ).scalar_one()
 
 
-def last_opened(ctx: Ctx, user_id: str):  # type: ignore[no-untyped-def]
+def last_opened(ctx: Ctx, user_id: str) -> datetime | None:
     return ctx.db.execute(
         select(func.max(Ticket.created_at)).where(
             Ticket.community_id == ctx.community.id, Ticket.requester == user_id

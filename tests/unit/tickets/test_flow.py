@@ -627,3 +627,39 @@ async def test_home_lists_own_and_held_tickets(
     flat = [x for sec in sections for x in sec]
     assert ("Your tickets", ["#1 Cannot log in (open)"]) in flat
     assert ("Tickets you hold", ["#1 Cannot log in (open)"]) in flat
+
+
+async def test_config_ticket_refusals_write_nothing(script: Script, db: Database) -> None:
+    from storage.tables import Community
+
+    await run(
+        script,
+        PEOPLE,
+        "@mo /config ticket level 'bad name!' --first-response 1h --resolution 2h",
+        "expect /is not a level name/",
+        "@mo /config ticket level premium",
+        "expect /give --first-response or --resolution/",
+        "@mo /config ticket level premium --first-response 0s",
+        "expect /a duration must be more than zero|must be more than 0/",
+        "@mo /config ticket canned onlyname",
+        "expect /give a NAME and a quoted TEXT/",
+        "@mo /config ticket canned 'x y' text",
+        "expect /is not a name/",
+        "@mo /config ticket level-role premium",
+        "expect /give a LEVEL and a @role or @user/",
+        "@mo /config ticket limits --limit 101",
+        "expect /--limit is 0 \\(none\\) to 100/",
+        "@mo /config ticket inactivity",
+        "expect /give --warn-after or --close-after/",
+        "@mo /config ticket holiday 2026-12-25 --remove",
+        "expect /2026-12-25 is not a holiday here/",
+        '@mo /config ticket hours ""',
+        "expect /the support hours are empty|give one/",
+        "@mo /config ticket hours Mon-Fri 09:00-17:00 --zone Mars/Base",
+        "expect /Mars\\/Base/",
+        "@bob /config ticket show",
+        "expect /is for moderators/",
+    )
+    with db.transaction() as s:
+        settings = s.execute(select(Community)).scalars().first().settings  # type: ignore[union-attr]
+    assert "tickets" not in settings
