@@ -92,6 +92,15 @@ class ConsoleAdapter(Adapter):
             self._emit(f"[role] @{user_id} is given the role {role}")
         return True
 
+    def user_message(self, channel: str, author: str, text: str) -> int:
+        """Someone (not Moot) writes in a channel: numbered like any message, so a script can
+        react to it."""
+        n = len(self.messages) + 1
+        header = f"#{n} [#{channel}] @{author}"
+        self.messages[n] = ConsoleMessage(n, channel, None, text, None, (), header)
+        self._emit("\n".join([header, *("  " + line for line in text.splitlines())]))
+        return n
+
     async def edit(self, target: Target, msg: Edit, key: str) -> None:
         m = self.messages[int(target.message_id)]
         m.text, m.card, m.choices = msg.text, msg.card, msg.choices

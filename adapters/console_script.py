@@ -7,6 +7,8 @@ interactive terminal chat built on the same lines.
     @bob click 3 yes                       bob presses the choice labelled yes on message #3
     @bob react 3 👍 / @bob unreact 3 👍     reactions
     @carol reply 3 I agree                 a reply in the thread of message #3
+    @carol say My build fails              carol writes in the channel (not to Moot)
+    @carol edit 3 I agree, mostly          carol edits her latest reply in #3's thread
     @carol dm /vote cast 4 no              typed in carol's direct chat with the bot
     advance 72h                            move the fake clock, running due work on the way
     restart                                a new process on the same database
@@ -39,6 +41,7 @@ from bot.model import (
     InboundEvent,
     MemberJoined,
     MessageReceived,
+    Quoted,
     ReactionChanged,
 )
 from bot.registry import Registry
@@ -71,6 +74,8 @@ class ConsoleSession:
     failures: list[Failure] = field(default_factory=list)
     _mark: int = 0
     _seq: int = 0
+    # (person, thread root) -> the event id of their latest reply there, for `edit`.
+    _replies: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.adapter = ConsoleAdapter(self.out)
@@ -217,11 +222,16 @@ class ConsoleSession:
                 value=choice.value,
                 message=where,
             )
+        elif verb == "say":
+            self.adapter.user_message(self.channel, name, tail)
+            return
         elif verb in ("react", "unreact"):
             ref, key = _split_ref(tail)
             n, where = self._message(ref)
             if not key:
                 raise ScriptError("react needs an emoji")
+            m = self.adapter.messages[n]
+            author = m.header.rsplit("] @", 1)[1] if "] @" in m.header else "moot"
             event = ReactionChanged(
                 event_id=eid,
                 actor=actor,
@@ -229,22 +239,31 @@ class ConsoleSession:
                 key=key.strip(),
                 added=verb == "react",
                 target=where,
+                quoted=Quoted(where, m.text, author, f"message #{n} in #{m.channel}"),
             )
-        elif verb == "reply":
+        elif verb in ("reply", "edit"):
             ref, text = _split_ref(tail)
             n, where = self._message(ref)
             root = where.thread or where.message
             in_thread = Address(PLATFORM, WORKSPACE, where.channel, root)
-            if text.startswith("/"):
+            edit_of = None
+            if verb == "edit":
+                edit_of = self._replies.get((name, root or ""))
+                if edit_of is None:
+                    raise ScriptError(f"@{name} has no reply in the thread of #{n} to edit")
+            if text.startswith("/") and verb == "reply":
                 event = _command(eid, actor, in_thread, text)
             else:
                 event = MessageReceived(
                     event_id=eid,
                     actor=actor,
-                    address=in_thread,
+                    address=in_thread.at_message(eid),
                     text=text,
                     reply_to=Address(PLATFORM, WORKSPACE, where.channel, None, root),
+                    edit_of=edit_of,
                 )
+                if verb == "reply":
+                    self._replies[(name, root or "")] = eid
         else:
             raise ScriptError(f"unknown action '{verb}' for @{name}")
         await self.app.dispatcher.handle(event)

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.model import Capabilities, Delivered, Edit, InboundEvent, Send
+from bot.model import Capabilities, Delivered, Edit, InboundEvent, OpenPlace, Send
 
 EventSink = Callable[[InboundEvent], Awaitable[object]]
 
@@ -54,6 +54,11 @@ class Adapter(ABC):
     async def grant_role(self, workspace: str, user_id: str, role: str, key: str) -> bool:
         """Give a platform role; False where the platform (or this adapter) cannot."""
         return False
+
+    async def open_place(self, place: OpenPlace, key: str) -> Delivered:
+        """Open a private place (Capabilities.places == "private") and post its first
+        message: Delivered.channel is the place, .thread the thread in it, if any."""
+        raise NotImplementedError(f"{self.platform} does not open private places")
 
     async def start(self, sink: EventSink) -> None:  # pragma: no cover - per platform
         raise NotImplementedError

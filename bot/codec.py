@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from bot.model import Address, Card, Choice, Edit, Effect, GrantRole, OpenThread, React, Send
+from bot.model import (
+    Address,
+    Card,
+    Choice,
+    Edit,
+    Effect,
+    GrantRole,
+    OpenPlace,
+    OpenThread,
+    React,
+    Send,
+)
 
 KINDS: dict[type, str] = {
     Send: "send",
@@ -13,6 +24,7 @@ KINDS: dict[type, str] = {
     React: "react",
     OpenThread: "open_thread",
     GrantRole: "grant_role",
+    OpenPlace: "open_place",
 }
 
 
@@ -50,6 +62,8 @@ def decode(kind: str, d: dict[str, Any]) -> Effect:
             recipient=d.get("recipient"),
             ref=d.get("ref"),
             thread_ref=d.get("thread_ref"),
+            place_ref=d.get("place_ref"),
+            relay=d.get("relay", True),
         )
     if kind == "edit":
         return Edit(d["ref"], d["text"], _card(d.get("card")), _choices(d.get("choices")))
@@ -59,4 +73,16 @@ def decode(kind: str, d: dict[str, Any]) -> Effect:
         return OpenThread(d["ref"], d["title"])
     if kind == "grant_role":
         return GrantRole(d["platform"], d["workspace"], d["user_id"], d["role"])
+    if kind == "open_place":
+        return OpenPlace(
+            ref=d["ref"],
+            address=Address(**d["address"]),
+            title=d["title"],
+            members=tuple(d.get("members", ())),
+            text=d["text"],
+            card=_card(d.get("card")),
+            choices=_choices(d.get("choices")),
+            relay_to=tuple(d["relay_to"]) if d.get("relay_to") is not None else None,
+            hosts=tuple(d.get("hosts", ())),
+        )
     raise ValueError(f"unknown effect kind {kind}")

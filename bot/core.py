@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot import codec
 from bot.clock import Clock
 from bot.context import Ctx
-from bot.model import Actor, Address, Effect, GrantRole, InboundEvent, Send
+from bot.model import Actor, Address, Effect, GrantRole, InboundEvent, OpenPlace, Send
 from bot.registry import Registry
 from storage import repos
 from storage.db import Database
@@ -77,6 +77,11 @@ class Core:
 def lane(s: Session, community: Community, effect: Effect) -> str:
     """Order is kept within a lane: one channel, or one person's DMs."""
     base = f"{community.platform}:{community.workspace}"
+    # A place's messages share its lane, so none is tried before the place is open.
+    if isinstance(effect, OpenPlace):
+        return f"{base}:place:{effect.ref}"
+    if isinstance(effect, Send) and effect.place_ref:
+        return f"{base}:place:{effect.place_ref}"
     if isinstance(effect, Send):
         if effect.visibility == "dm":
             return f"{base}:dm:{effect.recipient}"

@@ -17,7 +17,9 @@ from bot.model import (
     CommandInvoked,
     InboundEvent,
     MemberJoined,
+    MessageActionInvoked,
     MessageReceived,
+    Quoted,
     ReactionChanged,
 )
 from bot.parser import ParseContext, UsageError, parse_command
@@ -119,7 +121,17 @@ class Dispatcher:
             ctx.message_ref = posted.ref if posted else None
             handler(ctx, event.value, True)
             return True
+        if isinstance(event, MessageActionInvoked):
+            handler = reg.message_actions.get(event.action)
+            if handler is None or event.target is None:
+                return False
+            handler(ctx, event.target)
+            return True
         if isinstance(event, ReactionChanged):
+            named = reg.message_action_emoji.get(emoji_key(event.key))
+            if named and event.added and event.target is not None:
+                reg.message_actions[named](ctx, event.quoted or Quoted(event.target))
+                return True
             posted = self._posted(ctx, event.target)
             if posted is None:
                 return False

@@ -73,10 +73,32 @@ class ActionInvoked(Event):
 
 
 @dataclass(frozen=True)
+class Quoted:
+    """A message someone pointed at (a message shortcut, a context menu, a 🎫 reaction):
+    where it is and, where the adapter knows them, its text, author and a link to it."""
+
+    address: Address
+    text: str = ""
+    author: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
 class ReactionChanged(Event):
     key: str = ""
     added: bool = True
     target: Address | None = None
+    # The reacted-to message's content, where the adapter has it at hand.
+    quoted: Quoted | None = None
+
+
+@dataclass(frozen=True)
+class MessageActionInvoked(Event):
+    """A named action on someone's message: Slack message shortcut, Discord message context
+    menu. The same handler runs for the action's emoji reacted on any message."""
+
+    action: str = ""
+    target: Quoted | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,8 @@ class MessageReceived(Event):
 
     text: str = ""
     reply_to: Address | None = None
+    # Set when this replaces an earlier message (an edit): that message's id.
+    edit_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +117,14 @@ class MemberJoined(Event):
     join in a community room)."""
 
 
-InboundEvent = CommandInvoked | ActionInvoked | ReactionChanged | MessageReceived | MemberJoined
+InboundEvent = (
+    CommandInvoked
+    | ActionInvoked
+    | ReactionChanged
+    | MessageReceived
+    | MessageActionInvoked
+    | MemberJoined
+)
 
 
 @dataclass(frozen=True)
@@ -132,6 +163,11 @@ class Send:
     ref: str | None = None
     # Put the message in the thread of an earlier message known by its ref.
     thread_ref: str | None = None
+    # Put the message in the private place opened by an OpenPlace with this ref (its room,
+    # private thread, or fallback thread). relay=False keeps it from the DM copies a
+    # relayed place sends its members (staff-only notes).
+    place_ref: str | None = None
+    relay: bool = True
 
 
 @dataclass(frozen=True)
@@ -165,7 +201,33 @@ class GrantRole:
     role: str
 
 
-Effect = Send | Edit | React | OpenThread | GrantRole
+@dataclass(frozen=True)
+class OpenPlace:
+    """Open a private place for these members and post its first message there: a Matrix
+    room with them invited, a Discord private thread with them added. Where the platform
+    has none (Capabilities.places), the core falls back: "thread" posts the first message in
+    `address` and keeps the place as its thread; "relayed" does the same in a channel the
+    members may not see, and each member gets every later message as a DM copy, their
+    replies to which come back as replies in the place."""
+
+    ref: str
+    # The channel it belongs to: the parent of a private thread, the channel of the
+    # fallback thread; a new room ignores it.
+    address: Address
+    title: str
+    members: tuple[str, ...]
+    text: str
+    card: Card | None = None
+    choices: tuple[Choice, ...] = ()
+    # Who gets the DM copies of a relayed place: those who cannot see its channel (a
+    # ticket's requester, not the staff already there). None: every member.
+    relay_to: tuple[str, ...] | None = None
+    # Members who run the place (a ticket's staff): given moderator rights in it where the
+    # platform keeps rights per place (Matrix power levels), so they stay staff there.
+    hosts: tuple[str, ...] = ()
+
+
+Effect = Send | Edit | React | OpenThread | OpenPlace | GrantRole
 
 
 @dataclass(frozen=True)
@@ -176,6 +238,9 @@ class Capabilities:
     edits: bool = True
     reactions: bool = True
     native_timestamps: bool = False
+    # How a private place (OpenPlace) is made: "private" by the adapter itself, else one of
+    # the core's fallbacks, "thread" or "relayed" (see OpenPlace).
+    places: Literal["private", "thread", "relayed"] = "thread"
 
 
 @dataclass(frozen=True)

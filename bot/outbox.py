@@ -8,19 +8,25 @@ import contextlib
 import logging
 import time
 from collections.abc import Mapping
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
+from sqlmodel import Session
 
 from bot import codec, render
 from bot.adapter import Adapter, PermanentFailure, RetryAfter, Target
 from bot.clock import Clock
-from bot.model import Delivered, Edit, GrantRole, OpenThread, React, Send
+from bot.model import Address, Delivered, Edit, GrantRole, OpenPlace, OpenThread, React, Send
 from storage import repos
 from storage.db import Database
 from storage.tables import Outbox, PostedMessage
 
 log = logging.getLogger("moot.outbox")
+
+
+# KeyValue namespace: where each opened private place is (channel, thread, relayed members).
+PLACES = "place"
 
 
 class NotYet(Exception):
@@ -139,16 +145,15 @@ class OutboxSender:
     async def _deliver(self, adapter: Adapter, row: Outbox) -> None:
         effect = codec.decode(row.kind, row.payload)
         caps = adapter.capabilities
-        if isinstance(effect, Send):
+        if isinstance(effect, OpenPlace):
+            await self._open_place(adapter, row, effect)
+        elif isinstance(effect, Send) and effect.place_ref:
+            await self._send_to_place(adapter, row, effect)
+        elif isinstance(effect, Send):
             msg = render.fit_send(effect, caps)
             root = self._thread_root(msg) if caps.threads else None
             delivered = await adapter.send(msg, root, row.key)
-            for i, emoji in enumerate(render.reactions_to_add(msg, caps)):
-                await adapter.react(
-                    Target(delivered.channel, delivered.message_id, delivered.thread),
-                    emoji,
-                    f"{row.key}:r{i}",
-                )
+            await self._add_reactions(adapter, msg, delivered, row.key)
             self._finish(row, "sent", delivered=delivered, msg=msg)
         elif isinstance(effect, Edit):
             if not caps.edits:
@@ -173,6 +178,66 @@ class OutboxSender:
                     "%s cannot grant role %r to %s", adapter.platform, effect.role, effect.user_id
                 )
             self._finish(row, "sent")
+
+    @staticmethod
+    async def _add_reactions(adapter: Adapter, msg: Send, delivered: Delivered, key: str) -> None:
+        for i, emoji in enumerate(render.reactions_to_add(msg, adapter.capabilities)):
+            await adapter.react(
+                Target(delivered.channel, delivered.message_id, delivered.thread),
+                emoji,
+                f"{key}:r{i}",
+            )
+
+    async def _open_place(self, adapter: Adapter, row: Outbox, place: OpenPlace) -> None:
+        """A private place, by the adapter where it can, else by the core's fallback: the
+        first message in the channel and the place is its thread (see OpenPlace)."""
+        caps = adapter.capabilities
+        first = render.fit_send(
+            Send(place.address, place.text, card=place.card, choices=place.choices, ref=place.ref),
+            caps,
+        )
+        if caps.places == "private":
+            fitted = replace(place, text=first.text, card=first.card, choices=first.choices)
+            delivered = await adapter.open_place(fitted, row.key)
+            where = {"channel": delivered.channel, "thread": delivered.thread}
+        else:
+            delivered = await adapter.send(first, None, row.key)
+            root = delivered.thread or delivered.message_id if caps.threads else None
+            where = {"channel": delivered.channel, "thread": root}
+        await self._add_reactions(adapter, first, delivered, row.key)
+        relay = place.members if place.relay_to is None else place.relay_to
+        members = list(relay) if caps.places == "relayed" else []
+        with self.db.transaction() as s:
+            repos.kv_put(s, PLACES, place.ref, {**where, "relay": members})
+        for i, user in enumerate(members):
+            await self._relay(adapter, row, first, user, place.ref, f"{row.key}:dm{i}")
+        self._finish(row, "sent", delivered=delivered, msg=first)
+
+    async def _send_to_place(self, adapter: Adapter, row: Outbox, effect: Send) -> None:
+        with self.db.transaction() as s:
+            place = repos.kv_get(s, PLACES, effect.place_ref or "")
+        if place is None:
+            raise NotYet(f"place {effect.place_ref} is not open yet")
+        msg = render.fit_send(effect, adapter.capabilities)
+        where = Address(msg.address.platform, msg.address.workspace, place["channel"])
+        msg = replace(msg, address=where, thread="inherit")
+        delivered = await adapter.send(msg, place.get("thread"), row.key)
+        await self._add_reactions(adapter, msg, delivered, row.key)
+        if effect.relay and effect.visibility == "public":
+            for i, user in enumerate(place.get("relay") or []):
+                key = f"{row.key}:dm{i}"
+                await self._relay(adapter, row, msg, user, effect.place_ref or "", key)
+        self._finish(row, "sent", delivered=delivered, msg=msg)
+
+    async def _relay(
+        self, adapter: Adapter, row: Outbox, msg: Send, user: str, place_ref: str, key: str
+    ) -> None:
+        """A member's DM copy of a message in a relayed place; replies to it come back as
+        replies in the place (its ref is the place's, plus ':dm')."""
+        copy = replace(msg, visibility="dm", recipient=user, ref=f"{place_ref}:dm", thread="never")
+        delivered = await adapter.send(copy, None, key)
+        with self.db.transaction() as s:
+            self._record_posted(s, row, delivered, copy, self.clock.now())
 
     def _thread_root(self, msg: Send) -> str | None:
         if msg.thread_ref:
@@ -211,26 +276,31 @@ class OutboxSender:
                 )
             )
             if delivered and delivered.message_id and msg is not None:
-                existing = repos.posted_at(s, row.platform, delivered.channel, delivered.message_id)
-                if existing is None:
-                    s.add(
-                        PostedMessage(
-                            community_id=row.community_id,
-                            platform=row.platform,
-                            channel=delivered.channel,
-                            message_id=delivered.message_id,
-                            thread=delivered.thread,
-                            ref=msg.ref,
-                            choices=[codec.encode_choice(c) for c in msg.choices],
-                            outbox_id=row.id,
-                            created_at=now,
-                        )
-                    )
+                self._record_posted(s, row, delivered, msg, now)
             if refresh_choices is not None and refresh_choices.choices:
                 posted = repos.latest_posted(s, refresh_choices.ref)
                 if posted is not None:
                     posted.choices = [codec.encode_choice(c) for c in refresh_choices.choices]
                     s.add(posted)
+
+    @staticmethod
+    def _record_posted(
+        s: Session, row: Outbox, delivered: Delivered, msg: Send, now: datetime
+    ) -> None:
+        if repos.posted_at(s, row.platform, delivered.channel, delivered.message_id) is None:
+            s.add(
+                PostedMessage(
+                    community_id=row.community_id,
+                    platform=row.platform,
+                    channel=delivered.channel,
+                    message_id=delivered.message_id,
+                    thread=delivered.thread,
+                    ref=msg.ref,
+                    choices=[codec.encode_choice(c) for c in msg.choices],
+                    outbox_id=row.id,
+                    created_at=now,
+                )
+            )
 
     def _retry(self, row: Outbox, delay: timedelta, error: str, *, count: bool) -> None:
         attempts = row.attempts + (1 if count else 0)

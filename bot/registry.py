@@ -23,6 +23,10 @@ class Registry:
     reactions: dict[str, Handler] = field(default_factory=dict)
     # ref kind -> fn(ctx, ref: str, text: str)
     thread_replies: dict[str, Handler] = field(default_factory=dict)
+    # Message actions (Slack message shortcut, Discord context menu) by name, and the emoji
+    # that means the same as a reaction on any message: name -> fn(ctx, quoted: Quoted).
+    message_actions: dict[str, Handler] = field(default_factory=dict)
+    message_action_emoji: dict[str, str] = field(default_factory=dict)
     # due-work kind -> fn(ctx, work)
     due: dict[str, Handler] = field(default_factory=dict)
     # export name -> fn(db, fmt: str) -> str
@@ -80,6 +84,11 @@ class Registry:
 
     def thread_reply(self, kind: str) -> Callable[[Handler], Handler]:
         return self._put(self.thread_replies, kind)
+
+    def message_action(self, name: str, emoji: str | None = None) -> Callable[[Handler], Handler]:
+        if emoji:
+            self.message_action_emoji[emoji.replace("\ufe0f", "")] = name
+        return self._put(self.message_actions, name)
 
     def due_kind(self, kind: str) -> Callable[[Handler], Handler]:
         return self._put(self.due, kind)

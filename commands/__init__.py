@@ -11,15 +11,16 @@ from bot.registry import Registry
 MODULES = (
     "admin",
     "help",
+    "me",
     "votes",
     "decisions",
     "rfcs",
+    "events",
+    "tickets",
     "kb",
     "onboarding",
     "kudos",
     "certs",
-    "events",
-    "me",
 )
 
 

@@ -8,5 +8,6 @@ from storage import (  # noqa: F401
     rfc_assess_tables,
     rfc_tables,
     tables,
+    ticket_tables,
     vote_tables,
 )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
@@ -139,6 +139,32 @@ def posted_at(s: Session, platform: str, channel: str, message_id: str) -> Poste
             PostedMessage.message_id == message_id,
         )
     ).scalar_one_or_none()
+
+
+def next_number(s: Session, number_column: Any, community_column: Any, community_id: int) -> int:
+    """The next per-community number (RFC-4, ticket #12): the highest so far plus one. On
+    PostgreSQL the community row is locked first, so two at once cannot take the same one
+    (SQLite serialises writers already)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(select(Community.id).where(Community.id == community_id).with_for_update())
+    top = s.execute(select(func.max(number_column)).where(community_column == community_id))
+    return (top.scalar_one() or 0) + 1
+
+
+def latest_relay_in(s: Session, platform: str, channel: str) -> str | None:
+    """The newest relayed copy (a ref ending ':dm') posted in a DM channel: what a plain
+    reply there answers."""
+    row = s.execute(
+        select(PostedMessage.message_id)
+        .where(
+            PostedMessage.platform == platform,
+            PostedMessage.channel == channel,
+            PostedMessage.ref.like("%:dm"),
+        )
+        .order_by(PostedMessage.id.desc())
+        .limit(1)
+    ).first()
+    return row[0] if row else None
 
 
 def ref_channel_key(s: Session, ref: str) -> str | None:

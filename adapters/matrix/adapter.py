@@ -24,7 +24,7 @@ from adapters.matrix import events as me
 from adapters.matrix.settings import MatrixSettings
 from adapters.matrix.store import MatrixStore
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
-from bot.model import Capabilities, Delivered, Edit, Send
+from bot.model import Capabilities, Delivered, Edit, OpenPlace, Send
 from storage.db import Database
 
 log = logging.getLogger("moot.matrix")
@@ -45,7 +45,7 @@ def _now() -> datetime:
 class MatrixAdapter(Adapter):
     platform = PLATFORM
     capabilities = Capabilities(
-        buttons=False, ephemeral=False, threads=True, edits=True, reactions=True
+        buttons=False, ephemeral=False, threads=True, edits=True, reactions=True, places="private"
     )
     min_edit_interval = 1.0
 
@@ -408,7 +408,7 @@ class MatrixAdapter(Adapter):
             self.store.remember_reaction(str(ev["event_id"]), room_id, record)
         redacted = me.redacted_id(ev)
         known = self.store.reactions([redacted]) if redacted else {}
-        event = me.to_event(self._view(room_id), ev, known)
+        event = me.to_event(self._view(room_id), ev, known, self.store.place_root(room_id))
         if event is None or self._sink is None:
             return
         # A failure here propagates: the sync token is not saved and the batch is replayed.
@@ -454,7 +454,40 @@ class MatrixAdapter(Adapter):
         log.info("opened direct room %s with %s", room, user_id)
         return room
 
+    async def _raise_hosts(self, room: str, hosts: tuple[str, ...]) -> None:
+        method, path = Api.room_get_state_event(self._token, room, "m.room.power_levels")
+        current = await self._call(method, path)
+        levels = mc.with_hosts(current, hosts, self.settings.rules.moderator_level)
+        method, path, data = Api.room_put_state(self._token, room, "m.room.power_levels", levels)
+        await self._call(method, path, data)
+
     # ------------------------------------------------------------ outbound
+
+    async def open_place(self, place: OpenPlace, key: str) -> Delivered:
+        """A ticket's room: invite-only, the members invited, the first message at its top."""
+        room = self.store.place_room(key)
+        if room is None:
+            body = mc.place_room_request(place.title, place.members, self.settings.user_id)
+            method, path, data = Api.room_create(
+                self._token,
+                name=body["name"],
+                invite=body["invite"],
+                preset=nio.RoomPreset.private_chat,
+                initial_state=body["initial_state"],
+            )
+            try:
+                out = await self._call(method, path, data)
+            except MatrixError as exc:
+                raise PermanentFailure(f"cannot open a room for {place.ref}: {exc}") from None
+            room = str(out["room_id"])
+            self.store.save_place_room(key, room)
+            log.info("opened private room %s for %s", room, place.ref)
+            if place.hosts:
+                await self._raise_hosts(room, place.hosts)
+        content = mc.message_content(place.text, place.card)
+        event_id = await self._put_event(room, "m.room.message", content, key)
+        self.store.save_place_root(room, event_id)
+        return Delivered(event_id, room, None)
 
     async def send(self, msg: Send, thread_root: str | None, key: str) -> Delivered:
         if msg.visibility in ("dm", "ephemeral"):

@@ -120,3 +120,33 @@ def direct_room_request(user_id: str) -> dict[str, Any]:
         "invite": [user_id],
         "visibility": "private",
     }
+
+
+def place_room_request(title: str, members: tuple[str, ...], bot_user_id: str) -> dict[str, Any]:
+    """The /createRoom body for a private place (a support ticket): invite-only, not in the
+    directory, its members invited; history visible to members from their invite on."""
+    invite = [m for m in dict.fromkeys(members) if m != bot_user_id and m.startswith("@")]
+    return {
+        "name": title[:255],
+        "preset": "private_chat",
+        "visibility": "private",
+        "invite": invite,
+        "initial_state": [
+            {
+                "type": "m.room.history_visibility",
+                "state_key": "",
+                "content": {"history_visibility": "invited"},
+            }
+        ],
+    }
+
+
+def with_hosts(power_levels: dict[str, Any], hosts: tuple[str, ...], level: int) -> dict[str, Any]:
+    """A room's power levels with the place's hosts (its staff) raised to `level`, since roles
+    come from each room's power levels. Read from the room and written back, so the bot's
+    own level stays as the server set it (room v12 creators are not listed at all)."""
+    users = dict(power_levels.get("users") or {})
+    for h in hosts:
+        if h.startswith("@") and int(users.get(h, 0)) < level:
+            users[h] = level
+    return {**power_levels, "users": users}

@@ -19,6 +19,7 @@ from bot.model import (
     CommandInvoked,
     InboundEvent,
     MessageReceived,
+    Quoted,
     ReactionChanged,
 )
 
@@ -192,12 +193,15 @@ def to_event(
     room: RoomView,
     raw: Mapping[str, Any],
     reactions: Mapping[str, Mapping[str, Any]] | None = None,
+    place_root: str | None = None,
 ) -> InboundEvent | None:
     """One timeline event -> a neutral event, or None when it means nothing to the core (the
     bot's own events, state, edits, encrypted payloads, chatter not addressed to the bot).
 
     reactions: what the adapter remembered about earlier reaction events, by event id
-    ({"user", "key", "target"}), so a redaction can be told apart and undone."""
+    ({"user", "key", "target"}), so a redaction can be told apart and undone.
+    place_root: in a private place (a ticket room) its first message: every message in the
+    room is a reply in the place, thread or not."""
     event_id = raw.get("event_id")
     sender = raw.get("sender")
     kind = raw.get("type")
@@ -224,6 +228,10 @@ def to_event(
             key=key,
             added=True,
             target=room.address(message=target),
+            # The reacted-to text is not in the event; its link is (a 🎫 ticket quotes it).
+            quoted=Quoted(
+                room.address(message=target), link=f"https://matrix.to/#/{room.room_id}/{target}"
+            ),
         )
     if kind == "m.room.redaction":
         redacts = raw.get("redacts") or content.get("redacts")
@@ -246,7 +254,22 @@ def to_event(
         return None
     rel = relation(raw)
     if rel.get("rel_type") == "m.replace":
-        return None  # an edit of an earlier message: commands are not re-run
+        # An edit: commands are not re-run; in a private place it is noted in the record.
+        new = content.get("m.new_content")
+        original = rel.get("event_id")
+        if not place_root or not isinstance(new, Mapping) or not isinstance(original, str):
+            return None
+        body = new.get("body")
+        return MessageReceived(
+            event_id=event_id,
+            actor=actor_for(room, sender),
+            address=room.address(thread=place_root, message=event_id),
+            is_direct=room.is_direct,
+            raw=raw,
+            text=body.strip() if isinstance(body, str) else "",
+            reply_to=room.address(thread=place_root, message=place_root),
+            edit_of=original,
+        )
     if content.get("msgtype") not in ("m.text", "m.emote", None):
         return None
     root = thread_root(raw)
@@ -265,6 +288,7 @@ def to_event(
             args=args,
             raw_text=str(content.get("body", "")),
         )
+    root = root or place_root
     if root is not None:
         body = content.get("body")
         return MessageReceived(

@@ -36,6 +36,22 @@ class MatrixStore:
         with self.db.transaction() as s:
             repos.kv_put(s, ns, key, value)
 
+    # ---- private places (ticket rooms): room -> the place's first message, and the outbox
+    # key that made the room, so a retried OpenPlace reuses it instead of making another.
+    def place_root(self, room_id: str) -> str | None:
+        row = self._get(f"matrix.place:{self.account}", room_id)
+        return str(row["root"]) if row and row.get("root") else None
+
+    def save_place_root(self, room_id: str, root: str) -> None:
+        self._put(f"matrix.place:{self.account}", room_id, {"root": root})
+
+    def place_room(self, key: str) -> str | None:
+        row = self._get(f"matrix.place_key:{self.account}", key)
+        return str(row["room"]) if row else None
+
+    def save_place_room(self, key: str, room_id: str) -> None:
+        self._put(f"matrix.place_key:{self.account}", key, {"room": room_id})
+
     # ---- session and sync position
     def session(self) -> dict[str, Any] | None:
         return self._get(NS_SESSION, self.account)

@@ -34,6 +34,7 @@ from bot.model import (
     Delivered,
     Edit,
     InboundEvent,
+    MessageReceived,
     Send,
 )
 from bot.parser import ParseContext
@@ -46,6 +47,8 @@ log = logging.getLogger("moot.slack")
 
 PLATFORM = events.PLATFORM
 FEEDBACK_SHORTCUT = "moot_capture_feedback"
+# Message shortcuts that are neutral message actions: callback id -> action name.
+MESSAGE_ACTIONS = {"moot_open_ticket": "ticket.from_message"}
 DM_NAMESPACE = "slack.dm"
 FEEDBACK_SOON = "Capturing messages as feedback is coming soon to Moot."
 
@@ -137,6 +140,9 @@ class SlackAdapter(Adapter):
         edits=True,
         reactions=True,
         native_timestamps=True,
+        # A ticket is a thread in the private support-staff channel; the requester's side
+        # is relayed through their DM with Moot.
+        places="relayed",
     )
     min_edit_interval = 1.0
 
@@ -184,6 +190,8 @@ class SlackAdapter(Adapter):
         app.action(blocks.ACTION_ID)(self._on_action)
         app.view(modal.CALLBACK_ID)(self._on_view)
         app.shortcut(FEEDBACK_SHORTCUT)(self._on_feedback_shortcut)
+        for callback in MESSAGE_ACTIONS:
+            app.shortcut(callback)(self._on_message_action)
         app.event("reaction_added")(self._on_reaction)
         app.event("reaction_removed")(self._on_reaction)
         app.event("message")(self._on_message)
@@ -298,6 +306,11 @@ class SlackAdapter(Adapter):
         )
         await self._dispatch(event)
 
+    async def _on_message_action(self, ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        action = MESSAGE_ACTIONS[str(body.get("callback_id"))]
+        await self._dispatch(events.message_action(body, action))
+
     async def _on_reaction(self, body: dict[str, Any]) -> None:
         event = events.reaction(body, self.bot_user_id)
         if event is not None:
@@ -305,8 +318,23 @@ class SlackAdapter(Adapter):
 
     async def _on_message(self, body: dict[str, Any]) -> None:
         event = events.thread_message(body)
+        if event is None:
+            event = self._relayed_reply(events.direct_message(body))
         if event is not None:
             await self._dispatch(event)
+
+    def _relayed_reply(self, event: MessageReceived | None) -> MessageReceived | None:
+        """A plain DM answers the latest relayed message in that DM (a ticket's copy), if
+        any; otherwise it is chatter and means nothing to the core."""
+        if event is None:
+            return None
+        with self.db.transaction() as s:
+            root = repos.latest_relay_in(s, PLATFORM, event.address.channel)
+        if root is None:
+            return None
+        where = event.address
+        reply_to = Address(where.platform, where.workspace, where.channel, None, root)
+        return replace(event, reply_to=reply_to)
 
     async def _on_ignored(self, body: dict[str, Any]) -> None:
         return None

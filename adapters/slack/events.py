@@ -15,7 +15,9 @@ from bot.model import (
     Actor,
     Address,
     CommandInvoked,
+    MessageActionInvoked,
     MessageReceived,
+    Quoted,
     ReactionChanged,
 )
 
@@ -159,4 +161,53 @@ def shortcut_message(body: Payload) -> tuple[str, str, str, str, str]:
         str((body.get("user") or {}).get("id", "")),
         str(message.get("ts") or body.get("message_ts") or ""),
         str(message.get("text", "")),
+    )
+
+
+def permalink(domain: str, channel: str, ts: str) -> str:
+    """A message's link, built the way Slack builds it, so no API call is needed."""
+    if not domain or not channel or not ts:
+        return ""
+    return f"https://{domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+def message_action(body: Payload, action: str) -> MessageActionInvoked:
+    """A message shortcut as a neutral message action, quoting the message and linking it."""
+    team, channel, user, ts, text = shortcut_message(body)
+    message = body.get("message") or {}
+    domain = str((body.get("team") or {}).get("domain") or "")
+    where = Address(PLATFORM, team, channel, None, ts)
+    return MessageActionInvoked(
+        event_id=str(body.get("trigger_id") or f"shortcut:{channel}:{ts}"),
+        actor=actor(user, (body.get("user") or {}).get("username")),
+        address=Address(PLATFORM, team, channel),
+        is_direct=_is_dm(channel),
+        action=action,
+        target=Quoted(where, text, str(message.get("user") or ""), permalink(domain, channel, ts)),
+        raw=body,
+    )
+
+
+def direct_message(body: Payload) -> MessageReceived | None:
+    """A person's top-level message in their DM with Moot (not a command). It means nothing
+    until the adapter finds what it answers: the latest relayed message in that DM."""
+    event_id, team, event = _envelope(body)
+    if event.get("type") != "message" or event.get("subtype") or event.get("bot_id"):
+        return None
+    if event.get("channel_type") != "im" or not event.get("user"):
+        return None
+    if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
+        return None  # a thread reply: thread_message has it
+    text = str(event.get("text", ""))
+    if not text.strip() or text.lstrip().startswith("/"):
+        return None
+    channel = str(event.get("channel", ""))
+    return MessageReceived(
+        event_id=event_id,
+        actor=actor(str(event["user"])),
+        address=Address(PLATFORM, team, channel),
+        is_direct=True,
+        text=text,
+        reply_to=None,
+        raw=body,
     )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -17,8 +18,11 @@ from bot.model import (
     Card,
     CommandInvoked,
     MessageReceived,
+    OpenPlace,
+    Quoted,
     ReactionChanged,
 )
+from storage.db import Database
 
 BOT = "@moot:example.org"
 ROOM = "!dKcbdDATuwwphjRPQP:example.org"
@@ -201,6 +205,7 @@ def test_reaction_is_reaction_changed() -> None:
         key="👍",
         added=True,
         target=addr(message=ROOT),
+        quoted=Quoted(addr(message=ROOT), link=f"https://matrix.to/#/{ROOM}/{ROOT}"),
     )
     assert me.reaction_record(REACTION) == {"user": BOB, "key": "👍", "target": ROOT}
 
@@ -491,3 +496,106 @@ def me_target() -> Any:
     from bot.adapter import Target
 
     return Target(ROOM, ROOT)
+
+
+# ------------------------------------------------------------------ private places (tickets)
+
+
+def test_place_room_request_invites_members_not_the_bot() -> None:
+    body = mc.place_room_request("Ticket #3: Cannot log in", (ALICE, BOT, BOB, ALICE), BOT)
+    assert body == {
+        "name": "Ticket #3: Cannot log in",
+        "preset": "private_chat",
+        "visibility": "private",
+        "invite": [ALICE, BOB],
+        "initial_state": [
+            {
+                "type": "m.room.history_visibility",
+                "state_key": "",
+                "content": {"history_visibility": "invited"},
+            }
+        ],
+    }
+    # Ids from another platform's directory never reach an invite.
+    assert mc.place_room_request("t", ("alice", ALICE), BOT)["invite"] == [ALICE]
+
+
+def test_a_message_in_a_place_room_is_a_reply_in_the_place() -> None:
+    ev = me.to_event(view(), message("It still fails", sender=BOB), place_root=ROOT)
+    assert ev == MessageReceived(
+        event_id="$Kx1:example.org",
+        actor=BOB_ACTOR,
+        address=addr(thread=ROOT, message="$Kx1:example.org"),
+        text="It still fails",
+        reply_to=addr(thread=ROOT, message=ROOT),
+    )
+    # Elsewhere the same chatter means nothing to the core.
+    assert me.to_event(view(), message("It still fails", sender=BOB)) is None
+    # A command in the room stays a command.
+    assert isinstance(
+        me.to_event(view(), message("!ticket claim", sender=BOB), place_root=ROOT),
+        CommandInvoked,
+    )
+
+
+async def test_open_place_creates_one_room_per_key(db: Database) -> None:
+    from adapters.matrix.adapter import MatrixAdapter
+
+    settings = MatrixSettings.from_config(
+        {"homeserver": "http://h", "user_id": BOT, "password": "p"}
+    )
+    adapter = MatrixAdapter(settings, db)
+    adapter.client = type("C", (), {"access_token": "t"})()
+    calls: list[tuple[str, str, Any]] = []
+
+    async def fake_call(method: str, path: str, data: Any = None) -> dict[str, Any]:
+        calls.append((method, path, data))
+        if "createRoom" in path:
+            return {"room_id": "!ticket:example.org"}
+        if method == "GET":
+            return {"users": {BOT: 100}, "users_default": 0}
+        return {"event_id": f"$e{len(calls)}"}
+
+    adapter._call = fake_call  # type: ignore[method-assign]
+    place = OpenPlace("ticket:1", addr(), "Ticket #1: x", (ALICE, BOB), "first", hosts=(BOB,))
+    first = await adapter.open_place(place, "ev:matrix:1:0")
+    again = await adapter.open_place(place, "ev:matrix:1:0")
+    assert first.channel == again.channel == "!ticket:example.org"
+    creates = [c for c in calls if "createRoom" in c[1]]
+    assert len(creates) == 1
+    sent = json.loads(creates[0][2])
+    assert sent["invite"] == [ALICE, BOB] and sent["preset"] == "private_chat"
+    assert adapter.store.place_root("!ticket:example.org") == again.message_id
+    # The staff are raised to moderator in the new room, once, with the bot left as it was.
+    puts = [c for c in calls if c[0] == "PUT" and "m.room.power_levels" in c[1]]
+    assert len(puts) == 1
+    assert json.loads(puts[0][2])["users"] == {BOT: 100, BOB: 50}
+
+
+def test_an_edit_in_a_place_room_is_noted_as_an_edit() -> None:
+    edit = message(
+        "* It still fails on Firefox",
+        sender=BOB,
+        content={
+            "m.new_content": {"msgtype": "m.text", "body": "It still fails on Firefox"},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": "$orig:example.org"},
+        },
+    )
+    ev = me.to_event(view(), edit, place_root=ROOT)
+    assert isinstance(ev, MessageReceived)
+    assert (ev.text, ev.edit_of) == ("It still fails on Firefox", "$orig:example.org")
+    assert ev.reply_to == addr(thread=ROOT, message=ROOT)
+    # Outside a place an edit still means nothing (commands are never re-run).
+    assert me.to_event(view(), edit) is None
+
+
+def test_place_hosts_get_moderator_level_and_nothing_else_changes() -> None:
+    current = {"users": {BOT: 100, BOB: 0}, "users_default": 0, "ban": 50}
+    assert mc.with_hosts(current, (ALICE, BOB, "sam"), 50) == {
+        "users": {BOT: 100, BOB: 50, ALICE: 50},
+        "users_default": 0,
+        "ban": 50,
+    }
+    # Never lowers anyone; room v12 (creators unlisted) keeps the creator out.
+    assert mc.with_hosts({"users": {ALICE: 100}}, (ALICE,), 50) == {"users": {ALICE: 100}}
+    assert mc.with_hosts({}, (BOB,), 50) == {"users": {BOB: 50}}

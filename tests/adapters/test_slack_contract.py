@@ -12,10 +12,20 @@ import pytest
 from adapters.slack import blocks, events, modal
 from adapters.slack.emoji import NAME_TO_UNICODE, to_name, to_unicode
 from bot import render
-from bot.model import ActionInvoked, Address, Card, Choice, CommandInvoked, ReactionChanged
+from bot.model import (
+    ActionInvoked,
+    Address,
+    Card,
+    Choice,
+    CommandInvoked,
+    MessageActionInvoked,
+    Quoted,
+    ReactionChanged,
+)
 from bot.parser import ParseContext
 from bot.registry import Registry
 from bot.specs import Param
+from storage.db import Database
 from tests.adapters import slack_payloads as p
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -177,6 +187,61 @@ def test_shortcut_message_fields() -> None:
         "1700000065.000100",
         "Docs!",
     )
+
+
+def test_open_a_ticket_shortcut_is_a_message_action_quoting_and_linking() -> None:
+    body = p.message_shortcut("My build fails with E42")
+    body["callback_id"] = "moot_open_ticket"
+    ev = events.message_action(body, "ticket.from_message")
+    assert ev == MessageActionInvoked(
+        event_id="2222.3333.bbbb",
+        actor=events.actor("U0ALICE01", "alice"),
+        address=Address("slack", p.TEAM, p.CHANNEL),
+        action="ticket.from_message",
+        target=Quoted(
+            Address("slack", p.TEAM, p.CHANNEL, None, "1700000065.000100"),
+            "My build fails with E42",
+            "U0DAVE001",
+            f"https://moot-test.slack.com/archives/{p.CHANNEL}/p1700000065000100",
+        ),
+    )
+
+
+def test_a_plain_dm_is_a_candidate_relay_reply_and_other_dms_are_not() -> None:
+    body = p.thread_message("It still fails")
+    body["event"]["channel"] = "D0ALICE01"
+    body["event"]["channel_type"] = "im"
+    del body["event"]["thread_ts"]
+    ev = events.direct_message(body)
+    assert ev is not None and ev.is_direct and ev.reply_to is None
+    assert ev.address == Address("slack", p.TEAM, "D0ALICE01")
+    assert events.thread_message(body) is None
+    for change in ({"channel_type": "channel"}, {"bot_id": "B1"}, {"subtype": "message_changed"},
+                   {"text": "/ticket show 1"}, {"text": "  "}):  # fmt: skip
+        other = {**body, "event": {**body["event"], **change}}
+        assert events.direct_message(other) is None
+
+
+async def test_relayed_reply_answers_the_latest_relayed_copy(db: Database) -> None:
+    from datetime import UTC, datetime
+
+    from adapters.slack.adapter import SlackAdapter
+    from storage.tables import PostedMessage
+
+    now = datetime(2026, 1, 5, tzinfo=UTC)
+    with db.transaction() as s:
+        for n, ref in enumerate(("ticket:1:dm", "vote:3", "ticket:2:dm", "rfc:1")):
+            s.add(PostedMessage(platform="slack", channel="D0ALICE01", message_id=f"17.{n}",
+                                ref=ref, created_at=now))  # fmt: skip
+    adapter = SlackAdapter.__new__(SlackAdapter)
+    adapter.db = db
+    body = p.thread_message("It still fails")
+    body["event"].update(channel="D0ALICE01", channel_type="im")
+    del body["event"]["thread_ts"]
+    ev = adapter._relayed_reply(events.direct_message(body))
+    assert ev is not None and ev.reply_to == Address("slack", p.TEAM, "D0ALICE01", None, "17.2")
+    body["event"]["channel"] = "D0BOB0001"
+    assert adapter._relayed_reply(events.direct_message(body)) is None
 
 
 # ---------------------------------------------------------------- outbound
@@ -399,14 +464,17 @@ def test_manifest_declares_what_the_adapter_handles() -> None:
     yaml = pytest.importorskip("yaml")
     from pathlib import Path
 
-    from adapters.slack.adapter import FEEDBACK_SHORTCUT
+    from adapters.slack.adapter import FEEDBACK_SHORTCUT, MESSAGE_ACTIONS
 
     root = Path(__file__).resolve().parents[2]
     manifest = yaml.safe_load((root / "slack" / "manifest.yml").read_text(encoding="utf-8"))
     commands_ = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert commands_ == {"/rfc", "/vote", "/event", "/ticket", "/feedback", "/moot"}
     assert all(c.get("usage_hint") for c in manifest["features"]["slash_commands"])
-    assert [s["callback_id"] for s in manifest["features"]["shortcuts"]] == [FEEDBACK_SHORTCUT]
+    assert [s["callback_id"] for s in manifest["features"]["shortcuts"]] == [
+        FEEDBACK_SHORTCUT,
+        *MESSAGE_ACTIONS,
+    ]
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "im:write", "reactions:read", "usergroups:read"} <= scopes
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) >= {

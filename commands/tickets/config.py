@@ -1,0 +1,233 @@
+"""/config ticket: canned replies, support levels and their targets, which roles or people
+get which level, support hours and holidays, the open-ticket limit and cooldown, and the
+inactivity steps. Moderators only; every change is audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bot import timeparse
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.mentions import MentionError, parse_role, parse_user
+from bot.registry import Registry
+from bot.specs import Param
+from commands.tickets import rules, state
+from commands.tickets.business_time import HoursError, parse_holiday, parse_hours
+
+WHAT = ("show", "canned", "level", "level-role", "hours", "holiday", "limits", "inactivity")
+USAGE = (
+    '{p}config ticket canned NAME "TEXT" | level NAME --first-response D --resolution D | '
+    'level-role LEVEL @ROLE | hours "Mon-Fri 09:00-17:00" [--zone AREA/CITY] | '
+    "holiday DATE | limits [--limit N] [--cooldown D] | inactivity [--warn-after D] "
+    "[--close-after D] | show   (--remove undoes canned, level-role, holiday)"
+)
+MAX_SPAN = timedelta(days=365)
+MAX_LEVELS = 20
+
+
+def _span(value: timedelta | None, what: str, usage: str) -> str | None:
+    if value is None:
+        return None
+    if value <= timedelta(0) or value > MAX_SPAN:
+        raise UserError(f"{what} must be more than 0 and at most 365d. Usage: {usage}")
+    return timeparse.format_duration(value)
+
+
+def register(reg: Registry) -> None:
+    @reg.command(
+        "config",
+        "ticket",
+        help="Set up support tickets: canned replies, levels, hours, holidays, limits.",
+        params=[
+            Param("what", "choice", positional=True, required=True, choices=WHAT),
+            Param("args", positional=True, many=True, metavar="ARGS"),
+            Param("first_response", "duration", metavar="DURATION"),
+            Param("resolution", "duration", metavar="DURATION"),
+            Param("zone", metavar="AREA/CITY"),
+            Param("limit", "int", metavar="N"),
+            Param("cooldown", "duration", metavar="DURATION"),
+            Param("warn_after", "duration", metavar="DURATION"),
+            Param("close_after", "duration", metavar="DURATION"),
+            Param("remove", "flag"),
+        ],
+        permission="moderator",
+        examples=(
+            'config ticket canned restart "Please restart the app and try again."',
+            "config ticket level premium --first-response 2h --resolution 1d",
+            "config ticket level-role premium @sponsors",
+            'config ticket hours "Mon-Fri 09:00-17:00" --zone Europe/Berlin',
+            "config ticket holiday 2026-12-25",
+        ),
+    )
+    def config_ticket(ctx: Ctx, what: str, args: list[str], remove: bool, **opt: Any) -> None:
+        usage = USAGE.format(p=ctx.prefix)
+        conf = state.settings(ctx)
+        before = dict(conf)
+        if what == "show":
+            ctx.private(_show(ctx))
+            return
+        if what == "canned":
+            if remove:
+                name = _one(args, "NAME", usage)
+                if name.lower() not in (conf.get("canned") or {}):
+                    raise UserError(f"there is no canned reply '{name}'")
+                conf["canned"] = {k: v for k, v in conf["canned"].items() if k != name.lower()}
+                said = f"canned reply '{name}' removed"
+            else:
+                if len(args) != 2 or not args[1].strip():
+                    raise UserError(f"give a NAME and a quoted TEXT. Usage: {usage}")
+                name, text = args[0].lower(), args[1].strip()[: state.MAX_TEXT]
+                if not _is_name(name, 40):
+                    raise UserError(
+                        f"'{args[0]}' is not a name (letters, digits, - and _). Usage: {usage}"
+                    )
+                conf["canned"] = {**(conf.get("canned") or {}), name: text}
+                said = f"canned reply '{name}' saved"
+        elif what == "level":
+            name = _one(args, "NAME", usage).lower()
+            if not _is_name(name, 32):
+                raise UserError(f"'{name}' is not a level name (letters, digits, - and _)")
+            fr = _span(opt.get("first_response"), "--first-response", usage)
+            res = _span(opt.get("resolution"), "--resolution", usage)
+            known = state.levels(ctx)
+            current = known.get(name)
+            if current is None:
+                if fr is None or res is None:
+                    raise UserError(
+                        f"a new level needs --first-response and --resolution. Usage: {usage}"
+                    )
+                if len(known) >= MAX_LEVELS:
+                    raise UserError(f"there are already {MAX_LEVELS} levels")
+            elif fr is None and res is None:
+                raise UserError(f"give --first-response or --resolution. Usage: {usage}")
+            else:
+                fr = fr or timeparse.format_duration(current[0])
+                res = res or timeparse.format_duration(current[1])
+            assert fr is not None and res is not None
+            if timeparse.parse_duration(fr) > timeparse.parse_duration(res):
+                raise UserError("the first-response target is longer than the resolution target")
+            conf["levels"] = {**(conf.get("levels") or {}), name: [fr, res]}
+            said = f"level {name}: first response {fr}, resolution {res} (business time)"
+        elif what == "level-role":
+            if len(args) != 2:
+                raise UserError(f"give a LEVEL and a @role or @user. Usage: {usage}")
+            level = args[0].lower()
+            if level not in state.levels(ctx):
+                raise UserError(
+                    f"there is no level '{args[0]}' (known: {', '.join(state.levels(ctx))})"
+                )
+            try:
+                who = parse_user(args[1]) if args[1].startswith("<@") else parse_role(args[1])
+            except MentionError as exc:
+                raise UserError(f"{exc}. Usage: {usage}") from None
+            mapping = dict(conf.get("level_roles") or {})
+            if remove:
+                if mapping.get(who) != level:
+                    raise UserError(f"{who} is not mapped to {level}")
+                del mapping[who]
+                said = f"{who} no longer gets {level} support"
+            else:
+                mapping[who] = level
+                said = f"{who} now gets {level} support"
+            conf["level_roles"] = mapping
+        elif what == "hours":
+            # Quoted or not: `hours Mon-Fri 09:00-17:00` means the same.
+            text = _one([" ".join(args)] if args else [], '"HOURS"', usage)
+            try:
+                hours = parse_hours(text)
+            except HoursError as exc:
+                raise UserError(f"{exc}. Usage: {usage}") from None
+            conf["hours"] = text
+            if opt.get("zone"):
+                try:
+                    conf["zone"] = timeparse.load_zone(opt["zone"]).key
+                except timeparse.TimeParseError as exc:
+                    raise UserError(f"{exc}. Usage: {usage}") from None
+            said = (
+                f"support hours {hours.describe()} ({conf.get('zone') or ctx.community.timezone})"
+            )
+        elif what == "holiday":
+            raw = _one(args, "DATE", usage)
+            try:
+                day = parse_holiday(raw).isoformat()
+            except HoursError as exc:
+                raise UserError(f"{exc}. Usage: {usage}") from None
+            days = set(conf.get("holidays") or [])
+            if remove:
+                if day not in days:
+                    raise UserError(f"{day} is not a holiday here")
+                days.discard(day)
+                said = f"{day} is a working day again"
+            else:
+                if len(days) >= 500:
+                    raise UserError("500 holidays are set; remove old ones first")
+                days.add(day)
+                said = f"{day} is a holiday: the SLA clocks stand still"
+            conf["holidays"] = sorted(days)
+        elif what == "limits":
+            if opt.get("limit") is None and opt.get("cooldown") is None:
+                raise UserError(f"give --limit or --cooldown. Usage: {usage}")
+            if opt.get("limit") is not None:
+                if not 0 <= opt["limit"] <= 100:
+                    raise UserError(f"--limit is 0 (none) to 100. Usage: {usage}")
+                conf["limit"] = opt["limit"]
+            if opt.get("cooldown") is not None:
+                if opt["cooldown"] < timedelta(0) or opt["cooldown"] > timedelta(days=7):
+                    raise UserError(f"--cooldown is 0 to 7d. Usage: {usage}")
+                conf["cooldown"] = timeparse.format_duration(opt["cooldown"])
+            said = (
+                f"open tickets per person {conf.get('limit', rules.DEFAULT_LIMIT)}, "
+                f"cooldown {conf.get('cooldown', '5m')}"
+            )
+        else:  # inactivity
+            warn = _span(opt.get("warn_after"), "--warn-after", usage)
+            after = _span(opt.get("close_after"), "--close-after", usage)
+            if warn is None and after is None:
+                raise UserError(f"give --warn-after or --close-after. Usage: {usage}")
+            if warn:
+                conf["idle_warn"] = warn
+            if after:
+                conf["idle_close"] = after
+            said = (
+                f"waiting tickets are warned after {conf.get('idle_warn', '3d')} and "
+                f"closed {conf.get('idle_close', '2d')} later"
+            )
+        state.put_settings(ctx, conf)
+        ctx.audit("config.ticket", what=what, before=before, after=conf)
+        ctx.private(f"✅ Tickets: {said}.")
+
+
+def _is_name(text: str, limit: int) -> bool:
+    return 0 < len(text) <= limit and text.replace("-", "").replace("_", "").isalnum()
+
+
+def _one(args: list[str], what: str, usage: str) -> str:
+    if len(args) != 1 or not args[0].strip():
+        raise UserError(f"give one {what}. Usage: {usage}")
+    return args[0].strip()
+
+
+def _show(ctx: Ctx) -> str:
+    conf = state.settings(ctx)
+    sched = state.schedule_of(ctx)
+    lines = [f"Support hours: {sched.hours.describe()} ({sched.zone.key})"]
+    if sched.holidays:
+        lines.append("Holidays: " + ", ".join(sorted(d.isoformat() for d in sched.holidays)))
+    for name, (fr, res) in state.levels(ctx).items():
+        lines.append(
+            f"Level {name}: first response {timeparse.format_duration(fr)}, "
+            f"resolution {timeparse.format_duration(res)}"
+        )
+    for who, level in sorted((conf.get("level_roles") or {}).items()):
+        lines.append(f"{who} → {level}")
+    canned = conf.get("canned") or {}
+    lines.append("Canned replies: " + (", ".join(sorted(canned)) or "none"))
+    lines.append(
+        f"Open tickets per person: {conf.get('limit', rules.DEFAULT_LIMIT)}, cooldown "
+        f"{conf.get('cooldown', '5m')}; waiting tickets warned after "
+        f"{conf.get('idle_warn', '3d')}, "
+        f"closed {conf.get('idle_close', '2d')} later"
+    )
+    return "\n".join(lines)
