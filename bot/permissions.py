@@ -35,8 +35,15 @@ def is_support(s: Session, community: Community, actor: Actor) -> bool:
     return bool(actor.roles & allowed)
 
 
+def is_triager(s: Session, community: Community, actor: Actor) -> bool:
+    """Who moves feedback through triage: moderators, and roles bound as `triage`."""
+    if is_moderator(s, community, actor):
+        return True
+    return bool(actor.roles & bound_roles(s, community, "triage"))
+
+
 def allowed(s: Session, community: Community, actor: Actor, permission: str | None) -> bool:
-    """permission: None, "admin", "moderator", "support", or "role:NAME"."""
+    """permission: None, "admin", "moderator", "support", "triage", or "role:NAME"."""
     if permission is None:
         return True
     if permission == "admin":
@@ -45,6 +52,8 @@ def allowed(s: Session, community: Community, actor: Actor, permission: str | No
         return is_moderator(s, community, actor)
     if permission == "support":
         return is_support(s, community, actor)
+    if permission == "triage":
+        return is_triager(s, community, actor)
     if permission.startswith("role:"):
         return actor.is_admin or permission[5:] in actor.roles
     raise ValueError(f"unknown permission {permission!r}")
@@ -56,4 +65,5 @@ def describe(permission: str | None) -> str:
         "admin": "admins",
         "moderator": "moderators and admins",
         "support": "support staff, moderators and admins",
+        "triage": "triagers, moderators and admins",
     }.get(permission, f"holders of the {str(permission)[5:]} role")

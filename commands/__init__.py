@@ -17,6 +17,7 @@ MODULES = (
     "rfcs",
     "events",
     "tickets",
+    "feedback",
     "kb",
     "onboarding",
     "kudos",

@@ -23,7 +23,7 @@ PURPOSES = (
     "announcements",
     "recognition",
 )
-ROLE_KINDS = ("moderator", "support", "voter-group")
+ROLE_KINDS = ("moderator", "support", "triage", "voter-group")
 
 
 def show_config(ctx: Ctx) -> str:

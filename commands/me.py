@@ -58,3 +58,21 @@ def register(reg: Registry) -> None:
         ctx.private(
             "✅ Event reminders are on." if state == "on" else "✅ No more event reminders to you."
         )
+
+    @reg.command(
+        "me",
+        "notifications",
+        help="Turn the DMs about feedback you sent or back off or on.",
+        params=[
+            Param("kind", "choice", positional=True, required=True, choices=("feedback",)),
+            Param("state", "choice", positional=True, required=True, choices=("off", "on")),
+        ],
+        examples=("me notifications feedback off",),
+    )
+    def me_notifications(ctx: Ctx, kind: str, state: str) -> None:
+        _set(ctx, f"notify_{kind}", state == "on")
+        ctx.private(
+            f"✅ You will hear when {kind} you sent or back moves."
+            if state == "on"
+            else f"✅ No more DMs about {kind} you sent or back."
+        )

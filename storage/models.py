@@ -3,6 +3,7 @@
 from storage import (  # noqa: F401
     contrib_tables,
     event_tables,
+    feedback_tables,
     kb_tables,
     personal_tables,
     rfc_assess_tables,

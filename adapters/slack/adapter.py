@@ -46,11 +46,12 @@ from storage.tables import Community
 log = logging.getLogger("moot.slack")
 
 PLATFORM = events.PLATFORM
-FEEDBACK_SHORTCUT = "moot_capture_feedback"
 # Message shortcuts that are neutral message actions: callback id -> action name.
-MESSAGE_ACTIONS = {"moot_open_ticket": "ticket.from_message"}
+MESSAGE_ACTIONS = {
+    "moot_capture_feedback": "feedback.capture",
+    "moot_open_ticket": "ticket.from_message",
+}
 DM_NAMESPACE = "slack.dm"
-FEEDBACK_SOON = "Capturing messages as feedback is coming soon to Moot."
 
 # Web API errors that no retry can fix: the outbox gives the row up instead of backing off.
 PERMANENT_ERRORS = frozenset(
@@ -189,7 +190,6 @@ class SlackAdapter(Adapter):
         app.command(re.compile(r"^/.+"))(self._on_command)
         app.action(blocks.ACTION_ID)(self._on_action)
         app.view(modal.CALLBACK_ID)(self._on_view)
-        app.shortcut(FEEDBACK_SHORTCUT)(self._on_feedback_shortcut)
         for callback in MESSAGE_ACTIONS:
             app.shortcut(callback)(self._on_message_action)
         app.event("reaction_added")(self._on_reaction)
@@ -280,28 +280,6 @@ class SlackAdapter(Adapter):
             name=spec.name,
             args=result.line,
             raw_text=f"/{spec.name} {result.line}",
-            raw=body,
-        )
-        await self._dispatch(event)
-
-    async def _on_feedback_shortcut(self, ack: Any, body: dict[str, Any]) -> None:
-        await ack()
-        team, channel, user, ts, text = events.shortcut_message(body)
-        if "feedback" not in self.registry.commands:
-            try:
-                await self.client.chat_postEphemeral(channel=channel, user=user, text=FEEDBACK_SOON)
-            except SlackApiError as exc:
-                log.info("could not tell %s feedback is coming: %s", user, _err(exc))
-            return
-        # The message's words become the command's argument; one quote kind keeps it whole.
-        quoted = modal.quote(" ".join(text.replace('"', "'").split()) or ts)
-        event = CommandInvoked(
-            event_id=str(body.get("trigger_id") or f"shortcut:{channel}:{ts}"),
-            actor=events.actor(user, (body.get("user") or {}).get("username")),
-            address=Address(PLATFORM, team, channel),
-            name="feedback",
-            args=f"capture {quoted}",
-            raw_text=f"/feedback capture {quoted}",
             raw=body,
         )
         await self._dispatch(event)

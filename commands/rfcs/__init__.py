@@ -4,14 +4,17 @@ comment period of lazy consensus or by a vote, and logged. The stage machine is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.model import OpenThread
+from bot.model import Actor, OpenThread
 from bot.registry import Registry
 from bot.specs import Param
 from bot.timeparse import format_duration, format_when
@@ -106,7 +109,7 @@ def register(reg: Registry) -> None:
     )
     def rfc_propose(
         ctx: Ctx, title: str, summary: str | None, link: str | None, **kw: str | None
-    ) -> None:
+    ) -> Rfc:
         title = _text(ctx, "propose", title, "title", MAX_TITLE)
         summary = _text(ctx, "propose", summary, "summary") if summary is not None else None
         url = _link(ctx, "propose", link)
@@ -144,6 +147,27 @@ def register(reg: Registry) -> None:
         ctx.audit("rfc.propose", rfc=label(rfc), title=title)
         if channel != ctx.address.channel or ctx.is_direct:
             ctx.private(f"✅ {label(rfc)} is posted in #{channel}.")
+        return rfc
+
+    @reg.on("rfc.propose")
+    def on_propose(
+        ctx: Ctx,
+        title: str,
+        summary: str | None = None,
+        link: str | None = None,
+        author: str | None = None,
+        author_display: str = "",
+        done: Callable[[str], None] | None = None,
+        **_: Any,
+    ) -> None:
+        """Another capability proposes an RFC (feedback that passed its threshold), in the
+        name of the person it came from; `done` hears the new RFC's label."""
+        who = Actor(ctx.actor.platform, author, author_display or author) if author else None
+        as_author = replace(ctx, actor=who) if who else ctx
+        rfc = rfc_propose(as_author, title[:MAX_TITLE], summary, link)
+        ctx.scheduled = ctx.scheduled or as_author.scheduled
+        if done is not None:
+            done(label(rfc))
 
     @reg.command(
         "rfc",

@@ -11,6 +11,12 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
+def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Autogenerate leaves alone what no model describes on purpose: the knowledge base's
+    full-text index (an FTS5 table and its shadow tables on SQLite) and its tsvector column."""
+    return not (name or "").startswith("kb_fts") and name != "search"
+
+
 def run() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
@@ -23,6 +29,7 @@ def run() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=_ours,
         )
         with context.begin_transaction():
             context.run_migrations()

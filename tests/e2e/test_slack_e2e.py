@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 import commands.admin
+import commands.feedback
 import commands.help
 from adapters.slack.adapter import SlackAdapter, SlackConfig
 from bot.app import App
@@ -44,6 +45,7 @@ def build_registry(log: list[tuple[Any, ...]]) -> Registry:
     reg = Registry()
     commands.admin.register(reg)
     commands.help.register(reg)
+    commands.feedback.register(reg)
 
     @reg.command(
         "poll",
@@ -372,9 +374,19 @@ async def test_app_home_and_feedback_shortcut(slack: Harness) -> None:
     text = json.dumps(published.args["view"])
     assert "Polls waiting for you" in text and ALICE in text
     await slack.send.interaction(p.message_shortcut())
-    soon = await slack.until(lambda: len(slack.fake.of("chat.postEphemeral")) == 2)
-    assert soon
-    assert "coming soon" in slack.fake.of("chat.postEphemeral")[1].args["text"]
+    # The shortcut captures the message as feedback: its card, and the answer in its thread.
+    card = await slack.until(
+        lambda: [c for c in slack.fake.of("chat.postMessage") if "Feedback #1" in c.args["text"]]
+    )
+    assert card
+    answer = await slack.until(
+        lambda: [
+            c
+            for c in slack.fake.of("chat.postMessage")
+            if "Captured as feedback #1" in c.args["text"]
+        ]
+    )
+    assert answer[0].args.get("thread_ts")
 
 
 async def test_ack_is_well_within_three_seconds(slack: Harness) -> None:

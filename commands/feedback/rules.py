@@ -1,0 +1,87 @@
+"""Feedback, pure: the status machine, the categories, merging backers and crossing the RFC
+threshold exactly once. No I/O."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+DEFAULT_CATEGORIES = ("bug", "idea", "docs", "question", "other")
+PRIORITIES = ("low", "normal", "high")
+MAX_TEXT = 2000
+MAX_COMMENT = 500
+CATEGORY = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+
+OPEN = ("new", "under-review", "planned", "in-progress")
+CLOSED = ("done", "declined", "duplicate")
+STATUSES = OPEN + CLOSED
+# The forward path; declined and duplicate are allowed from any open status.
+FORWARD: dict[str, tuple[str, ...]] = {
+    "new": ("under-review",),
+    "under-review": ("planned",),
+    "planned": ("in-progress",),
+    "in-progress": ("done",),
+}
+SHOWN = {
+    "new": "new",
+    "under-review": "under review",
+    "planned": "planned",
+    "in-progress": "in progress",
+    "done": "done",
+    "declined": "declined",
+    "duplicate": "duplicate",
+}
+
+
+class IllegalMove(ValueError):
+    pass
+
+
+def moves(status: str) -> tuple[str, ...]:
+    if status in CLOSED:
+        return ()
+    return (*FORWARD.get(status, ()), "declined", "duplicate")
+
+
+def move(status: str, to: str) -> str:
+    if to not in STATUSES:
+        raise IllegalMove(f"unknown status '{to}' (statuses: {', '.join(STATUSES)})")
+    allowed = moves(status)
+    if to not in allowed:
+        if not allowed:
+            raise IllegalMove(f"it is {SHOWN[status]}: no move is possible")
+        raise IllegalMove(f"it is {SHOWN[status]}; from there it can move to {', '.join(allowed)}")
+    return to
+
+
+def check_categories(names: Iterable[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for n in names:
+        name = n.strip().lower()
+        if not CATEGORY.match(name):
+            raise ValueError(f"category '{n}' must be lower-case letters, digits and -")
+        if name not in out:
+            out.append(name)
+    if not out:
+        raise ValueError("give at least one category")
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Merged:
+    backers: frozenset[str]  # the target's backers after the merge
+    added: frozenset[str]  # those who were only behind the duplicate
+
+
+def merge(target: Iterable[str], duplicate: Iterable[str]) -> Merged:
+    """The duplicate's backers become the target's, each person once (the duplicate's
+    submitter among them, as the person who asked)."""
+    t, d = frozenset(target), frozenset(duplicate)
+    return Merged(t | d, d - t)
+
+
+def crosses(backers: int, threshold: int | None, already: bool) -> bool:
+    """True the one time an item's backing reaches the threshold: never again once an RFC was
+    proposed, however backers come and go around it."""
+    return bool(threshold) and not already and backers >= (threshold or 0)
