@@ -196,6 +196,8 @@ class SlackAdapter(Adapter):
         app.event("reaction_removed")(self._on_reaction)
         app.event("message")(self._on_message)
         app.event("app_home_opened")(self._on_home)
+        app.event("team_join")(self._on_join)
+        app.event("member_joined_channel")(self._on_join)
         app.event("app_mention")(self._on_ignored)
 
     async def _dispatch(self, event: InboundEvent, display: str | None = None) -> None:
@@ -288,6 +290,11 @@ class SlackAdapter(Adapter):
         await ack()
         action = MESSAGE_ACTIONS[str(body.get("callback_id"))]
         await self._dispatch(events.message_action(body, action))
+
+    async def _on_join(self, body: dict[str, Any]) -> None:
+        event = events.member_joined(body)
+        if event is not None and event.actor.user_id != self.bot_user_id:
+            await self._dispatch(event)
 
     async def _on_reaction(self, body: dict[str, Any]) -> None:
         event = events.reaction(body, self.bot_user_id)

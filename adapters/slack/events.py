@@ -15,6 +15,7 @@ from bot.model import (
     Actor,
     Address,
     CommandInvoked,
+    MemberJoined,
     MessageActionInvoked,
     MessageReceived,
     Quoted,
@@ -127,6 +128,29 @@ def reaction(body: Payload, bot_user_id: str | None = None) -> ReactionChanged |
         key=to_unicode(str(event.get("reaction", ""))),
         added=event.get("type") == "reaction_added",
         target=Address(PLATFORM, team, channel, None, str(item.get("ts", ""))),
+        raw=body,
+    )
+
+
+def member_joined(body: Payload) -> MemberJoined | None:
+    """team_join (someone joined the workspace) or member_joined_channel."""
+    event_id, team, event = _envelope(body)
+    if event.get("type") == "team_join":
+        user = event.get("user") or {}
+        uid, channel = str(user.get("id") or ""), ""
+        display = user.get("real_name") or user.get("name")
+        if user.get("is_bot"):
+            return None
+    elif event.get("type") == "member_joined_channel":
+        uid, channel, display = str(event.get("user") or ""), str(event.get("channel", "")), None
+    else:
+        return None
+    if not uid:
+        return None
+    return MemberJoined(
+        event_id=event_id,
+        actor=actor(uid, display),
+        address=Address(PLATFORM, team, channel),
         raw=body,
     )
 

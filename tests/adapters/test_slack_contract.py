@@ -503,3 +503,29 @@ def test_config_section_is_checked_and_hides_tokens() -> None:
         SlackConfig.from_section({"bot_token": "xoxb-1", "mode": "http"})
     with pytest.raises(ConfigError, match="bot_token"):
         SlackConfig.from_section({"bot_token": "xoxp-user", "app_token": "xapp-1"})
+
+
+def test_joins_become_member_joined_events() -> None:
+    from adapters.slack import events as se
+    from bot.model import MemberJoined
+
+    team_join = {
+        "team_id": "T0001MOOT",
+        "event_id": "EvJoin01",
+        "event": {
+            "type": "team_join",
+            "user": {"id": "U0NEW0001", "name": "newbie", "real_name": "New Bie", "is_bot": False},
+        },
+    }
+    ev = se.member_joined(team_join)
+    assert isinstance(ev, MemberJoined)
+    assert (ev.event_id, ev.actor.user_id, ev.actor.display) == ("EvJoin01", "U0NEW0001", "New Bie")
+    channel_join = {
+        "team_id": "T0001MOOT",
+        "event_id": "EvJoin02",
+        "event": {"type": "member_joined_channel", "user": "U0NEW0002", "channel": "C0VOTES01"},
+    }
+    ev2 = se.member_joined(channel_join)
+    assert ev2 is not None and ev2.address.channel == "C0VOTES01"
+    bot = {**team_join, "event": {"type": "team_join", "user": {"id": "B1", "is_bot": True}}}
+    assert se.member_joined(bot) is None
