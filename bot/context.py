@@ -187,6 +187,13 @@ class Ctx:
     def member(self, user_id: str) -> Member | None:
         return repos.member(self.db, self.community.id or 0, user_id)
 
+    def usage(self, name: str, sub: str | None = None) -> str:
+        """A command's usage line, for the one-line errors that end with it."""
+        spec = self.registry.find(name, sub)
+        if spec:
+            return spec.usage(self.prefix)
+        return f"{self.prefix}{name}" + (f" {sub}" if sub else "")
+
     def display_of(self, user_id: str) -> str:
         """How to name someone in a message: their display name if known, else their id."""
         m = self.member(user_id)

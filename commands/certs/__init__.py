@@ -54,8 +54,7 @@ def bank_dir() -> Path:
 
 
 def _usage(ctx: Ctx, sub: str) -> str:
-    spec = ctx.registry.find("cert", sub)
-    return spec.usage(ctx.prefix) if spec else f"{ctx.prefix}cert {sub}"
+    return ctx.usage("cert", sub)
 
 
 def _community_name(ctx: Ctx) -> str:

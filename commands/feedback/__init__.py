@@ -41,8 +41,7 @@ DEMO = [
 
 
 def _usage(ctx: Ctx, sub: str | None) -> str:
-    spec = ctx.registry.find("feedback", sub)
-    return spec.usage(ctx.prefix) if spec else f"{ctx.prefix}feedback"
+    return ctx.usage("feedback", sub)
 
 
 def _settings(ctx: Ctx) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.links import checked_link
 from bot.model import Choice
 from bot.registry import Registry
 from bot.specs import Param
@@ -33,8 +34,7 @@ DEMO = [
 
 
 def _usage(ctx: Ctx, sub: str) -> str:
-    spec = ctx.registry.find("kb", sub)
-    return spec.usage(ctx.prefix) if spec else f"{ctx.prefix}kb {sub}"
+    return ctx.usage("kb", sub)
 
 
 def _checked(ctx: Ctx, sub: str, fn: Any, *args: Any) -> Any:
@@ -45,12 +45,7 @@ def _checked(ctx: Ctx, sub: str, fn: Any, *args: Any) -> Any:
 
 
 def _link(ctx: Ctx, sub: str, value: str | None) -> str | None:
-    if value is None:
-        return None
-    link = value.strip()
-    if not link.lower().startswith(("http://", "https://")) or len(link) > 1000 or " " in link:
-        raise UserError(f"'{value}' is not a link (http:// or https://). Usage: {_usage(ctx, sub)}")
-    return link
+    return checked_link(value, _usage(ctx, sub))
 
 
 def _entry(ctx: Ctx, number: int) -> KbEntry:

@@ -32,8 +32,7 @@ DEMO = [
 
 
 def _usage(ctx: Ctx, sub: str | None) -> str:
-    spec = ctx.registry.find("kudos", sub)
-    return spec.usage(ctx.prefix) if spec else f"{ctx.prefix}kudos"
+    return ctx.usage("kudos", sub)
 
 
 def settings(ctx: Ctx) -> dict[str, Any]:

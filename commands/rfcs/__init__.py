@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.links import checked_link
 from bot.model import Actor, OpenThread
 from bot.registry import Registry
 from bot.specs import Param
@@ -62,8 +63,7 @@ DEMO = [
 
 
 def _usage(ctx: Ctx, sub: str) -> str:
-    spec = ctx.registry.find("rfc", sub)
-    return spec.usage(ctx.prefix) if spec else f"{ctx.prefix}rfc {sub}"
+    return ctx.usage("rfc", sub)
 
 
 def _text(ctx: Ctx, sub: str, value: str | None, what: str, limit: int = MAX_TEXT) -> str:
@@ -76,12 +76,7 @@ def _text(ctx: Ctx, sub: str, value: str | None, what: str, limit: int = MAX_TEX
 
 
 def _link(ctx: Ctx, sub: str, value: str | None) -> str | None:
-    if value is None:
-        return None
-    link = value.strip()
-    if not link.lower().startswith(("http://", "https://")) or len(link) > 1000 or " " in link:
-        raise UserError(f"'{value}' is not a link (http:// or https://). Usage: {_usage(ctx, sub)}")
-    return link
+    return checked_link(value, _usage(ctx, sub))
 
 
 def _require_open(ctx: Ctx, rfc: Rfc, what: str) -> None:

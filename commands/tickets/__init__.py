@@ -43,8 +43,7 @@ TICKET_OPT = Param("ticket", metavar="ID", help="the ticket number (default: thi
 
 
 def _usage(ctx: Ctx, sub: str) -> str:
-    spec = ctx.registry.find("ticket", sub)
-    return spec.usage(ctx.prefix) if spec else f"{ctx.prefix}ticket {sub}"
+    return ctx.usage("ticket", sub)
 
 
 def _text(ctx: Ctx, sub: str, value: str | None, what: str) -> str:
