@@ -302,7 +302,7 @@ class SlackAdapter(Adapter):
             await self._dispatch(event)
 
     async def _on_message(self, body: dict[str, Any]) -> None:
-        event = events.thread_message(body)
+        event = events.thread_message(body) or events.thread_edit(body)
         if event is None:
             event = self._relayed_reply(events.direct_message(body))
         if event is not None:

@@ -168,10 +168,35 @@ def thread_message(body: Payload) -> MessageReceived | None:
     return MessageReceived(
         event_id=event_id,
         actor=actor(str(event["user"])),
-        address=Address(PLATFORM, team, channel, str(thread_ts)),
+        address=Address(PLATFORM, team, channel, str(thread_ts), str(ts)),
         is_direct=event.get("channel_type") == "im",
         text=str(event.get("text", "")),
         reply_to=Address(PLATFORM, team, channel, str(thread_ts), str(thread_ts)),
+        raw=body,
+    )
+
+
+def thread_edit(body: Payload) -> MessageReceived | None:
+    """A person's edit of their reply in a thread (subtype message_changed): the new words,
+    naming the message they replace, so a record can note the edit."""
+    event_id, team, event = _envelope(body)
+    if event.get("type") != "message" or event.get("subtype") != "message_changed":
+        return None
+    new = event.get("message") or {}
+    thread_ts, ts = new.get("thread_ts"), new.get("ts")
+    if not thread_ts or thread_ts == ts or not new.get("user") or new.get("bot_id"):
+        return None
+    if (event.get("previous_message") or {}).get("text") == new.get("text"):
+        return None  # an unfurl or a reaction count changed, not the words
+    channel = str(event.get("channel", ""))
+    return MessageReceived(
+        event_id=event_id,
+        actor=actor(str(new["user"])),
+        address=Address(PLATFORM, team, channel, str(thread_ts), str(ts)),
+        is_direct=event.get("channel_type") == "im",
+        text=str(new.get("text", "")),
+        reply_to=Address(PLATFORM, team, channel, str(thread_ts), str(thread_ts)),
+        edit_of=str(ts),
         raw=body,
     )
 

@@ -124,7 +124,7 @@ def register(reg: Registry) -> None:
 
     def _move_target(ctx: Ctx, value: str) -> Ticket:
         raw = value.split(":")[0]
-        t = state.by_ref(ctx, f"ticket:{raw}") if raw.isdigit() else None
+        t = state.by_ref(ctx, f"ticket:{raw}") if state.is_number(raw) else None
         if t is None:
             raise UserError("that ticket no longer exists")
         return t
@@ -336,7 +336,7 @@ def register(reg: Registry) -> None:
         raw_id, _, rest = text.partition(" ")
         if (
             ticket is None
-            and raw_id.lstrip("#").isdigit()
+            and state.is_number(raw_id.lstrip("#"))
             and rest.strip()
             and state.here(ctx) is None
         ):
@@ -405,7 +405,7 @@ def register(reg: Registry) -> None:
             return
         t = _move_target(ctx, value)
         stars = value.rsplit(":", 1)[-1]
-        if not stars.isdigit():
+        if not state.is_number(stars):
             raise UserError("that rating button is not one of 1 to 5")
         _rate(ctx, t, int(stars), None)
 

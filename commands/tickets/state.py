@@ -83,9 +83,14 @@ def lock(ctx: Ctx, t: Ticket) -> Ticket:
     return t
 
 
+def is_number(text: str) -> bool:
+    """Plain ASCII digits: str.isdigit() also accepts '²' and other digits int() refuses."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def by_ref(ctx: Ctx, ref: str) -> Ticket | None:
     parts = ref.split(":")
-    if len(parts) < 2 or parts[0] != "ticket" or not parts[1].isdigit():
+    if len(parts) < 2 or parts[0] != "ticket" or not is_number(parts[1]):
         return None
     t = ctx.db.get(Ticket, int(parts[1]))
     if t is None or t.community_id != ctx.community.id:
@@ -95,7 +100,7 @@ def by_ref(ctx: Ctx, ref: str) -> Ticket | None:
 
 def by_number(ctx: Ctx, raw: str) -> Ticket:
     text = raw.strip().lstrip("#")
-    if not text.isdigit() or len(text) > 9:
+    if not is_number(text):
         raise UserError(f"'{raw}' is not a ticket number like #12")
     t = ctx.db.execute(
         select(Ticket).where(Ticket.community_id == ctx.community.id, Ticket.number == int(text))

@@ -179,6 +179,30 @@ def test_messages_that_are_not_replies_are_ignored() -> None:
     assert events.thread_message(plain) is None
 
 
+def test_an_edited_thread_reply_names_the_message_it_replaces() -> None:
+    body = p.thread_message("I agree")
+    old = dict(body["event"])
+    body["event"] = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": p.CHANNEL,
+        "channel_type": "channel",
+        "hidden": True,
+        "ts": "1700000099.000100",
+        "message": {**old, "text": "I agree, mostly", "edited": {"user": old["user"]}},
+        "previous_message": old,
+    }
+    ev = events.thread_edit(body)
+    assert ev is not None
+    assert (ev.text, ev.edit_of) == ("I agree, mostly", old["ts"])
+    assert ev.reply_to == Address("slack", p.TEAM, p.CHANNEL, old["thread_ts"], old["thread_ts"])
+    assert events.thread_message(body) is None  # never taken as a new reply
+    same = {**body, "event": {**body["event"], "message": {**old}}}
+    assert events.thread_edit(same) is None  # the words did not change (an unfurl)
+    # The original reply names itself the same way, so the edit finds it.
+    assert events.thread_message(p.thread_message("I agree")).address.message == old["ts"]  # type: ignore[union-attr]
+
+
 def test_shortcut_message_fields() -> None:
     assert events.shortcut_message(p.message_shortcut("Docs!")) == (
         p.TEAM,

@@ -663,3 +663,15 @@ async def test_config_ticket_refusals_write_nothing(script: Script, db: Database
     with db.transaction() as s:
         settings = s.execute(select(Community)).scalars().first().settings  # type: ignore[union-attr]
     assert "tickets" not in settings
+
+
+async def test_odd_digits_are_refused_not_crashed(script: Script) -> None:
+    await opened(
+        script,
+        "@sam /ticket reply-with x ²",
+        "expect /'²' is not a ticket number/",
+        "@sam /ticket note ² hello",
+        "expect /which ticket/",
+        "@sam /ticket show ١",
+        "expect /is not a ticket number/",
+    )
