@@ -468,6 +468,46 @@ def register(reg: Registry) -> None:
 
     @reg.command(
         "ticket",
+        "to-kb",
+        help="Turn a ticket into a knowledge-base entry: its question and the accepted answer "
+        "(staff; the requester is not named).",
+        params=[
+            Param("ticket", positional=True, required=True, metavar="ID"),
+            Param("answer", "text", metavar='"TEXT"', help="default: the latest staff reply"),
+        ],
+        permission="support",
+        examples=('ticket to-kb 12 --answer "Clear the cache, then log in again."',),
+    )
+    def ticket_to_kb(ctx: Ctx, ticket: str, answer: str | None) -> None:
+        if not ctx.registry.hooks.get("kb.entry"):
+            raise UserError("there is no knowledge base in this Moot")
+        t = state.by_number(ctx, ticket)
+        text = (answer or "").strip()
+        if not text:
+            replies = [
+                r
+                for r in state.transcript(ctx, t, with_notes=False)
+                if r.role == "staff" and r.kind == "message"
+            ]
+            if not replies:
+                raise UserError(
+                    f"{label(t)} has no staff reply to use; give one with --answer. "
+                    f"Usage: {_usage(ctx, 'to-kb')}"
+                )
+            text = replies[-1].text
+        question = t.subject + (f" — {t.details}" if t.details else "")
+        ctx.fire(
+            "kb.entry",
+            question=question,
+            answer=text,
+            source="ticket",
+            source_ref=f"ticket:{t.id}",
+            tags="support",
+        )
+        ctx.audit("ticket.to_kb", ticket=t.number)
+
+    @reg.command(
+        "ticket",
         "stats",
         help="Opened, closed, median first response and resolution (business time), SLA "
         "met, ratings; per level and per staff member (staff).",

@@ -135,6 +135,8 @@ def open_ticket(
         f"🎫 Ticket {label(t)} is open ({level} support). Staff will answer in its thread; "
         f"see it with {ctx.prefix}ticket show {t.number}."
     )
+    # The knowledge base may already answer it: up to three private suggestions.
+    ctx.fire("kb.suggest", question=subject, user_id=user, context=f"ticket:{t.number}")
     return t
 
 

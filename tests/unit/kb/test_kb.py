@@ -181,3 +181,27 @@ async def test_export(script: Script, db: Database) -> None:
     assert data[1]["tags"] == ["release"]
     md = export(db, "md")
     assert "### KB-3: Can I get commit rights for docs only?" in md
+
+
+async def test_tickets_get_suggestions_and_become_entries(script: Script, db: Database) -> None:
+    s = await script(
+        "roles alice=admin bob= sam=support",
+        '@alice /kb add "How do I reset my password?" "Use the reset link on the login page."',
+        '@bob /ticket open "How can I reset my password"',
+        "expect /(?s)Does one of these answer it\\?.*KB-1 · How do I reset my password/",
+        "advance 10m",
+        '@bob /ticket open "The build cache is corrupt"',
+        "expect-not /Does one of these/",
+        "@sam reply /(?s)#2.*Opened by @bob/ Delete ~/.cache/build and run the build again.",
+        "@bob /ticket to-kb 2",
+        "expect /for support staff/",
+        "@sam /ticket to-kb 2",
+        "expect /Added KB-2: The build cache is corrupt/",
+        "@sam /ticket to-kb 2",
+        "expect /ticket:2 is already in the knowledge base|already in the knowledge base/",
+        "@bob /kb search build cache",
+        "expect /KB-2 · The build cache is corrupt — .*Delete/",
+    )
+    rows = entries(db)
+    assert rows[1].source == "ticket" and "bob" not in rows[1].question + rows[1].answer
+    assert s
