@@ -36,6 +36,12 @@ class Registry:
     # user_id) -> list[(title, [line, ...])], read-only. Capabilities list what awaits this
     # person (votes to cast, RFCs to review, upcoming events); adapters render them.
     home: list[Handler] = field(default_factory=list)
+    # HTTP routes served by `moot run`'s HTTP server, by path prefix:
+    # fn(session, tail: str, query: dict[str, str]) -> (status, content_type, body: bytes)
+    http_routes: dict[str, Handler] = field(default_factory=dict)
+
+    def http_route(self, prefix: str) -> Callable[[Handler], Handler]:
+        return self._put(self.http_routes, prefix)
 
     def command(
         self,

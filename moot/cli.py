@@ -126,7 +126,7 @@ async def interactive(db: Database, reg: Registry, cfg: Config) -> int:
             await session.line(line)
     finally:
         session.app.sender.stop()
-        session.app.scheduler.shutdown()
+        await session.app.scheduler.stop()
         await sender
     return 0
 
@@ -159,20 +159,18 @@ async def serve(cfg: Config) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    # Overdue work (fell due while we were down) runs before anything else.
-    ran = app.scheduler.run_due_now()
-    if ran:
-        log.info("ran %d overdue item(s) at start", ran)
-    app.scheduler.start()
-    sender = asyncio.create_task(app.sender.run())
     for adapter in built.values():
         await adapter.start(app.dispatcher.handle)  # type: ignore[attr-defined]
+    # The adapters are up: overdue work (fell due while we were down) now runs, oldest
+    # deadline first, in the scheduler's worker thread while people are already answered.
+    app.scheduler.start()
+    sender = asyncio.create_task(app.sender.run())
     log.info("moot running on %s", ", ".join(built))
     await stop.wait()
     log.info("stopping")
     for adapter in built.values():
         await adapter.stop()  # type: ignore[attr-defined]
-    app.scheduler.shutdown()
+    await app.scheduler.stop()
     app.sender.stop()
     await sender
     db.dispose()

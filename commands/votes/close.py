@@ -31,6 +31,7 @@ from commands.votes.state import (
     rules_of,
     voted_ids,
 )
+from storage import repos
 from storage.tables import DueWork, Outbox
 from storage.vote_tables import DecisionRecord, Vote, VoteBallot
 
@@ -122,7 +123,7 @@ def on_remind_due(ctx: Ctx, work: DueWork) -> None:
     later = ctx.db.execute(
         select(DueWork.id).where(
             DueWork.kind == "vote.remind",
-            DueWork.key.startswith(f"{vote.id}:"),
+            repos.key_prefix_range(ctx.db, DueWork.key, f"{vote.id}:"),
             DueWork.status == "pending",
             DueWork.due_at <= ctx.now,
             DueWork.due_at > work.due_at,
