@@ -1,4 +1,4 @@
-"""`moot`: demo, console, run, db upgrade, export. This is the wiring: it reads the config,
+"""`moot`: demo, console, run, doctor, db upgrade, export. This is the wiring: it reads the config,
 builds storage, registers the capabilities and starts the adapters."""
 
 from __future__ import annotations
@@ -159,6 +159,13 @@ async def serve(cfg: Config) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    http = None
+    if cfg.http_enabled:
+        from moot.http import HttpServer
+
+        # First, so a probe sees a live process that is not ready yet while adapters connect.
+        http = HttpServer(db, reg, built, app.clock, host=cfg.http_host, port=cfg.http_port)
+        await http.start()
     for adapter in built.values():
         await adapter.start(app.dispatcher.handle)  # type: ignore[attr-defined]
     # The adapters are up: overdue work (fell due while we were down) now runs, oldest
@@ -173,6 +180,8 @@ async def serve(cfg: Config) -> int:
     await app.scheduler.stop()
     app.sender.stop()
     await sender
+    if http is not None:
+        await http.stop()
     db.dispose()
     return 0
 
@@ -215,6 +224,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--start", default=DEMO_START, help="fake clock start (scripts)")
     c.add_argument("--db", help="database URL (default: throw-away for scripts, else config)")
     sub.add_parser("run", help="run the bot on the platforms in the config")
+    sub.add_parser("doctor", help="check the config, database, migrations and platform tokens")
     d = sub.add_parser("db", help="database maintenance")
     d.add_argument("action", choices=["upgrade", "current"])
     e = sub.add_parser("export", help="export decisions or RFCs")
@@ -238,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_console(args, cfg)
         if args.cmd == "run":
             return asyncio.run(serve(cfg))
+        if args.cmd == "doctor":
+            from moot import doctor
+
+            return doctor.main(cfg, getattr(args, "sub_config", None) or args.config)
         if args.cmd == "db":
             db = open_db(cfg.database_url, upgrade=args.action == "upgrade")
             print(f"database at revision {migrate.current_revision(db)}")

@@ -88,7 +88,8 @@ class Database:
                 with Session(bind=conn, expire_on_commit=False) as session:
                     yield session
             finally:
-                trans.rollback()
+                if trans.is_active:
+                    trans.rollback()
                 if sqlite:
                     conn.connection.dbapi_connection.execute("PRAGMA query_only = 0")  # type: ignore[union-attr]
 
