@@ -165,7 +165,17 @@ async def serve(cfg: Config) -> int:
 
         # First, so a probe sees a live process that is not ready yet while adapters connect.
         http = HttpServer(db, reg, built, app.clock, host=cfg.http_host, port=cfg.http_port)
-        await http.start()
+        try:
+            await http.start()
+        except OSError as exc:
+            # A taken port must not stop the bot itself; the failing probes will say so.
+            log.error(
+                "HTTP server could not listen on %s:%s (%s): health and metrics are off",
+                cfg.http_host,
+                cfg.http_port,
+                exc.strerror or exc,
+            )
+            http = None
     for adapter in built.values():
         await adapter.start(app.dispatcher.handle)  # type: ignore[attr-defined]
     # The adapters are up: overdue work (fell due while we were down) now runs, oldest
