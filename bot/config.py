@@ -86,7 +86,7 @@ def load(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None 
     )
     http = data.get("http", {})
     cfg.http_enabled = bool(http.get("enabled", True))
-    cfg.http_host = str(http.get("host", "127.0.0.1"))
+    cfg.http_host = str(env.get("MOOT_HTTP_HOST") or http.get("host", "127.0.0.1"))
     try:
         cfg.http_port = int(env.get("MOOT_HTTP_PORT") or http.get("port", 8080))
     except ValueError:
