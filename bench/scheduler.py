@@ -276,7 +276,7 @@ async def restart(db: Database, n: int) -> list[str]:
     once = len(records) == n and all(c == 1 for _, c in records)
     posted_once = len(adapter.results) == n and set(adapter.results.values()) == {1}
     ordered = all(a <= b for a, b in itertools.pairwise(order))
-    answer = Stats("moot: /help answered during the catch-up", len(answers), 1, answers)
+    answer = Stats("", len(answers), 1, answers)
     return [
         f"moot: {n} overdue votes closed after start: "
         + (f"{closed_at:.1f} s" if closed_at is not None else "NOT within 300 s"),
@@ -285,7 +285,8 @@ async def restart(db: Database, n: int) -> list[str]:
         f"moot: each closed exactly once: {once} ({len(records)} decision records for "
         f"{len(ids)} votes); each result posted exactly once: {posted_once}; "
         f"oldest deadline first: {ordered}; outbox rows left pending: {pending}",
-        answer.line("answers"),
+        f"moot: /help answered during the catch-up: p50 {answer.pct(50) * 1000:.1f} ms, "
+        f"p99 {answer.pct(99) * 1000:.1f} ms, max {max(answers) * 1000:.1f} ms (n={len(answers)})",
     ]
 
 
