@@ -65,3 +65,8 @@ class Adapter(ABC):
 
     async def stop(self) -> None:
         return None
+
+    @property
+    def connected(self) -> bool:
+        """Whether the platform connection is up now (readiness); adapters refine it."""
+        return True

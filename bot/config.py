@@ -3,13 +3,17 @@ kept out of reprs and registered with the log filter so they never reach a log l
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot import logctx
 from storage.db import DEFAULT_URL
 
 # Config keys whose values are secrets, with the environment variable that may supply each.
@@ -33,6 +37,12 @@ class Config:
     timezone: str = "UTC"
     sweep_seconds: float = 15.0
     log_level: str = "INFO"
+    # "text" (one readable line) or "json" (one object per line, for log collectors).
+    log_format: str = "text"
+    # The operations server of `moot run`: /healthz, /readyz, /metrics.
+    http_enabled: bool = True
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
     slack: dict[str, Any] | None = None
     matrix: dict[str, Any] | None = None
     discord: dict[str, Any] | None = None
@@ -72,7 +82,19 @@ def load(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None 
         timezone=community.get("timezone", "UTC"),
         sweep_seconds=float(sched.get("sweep_seconds", 15)),
         log_level=str(log.get("level", "INFO")).upper(),
+        log_format=str(log.get("format", "text")).lower(),
     )
+    http = data.get("http", {})
+    cfg.http_enabled = bool(http.get("enabled", True))
+    cfg.http_host = str(env.get("MOOT_HTTP_HOST") or http.get("host", "127.0.0.1"))
+    try:
+        cfg.http_port = int(env.get("MOOT_HTTP_PORT") or http.get("port", 8080))
+    except ValueError:
+        raise ConfigError("[http] port must be a whole number, like 8080") from None
+    if not 0 <= cfg.http_port <= 65535:
+        raise ConfigError(f"[http] port {cfg.http_port} is out of range (0-65535)")
+    if cfg.log_format not in ("text", "json"):
+        raise ConfigError(f'[logging] format must be "text" or "json", not "{cfg.log_format}"')
     for platform in ("slack", "matrix", "discord"):
         section = data.get(platform)
         if section is not None and section.get("enabled", True):
@@ -95,29 +117,78 @@ def load(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None 
     return cfg
 
 
+# Token shapes masked even when the config did not name them (a token pasted into a
+# message, a traceback quoting a header): Slack bot/user/app tokens, Matrix access tokens.
+TOKEN_SHAPES = re.compile(
+    r"\b(xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|syt_[A-Za-z0-9_]{10,})"
+)
+
+
+class Redactor:
+    def __init__(self, secrets: list[str]) -> None:
+        # Longest first, so a secret that contains another is masked whole.
+        self.secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return TOKEN_SHAPES.sub("***", text)
+
+
 class RedactSecrets(logging.Filter):
-    """Replaces every known secret in a log record with ***."""
+    """Replaces every known secret (and anything shaped like a platform token) in a log
+    record's message with ***. The formatters mask tracebacks too."""
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
-        self.secrets = [s for s in secrets if len(s) >= 6]
+        self.redact = Redactor(secrets)
+        self.secrets = self.redact.secrets
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
-        msg = record.getMessage()
-        for secret in self.secrets:
-            msg = msg.replace(secret, "***")
+        msg = self.redact(record.getMessage())
         record.msg, record.args = msg, ()
         return True
 
 
+class TextFormatter(logging.Formatter):
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        context = " ".join(f"{k}={v}" for k, v in logctx.current().items() if v)
+        return self.redact(f"{line} [{context}]" if context else line)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the event id, community and
+    platform being handled (null outside one), and the traceback if any."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__()
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": self.redact(record.getMessage()),
+            **logctx.current(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
 def setup_logging(cfg: Config) -> None:
+    redact = Redactor(cfg.secrets)
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter(redact) if cfg.log_format == "json" else TextFormatter(redact)
+    )
     handler.addFilter(RedactSecrets(cfg.secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(cfg.log_level)
-    # APScheduler logs every wake-up at INFO; our own scheduler logs what matters.
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))

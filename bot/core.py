@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from bot import codec
+from bot import codec, logctx
 from bot.clock import Clock
 from bot.context import Ctx
 from bot.model import Actor, Address, Effect, GrantRole, InboundEvent, OpenPlace, Send
@@ -47,6 +47,9 @@ class Core:
         event: InboundEvent | None = None,
         is_direct: bool = False,
     ) -> Ctx:
+        logctx.bind(
+            community=f"{community.platform}:{community.workspace}", platform=community.platform
+        )
         return Ctx(
             db=s,
             clock=self.clock,

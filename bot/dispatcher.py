@@ -4,10 +4,12 @@ effects to the outbox. A refusal or a crash leaves no state change behind."""
 from __future__ import annotations
 
 import logging
+import time
 import unicodedata
 from datetime import timedelta
 from typing import Literal
 
+from bot import logctx, metrics
 from bot.context import Ctx
 from bot.core import Core
 from bot.errors import PermissionDenied, UserError
@@ -49,6 +51,14 @@ class Dispatcher:
         return self.handle_now(event)
 
     def handle_now(self, event: InboundEvent) -> Outcome:
+        started = time.perf_counter()
+        platform = event.address.platform
+        with logctx.scope(event_id=event.event_id, platform=platform):
+            outcome = self._handle(event)
+        metrics.event(platform, outcome, time.perf_counter() - started)
+        return outcome
+
+    def _handle(self, event: InboundEvent) -> Outcome:
         core = self.core
         platform = event.address.platform
         ctx: Ctx | None = None

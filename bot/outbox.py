@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session
 
-from bot import codec, render
+from bot import codec, metrics, render
 from bot.adapter import Adapter, PermanentFailure, RetryAfter, Target
 from bot.clock import Clock
 from bot.model import Address, Delivered, Edit, GrantRole, OpenPlace, OpenThread, React, Send
@@ -264,6 +264,7 @@ class OutboxSender:
         refresh_choices: Edit | None = None,
     ) -> None:
         now = self.clock.now()
+        metrics.delivered(row.platform, row.kind, status)
         with self.db.transaction() as s:
             s.execute(
                 update(Outbox)
@@ -304,6 +305,7 @@ class OutboxSender:
 
     def _retry(self, row: Outbox, delay: timedelta, error: str, *, count: bool) -> None:
         attempts = row.attempts + (1 if count else 0)
+        metrics.delivery_failed(row.platform, row.kind)
         status = "failed" if attempts >= self.max_attempts else "pending"
         if status == "failed":
             log.error("outbox row %s gave up after %d attempts: %s", row.key, attempts, error)

@@ -1,4 +1,4 @@
-"""`moot`: demo, console, run, db upgrade, export. This is the wiring: it reads the config,
+"""`moot`: demo, console, run, doctor, db upgrade, export. This is the wiring: it reads the config,
 builds storage, registers the capabilities and starts the adapters."""
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ async def interactive(db: Database, reg: Registry, cfg: Config) -> int:
             await session.line(line)
     finally:
         session.app.sender.stop()
-        session.app.scheduler.shutdown()
+        await session.app.scheduler.stop()
         await sender
     return 0
 
@@ -159,22 +159,39 @@ async def serve(cfg: Config) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    # Overdue work (fell due while we were down) runs before anything else.
-    ran = app.scheduler.run_due_now()
-    if ran:
-        log.info("ran %d overdue item(s) at start", ran)
-    app.scheduler.start()
-    sender = asyncio.create_task(app.sender.run())
+    http = None
+    if cfg.http_enabled:
+        from moot.http import HttpServer
+
+        # First, so a probe sees a live process that is not ready yet while adapters connect.
+        http = HttpServer(db, reg, built, app.clock, host=cfg.http_host, port=cfg.http_port)
+        try:
+            await http.start()
+        except OSError as exc:
+            # A taken port must not stop the bot itself; the failing probes will say so.
+            log.error(
+                "HTTP server could not listen on %s:%s (%s): health and metrics are off",
+                cfg.http_host,
+                cfg.http_port,
+                exc.strerror or exc,
+            )
+            http = None
     for adapter in built.values():
         await adapter.start(app.dispatcher.handle)  # type: ignore[attr-defined]
+    # The adapters are up: overdue work (fell due while we were down) now runs, oldest
+    # deadline first, in the scheduler's worker thread while people are already answered.
+    app.scheduler.start()
+    sender = asyncio.create_task(app.sender.run())
     log.info("moot running on %s", ", ".join(built))
     await stop.wait()
     log.info("stopping")
     for adapter in built.values():
         await adapter.stop()  # type: ignore[attr-defined]
-    app.scheduler.shutdown()
+    await app.scheduler.stop()
     app.sender.stop()
     await sender
+    if http is not None:
+        await http.stop()
     db.dispose()
     return 0
 
@@ -220,6 +237,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--start", default=DEMO_START, help="fake clock start (scripts)")
     c.add_argument("--db", help="database URL (default: throw-away for scripts, else config)")
     sub.add_parser("run", help="run the bot on the platforms in the config")
+    sub.add_parser("doctor", help="check the config, database, migrations and platform tokens")
     d = sub.add_parser("db", help="database maintenance")
     d.add_argument("action", choices=["upgrade", "current"])
     e = sub.add_parser("export", help="export decisions, RFCs, events, tickets, kudos or the KB")
@@ -243,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_console(args, cfg)
         if args.cmd == "run":
             return asyncio.run(serve(cfg))
+        if args.cmd == "doctor":
+            from moot import doctor
+
+            return doctor.main(cfg, getattr(args, "sub_config", None) or args.config)
         if args.cmd == "db":
             db = open_db(cfg.database_url, upgrade=args.action == "upgrade")
             print(f"database at revision {migrate.current_revision(db)}")

@@ -52,7 +52,9 @@ def _sqlite_immediate(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads (Database.read) take no write lock: they must never queue behind writers.
+        read_only = conn.get_execution_options().get("moot_read_only")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -69,6 +71,27 @@ class Database:
         """One unit of work: commits on success, rolls back everything on any exception."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work (health checks, HTTP routes): the database refuses any
+        write in it, it never waits for SQLite's write lock, and it is always rolled back."""
+        with self.engine.connect() as conn:
+            sqlite = self.dialect == "sqlite"
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA query_only = 1")  # type: ignore[union-attr]
+            conn = conn.execution_options(moot_read_only=True)
+            trans = conn.begin()
+            try:
+                if not sqlite:
+                    conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+                with Session(bind=conn, expire_on_commit=False) as session:
+                    yield session
+            finally:
+                if trans.is_active:
+                    trans.rollback()
+                if sqlite:
+                    conn.connection.dbapi_connection.execute("PRAGMA query_only = 0")  # type: ignore[union-attr]
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -112,7 +112,8 @@ class DueWork(SQLModel, table=True):
     __tablename__ = "due_work"
     __table_args__ = (
         UniqueConstraint("kind", "key"),
-        Index("ix_due_pending", "status", "due_at"),
+        # The scheduler's walk; PostgreSQL also has ix_due_work_kind_key_c (migration 0011).
+        Index("ix_due_work_walk", "status", "due_at", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     community_id: int | None = Field(default=None, index=True)

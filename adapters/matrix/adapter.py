@@ -64,6 +64,7 @@ class MatrixAdapter(Adapter):
         self.bot_display = ""
         self._sink: EventSink | None = None
         self._task: asyncio.Task[None] | None = None
+        self._synced = False
         self._stopping = False
 
     # ------------------------------------------------------------------ HTTP
@@ -169,6 +170,11 @@ class MatrixAdapter(Adapter):
             self.bot_display = str(out.get("displayname") or "")
         self._task = asyncio.create_task(self._sync_loop(), name="matrix-sync")
 
+    @property
+    def connected(self) -> bool:
+        """The sync loop runs and its last sync succeeded."""
+        return self._synced and self._task is not None and not self._task.done()
+
     async def stop(self) -> None:
         self._stopping = True
         if self._task is not None:
@@ -203,6 +209,7 @@ class MatrixAdapter(Adapter):
                 # Only now: a crash before this line replays the batch instead of losing it.
                 self.store.save_sync_position(next_batch, watermark)
                 since, failures = next_batch, 0
+                self._synced = True
             except asyncio.CancelledError:
                 raise
             except RetryAfter as exc:
@@ -210,6 +217,7 @@ class MatrixAdapter(Adapter):
                 await asyncio.sleep(exc.seconds)
             except Exception:
                 failures += 1
+                self._synced = False
                 delay = min(60.0, 0.5 * 2**failures)
                 log.exception("Matrix sync failed; retrying in %.1fs", delay)
                 await asyncio.sleep(delay)

@@ -505,6 +505,13 @@ class SlackAdapter(Adapter):
             self.config.path,
         )
 
+    @property
+    def connected(self) -> bool:
+        # Authenticated, and listening (HTTP mode) or holding the Socket Mode connection.
+        return self.bot_user_id is not None and (
+            self._runner is not None or self._socket is not None
+        )
+
     async def stop(self) -> None:
         if self._socket is not None:
             await self._socket.close_async()

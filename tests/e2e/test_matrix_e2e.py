@@ -301,6 +301,9 @@ url = "sqlite:///{db_file}"
 [scheduler]
 sweep_seconds = 1
 
+[http]
+port = 0
+
 [logging]
 level = "INFO"
 
@@ -576,5 +579,67 @@ async def test_real_vote_survives_a_killed_bot(
         assert len(results) == 1, [body(e) for e in results]
         cards = [e for e in from_bot if body(e).startswith("🗳️ Vote #1: ")]
         assert len(cards) == 1, [(e["event_id"], e["content"]) for e in cards]
+    finally:
+        stop(proc, out)
+
+
+# ---------------------------------------------------------------- operations of a real process
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def http_get(port: int, path: str) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    def fetch() -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+        except OSError:
+            return 0, ""
+
+    return await asyncio.to_thread(fetch)
+
+
+async def test_moot_run_serves_health_readiness_and_metrics(
+    synapse: SynapseServer,
+    bot_account: RegisteredUser,
+    users: tuple[Any, ...],
+    tmp_path: Path,
+) -> None:
+    alice, bob, carol, _ = users
+    me = bot_account.user_id
+    _, config, out = process_files(tmp_path, synapse, bot_account)
+    port = free_port()
+    config.write_text(config.read_text().replace("[http]\nport = 0", f"[http]\nport = {port}"))
+    proc = spawn(config, out)
+    try:
+        for _ in range(150):
+            if (await http_get(port, "/healthz"))[0] == 200:
+                break
+            await asyncio.sleep(0.2)
+        ready = (0, "")
+        for _ in range(150):
+            ready = await http_get(port, "/readyz")
+            if ready[0] == 200:
+                break
+            await asyncio.sleep(0.2)
+        assert ready[0] == 200 and "ok  adapter matrix: connected" in ready[1], ready
+        room, seen = await room_with_bot(me, alice, bob, carol)
+        await say(alice, room, "!poll Metrics?")
+        await seen.wait_for(lambda e: e["sender"] == me and body(e).startswith("Poll 1"))
+        status, text = await http_get(port, "/metrics")
+        assert status == 200
+        assert 'moot_events_total{outcome="ok",platform="matrix"}' in text
+        assert "moot_outbox_pending" in text and "moot_due_lag_seconds" in text
     finally:
         stop(proc, out)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -113,18 +115,26 @@ def test_two_schedulers_on_one_database_run_each_item_exactly_once(db_url: str) 
     check.dispose()
 
 
-async def test_apscheduler_wakes_the_process_at_the_deadline(db: Database) -> None:
+async def wait_for(cond: Callable[[], bool], seconds: float) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if cond():
+            return True
+        await asyncio.sleep(0.05)
+    return cond()
+
+
+async def test_the_timer_wakes_the_process_at_the_deadline(db: Database) -> None:
     calls: list[str] = []
     app = App(db, due_registry(calls), SystemClock(), sweep_seconds=3600)
-    seed(db, 1, SystemClock().now() + timedelta(milliseconds=300))
     app.scheduler.start()
     try:
-        for _ in range(50):
-            if calls:
-                break
-            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.2)  # asleep with nothing due; the schedule below pokes it
+        seed(db, 1, SystemClock().now() + timedelta(milliseconds=300))
+        app.scheduler.poke()
+        assert not calls
+        assert await wait_for(lambda: bool(calls), 5)
     finally:
-        app.scheduler.shutdown()
+        await app.scheduler.stop()
     assert calls == ["k0"]
 
 
@@ -135,13 +145,76 @@ async def test_an_overdue_wake_is_not_dropped(db: Database) -> None:
     seed(db, 1, SystemClock().now() - timedelta(minutes=10))
     app.scheduler.start()
     try:
-        for _ in range(30):
-            if calls:
-                break
-            await asyncio.sleep(0.1)
+        assert await wait_for(lambda: bool(calls), 5)
     finally:
-        app.scheduler.shutdown()
+        await app.scheduler.stop()
     assert calls == ["k0"]
+
+
+async def test_a_wake_up_that_fires_late_still_runs_its_work(db: Database) -> None:
+    calls: list[str] = []
+    app = App(db, due_registry(calls), SystemClock(), sweep_seconds=3600)
+    seed(db, 1, SystemClock().now() + timedelta(milliseconds=200))
+    app.scheduler.start()
+    try:
+        await asyncio.sleep(0.05)  # the timer is armed for +200 ms ...
+        time.sleep(1.6)  # ... and the event loop is stuck well past it
+        assert await wait_for(lambda: bool(calls), 5)
+    finally:
+        await app.scheduler.stop()
+    assert calls == ["k0"]
+
+
+async def test_a_slow_handler_delays_but_never_drops_the_next_wake_up(db: Database) -> None:
+    """Work falling due while a slow handler runs is run right after it, and passes never
+    overlap (APScheduler skipped the wake-up: "maximum number of running instances")."""
+    running, most, calls = [0], [0], []
+    reg = Registry()
+
+    @reg.due_kind("slow")
+    def slow(ctx: Ctx, work: DueWork) -> None:
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        time.sleep(1.2 if work.key == "first" else 0.01)
+        calls.append(work.key)
+        running[0] -= 1
+
+    clock = SystemClock()
+    app = App(db, reg, clock, sweep_seconds=3600)
+    with db.transaction() as s:
+        c = repos.get_or_create_community(s, "console", "local", T0)
+        for key, ms in (("first", 100), ("during", 500)):
+            at = clock.now() + timedelta(milliseconds=ms)
+            repos.schedule(s, kind="slow", key=key, due_at=at, community_id=c.id)
+    app.scheduler.start()
+    try:
+        await asyncio.sleep(0.6)
+        # The loop stays free while the handler runs in the worker thread.
+        tick = time.perf_counter()
+        await asyncio.sleep(0.01)
+        assert time.perf_counter() - tick < 0.5
+        # Scheduled (and poked) while the slow pass is under way.
+        with db.transaction() as s:
+            at = clock.now() + timedelta(milliseconds=50)
+            repos.schedule(s, kind="slow", key="poked", due_at=at, community_id=c.id)
+        app.scheduler.poke()
+        assert await wait_for(lambda: len(calls) == 3, 10)
+    finally:
+        await app.scheduler.stop()
+    assert calls == ["first", "during", "poked"] and most[0] == 1
+
+
+async def test_a_poke_from_another_thread_wakes_the_timer(db: Database) -> None:
+    calls: list[str] = []
+    app = App(db, due_registry(calls), SystemClock(), sweep_seconds=3600)
+    app.scheduler.start()
+    try:
+        await asyncio.sleep(0.1)
+        seed(db, 1, SystemClock().now())
+        await asyncio.to_thread(app.scheduler.poke)
+        assert await wait_for(lambda: bool(calls), 5)
+    finally:
+        await app.scheduler.stop()
 
 
 @pytest.mark.parametrize("delay", [timedelta(0)])

@@ -1,7 +1,7 @@
 """rfc decision support: meta facts and temperature checks
 
 Revision ID: 0012_rfc_assess
-Revises: 0010_tickets
+Revises: 0011_scheduler_indexes
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision = "0012_rfc_assess"
-down_revision = "0010_tickets"
+down_revision = "0011_scheduler_indexes"
 branch_labels = None
 depends_on = None
 
