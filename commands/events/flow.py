@@ -191,6 +191,12 @@ def _apply(ctx: Ctx, event: Event, args: dict[str, Any], sub: str, zone: ZoneInf
     if event.rsvp_until and event.rsvp_until > event.starts_at:
         raise refuse(ctx, sub, "--rsvp-until is after the start")
     if args.get("role"):
+        # A typo here would lock everyone out, so a role nobody holds is refused.
+        known = {r for m in ctx.members() for r in m.roles}
+        known |= {b.role for b in repos.role_bindings(ctx.db, ctx.community.id or 0)}
+        unknown = sorted(set(args["role"]) - known)
+        if unknown:
+            raise refuse(ctx, sub, f"unknown role @{unknown[0]}: nobody holds it")
         event.roles = sorted(set(args["role"]))
     if args.get("repeat"):
         try:
