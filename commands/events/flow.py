@@ -1,6 +1,10 @@
 """The moves of events: creating and editing (this occurrence or all following), answering
 by command, button or reaction, promotion from the waitlist, cancelling, and the due work
-(reminders, offers that lapse, go/no-go, the end of an occurrence)."""
+(reminders, offers that lapse, go/no-go, the end of an occurrence).
+
+Hooks fired in the same transaction, for other capabilities and a future Discord mirror:
+"event.created" (event), "event.changed" (event, changed), "event.cancelled" (event,
+reason)."""
 
 from __future__ import annotations
 
@@ -253,6 +257,7 @@ def create(ctx: Ctx, args: dict[str, Any]) -> Event:
         schedule(ctx, occurrence)
     feed_token(ctx)
     announce(ctx, event)
+    ctx.fire("event.created", event=event)
     ctx.audit("event.create", event_id=event.id, title=event.title, rrule=event.rrule)
     ctx.private(
         f"✅ Event #{event.id} created for {show_when(ctx, event.starts_at, reader_zone(ctx))}"
@@ -344,6 +349,7 @@ def edit(ctx: Ctx, event: Event, args: dict[str, Any]) -> None:
         if changed & {"time", "place"}:
             tell_audience(ctx, row, "changed")
         refresh(ctx, row)
+        ctx.fire("event.changed", event=row, changed=sorted(changed))
     ctx.audit("event.edit", event_id=event.id, changed=sorted(changed), following=following)
     ctx.private(
         f"✅ Event #{event.id} updated"
@@ -443,6 +449,7 @@ def cancel_occurrence(ctx: Ctx, event: Event, reason: str | None, *, by: str) ->
             thread_ref=render.ref(event),
         )
     refresh(ctx, event)
+    ctx.fire("event.cancelled", event=event, reason=reason)
     return True
 
 

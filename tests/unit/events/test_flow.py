@@ -437,3 +437,34 @@ async def test_home_lists_upcoming_events_and_titles_cannot_mass_mention(
     assert ["#1 Party @everyone (you're on the waitlist)"] in [
         lines for found in sections for _title, lines in found
     ]
+
+
+async def test_hooks_fire_once_per_change_in_the_same_transaction(
+    db: Database, registry: object
+) -> None:
+    from adapters.console_script import fake_clock
+    from tests.conftest import START
+
+    seen: list[tuple[str, int, object]] = []
+    reg = registry  # a fresh registry per test: adding listeners here leaks nowhere
+    for hook in ("event.created", "event.changed", "event.cancelled"):
+        reg.on(hook)(  # type: ignore[attr-defined]
+            lambda ctx, event, _h=hook, **kw: seen.append((_h, event.id, kw))
+        )
+    s = ConsoleSession(db, reg, fake_clock(START), out=lambda _s: None)  # type: ignore[arg-type]
+    await s.run_script(
+        "\n".join(
+            [
+                "roles alice=admin",
+                '@alice /event create "Call" --at "2026-01-09 18:00"',
+                "@alice /event edit 1 --where Online",
+                "@alice /event edit 1 --capacity 0",
+                "@alice /event cancel 1 --reason moved",
+            ]
+        )
+    )
+    assert seen == [
+        ("event.created", 1, {}),
+        ("event.changed", 1, {"changed": ["place"]}),
+        ("event.cancelled", 1, {"reason": "moved"}),
+    ]
