@@ -25,6 +25,7 @@ from commands.events.state import (
     as_delta,
     claim_status,
     duration_s,
+    event_zone,
     feed_token,
     first_waiting,
     last_of_series,
@@ -37,7 +38,6 @@ from commands.events.state import (
     rsvp_of,
     series,
     taken,
-    zone_of,
 )
 from storage import repos
 from storage.event_tables import Event, EventRsvp
@@ -270,7 +270,7 @@ def create(ctx: Ctx, args: dict[str, Any]) -> Event:
 def announce(ctx: Ctx, event: Event) -> None:
     event.announced = True
     ctx.db.add(event)
-    msg = render.message(event, ctx.community.platform, zone_of(event), ctx.prefix)
+    msg = render.message(event, ctx.community.platform, event_zone(event), ctx.prefix)
     ctx.post(event.channel, msg.text, card=msg.card, choices=msg.choices, ref=render.ref(event))
 
 
@@ -278,7 +278,7 @@ def refresh(ctx: Ctx, event: Event) -> None:
     """Show the new counts on the event message; the outbox keeps only the latest edit per
     message, so one per answer costs one row, not one platform call."""
     if event.announced:
-        ctx.emit(render.message(event, ctx.community.platform, zone_of(event), ctx.prefix))
+        ctx.emit(render.message(event, ctx.community.platform, event_zone(event), ctx.prefix))
 
 
 def schedule(ctx: Ctx, event: Event) -> None:
@@ -313,7 +313,7 @@ def edit(ctx: Ctx, event: Event, args: dict[str, Any]) -> None:
     following = args.get("scope") == "following"
     if args.get("repeat") and event.series_id and not following:
         raise refuse(ctx, "edit", "a new --repeat applies to all following; add --scope following")
-    zone = _zone(ctx, args, "edit", zone_of(event))
+    zone = _zone(ctx, args, "edit", event_zone(event))
     old_start = event.starts_at.astimezone(zone).replace(tzinfo=None)
     changed = _apply(ctx, event, args, "edit", zone)
     rows = series(ctx, event, following=following)
