@@ -16,6 +16,7 @@ from storage.db import Database
 from storage.event_tables import Event, EventRsvp
 from storage.tables import Community, DueWork
 from tests.conftest import Script
+from tests.unit.events.common import dms
 
 PEOPLE = "roles alice=admin bob= carol= dave= erin= frank=tc"
 MSG = "/Event #1:/"
@@ -45,17 +46,6 @@ def assert_totals_match_recount(db: Database, session: ConsoleSession, event_id:
         counted = recount(ctx, event)
         for name in ("going", "maybe", "declined", "waitlist", "offered"):
             assert getattr(event, name) == counted.get(name, 0), name
-
-
-def dms(session: ConsoleSession, user: str, pattern: str) -> int:
-    import re
-
-    rx = re.compile(pattern)
-    return sum(
-        1
-        for m in session.adapter.messages.values()
-        if m.channel == f"dm:{user}" and rx.search(m.text)
-    )
 
 
 async def test_rsvp_by_button_reaction_and_command_with_waitlist_promotion(
