@@ -458,3 +458,56 @@ async def test_hooks_fire_once_per_change_in_the_same_transaction(
         ("event.changed", 1, {"changed": ["place"]}),
         ("event.cancelled", 1, {"reason": "moved"}),
     ]
+
+
+def test_concurrent_answers_for_the_last_seats_never_overbook(
+    db: Database, registry: object
+) -> None:
+    """Eight people press Going at once on two seats, from eight app instances (replicas):
+    two go, six wait in a strict order, and the totals equal a recount."""
+    import asyncio
+    import threading
+
+    from adapters.console_script import fake_clock
+    from bot.app import App
+    from bot.clock import FakeClock
+    from bot.model import ActionInvoked, Actor, Address
+    from tests.conftest import START
+
+    s = ConsoleSession(db, registry, fake_clock(START), out=lambda _s: None)  # type: ignore[arg-type]
+    asyncio.run(
+        s.run_script(PEOPLE + '\n@alice /event create "Race" --at "2026-01-09 18:00" --capacity 2')
+    )
+    apps = [App(db, registry, FakeClock(s.clock.now())) for _ in range(8)]  # type: ignore[arg-type]
+    where = Address("console", "local", "general")
+    barrier = threading.Barrier(len(apps))
+    outcomes: list[str] = []
+
+    def press(i: int, app: App) -> None:
+        barrier.wait()
+        event = ActionInvoked(
+            event_id=f"race{i}",
+            actor=Actor("console", f"p{i}", f"p{i}"),
+            address=where,
+            action="event.rsvp",
+            value="1:going",
+            message=where.at_message("1"),
+        )
+        outcomes.append(app.dispatcher.handle_now(event))
+
+    threads = [threading.Thread(target=press, args=(i, a)) for i, a in enumerate(apps)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes == ["ok"] * 8
+    assert_totals_match_recount(db, s)
+    e = event_row(db)
+    assert (e.going, e.waitlist) == (2, 6)
+    with db.transaction() as t:
+        seqs = [
+            q for (q,) in t.execute(select(EventRsvp.wait_seq).where(EventRsvp.state == "waitlist"))
+        ]
+    assert sorted(seqs) == list(range(1, 7))
+    for a in apps:
+        a.db.dispose()
