@@ -55,13 +55,18 @@ AUDIENCE = ("going", "offered", "waitlist", "maybe")
 EVENT_OPTIONS: tuple[Param, ...] = (
     Param("at", "text", metavar="DATETIME", help="start, in your zone (see /me timezone)"),
     Param("for", "duration", metavar="DURATION", help="length, default 1h"),
-    Param("where", "text", metavar="TEXT|URL"),
-    Param("description", "text", metavar="TEXT"),
+    Param("where", "text", metavar="TEXT|URL", help="the place or the call link"),
+    Param("description", "text", metavar="TEXT", help="what it is about"),
     Param("capacity", "int", metavar="N", help="seats; more going wait on a waitlist"),
     Param("claim_within", "duration", metavar="DURATION", help="a promoted person must confirm"),
     Param("min", "int", metavar="N", help="go/no-go: cancelled unless N are going"),
     Param("decide_before", "duration", metavar="DURATION", help="go/no-go: when to decide"),
-    Param("repeat", "text", metavar="weekly|biweekly|monthly|RRULE"),
+    Param(
+        "repeat",
+        "text",
+        metavar="weekly|biweekly|monthly|RRULE",
+        help="a series, e.g. FREQ=WEEKLY;BYDAY=TU,TH (at most daily)",
+    ),
     Param("until", "text", metavar="DATE", help="last date of a series"),
     Param("remind", "text", metavar="1d,1h", help="reminder lead times, or none"),
     Param("rsvp_until", "text", metavar="DATETIME", help="answers close then"),
@@ -69,7 +74,7 @@ EVENT_OPTIONS: tuple[Param, ...] = (
     Param("zone", "text", metavar="IANA", help="read times in this zone"),
 )
 CREATE_PARAMS: tuple[Param, ...] = (
-    Param("title", positional=True, required=True, metavar='"TITLE"'),
+    Param("title", positional=True, required=True, metavar='"TITLE"', help="what it is called"),
     Param("at", "text", required=True, metavar="DATETIME", help="start, in your zone"),
     *EVENT_OPTIONS[1:],
 )
