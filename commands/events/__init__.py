@@ -1,7 +1,7 @@
 """/event: meetings, calls and meetups with RSVPs, a capacity and an auto-promoting
 waitlist, go/no-go, reminders in each reader's zone, recurrence and calendar files. The
 commands are declared here; the moves are flow, the pure rules are rules, the words are
-render, calendars are ics and export."""
+render, the due work is timers, calendars are ics and export."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.registry import Registry
 from bot.specs import Param
 from commands.events import export as event_export
-from commands.events import flow, ics, render, rules
+from commands.events import flow, ics, render, rules, timers
 from commands.events.state import (
     FEED_TOKEN,
     event_link_sig,
@@ -231,10 +231,10 @@ def register(reg: Registry) -> None:
         else:
             flow.withdraw(ctx, int(event_id), answer)
 
-    reg.due_kind("event.remind")(flow.on_remind_due)
-    reg.due_kind("event.offer")(flow.on_offer_due)
-    reg.due_kind("event.decide")(flow.on_decide_due)
-    reg.due_kind("event.over")(flow.on_over_due)
+    reg.due_kind("event.remind")(timers.on_remind_due)
+    reg.due_kind("event.offer")(timers.on_offer_due)
+    reg.due_kind("event.decide")(timers.on_decide_due)
+    reg.due_kind("event.over")(timers.on_over_due)
     reg.exporter("events")(event_export.export)
     reg.http_route("/events/")(event_export.feed)
 

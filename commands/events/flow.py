@@ -1,6 +1,10 @@
 """The moves of events: creating and editing (this occurrence or all following), answering
 by command, button or reaction, promotion from the waitlist, cancelling, and the due work
-(reminders, offers that lapse, go/no-go, the end of an occurrence)."""
+(reminders, offers that lapse, go/no-go and the end of an occurrence are in timers).
+
+Hooks fired in the same transaction, for other capabilities and a future Discord mirror:
+"event.created" (event), "event.changed" (event, changed), "event.cancelled" (event,
+reason)."""
 
 from __future__ import annotations
 
@@ -21,23 +25,21 @@ from commands.events.state import (
     as_delta,
     claim_status,
     duration_s,
+    event_zone,
     feed_token,
     first_waiting,
     last_of_series,
     lock_event,
     materialise,
     move_count,
-    next_unannounced,
     people,
     place_in_line,
     rsvp_of,
     series,
     taken,
-    zone_of,
 )
 from storage import repos
 from storage.event_tables import Event, EventRsvp
-from storage.tables import DueWork
 
 log = logging.getLogger("moot.events")
 
@@ -51,13 +53,18 @@ AUDIENCE = ("going", "offered", "waitlist", "maybe")
 EVENT_OPTIONS: tuple[Param, ...] = (
     Param("at", "text", metavar="DATETIME", help="start, in your zone (see /me timezone)"),
     Param("for", "duration", metavar="DURATION", help="length, default 1h"),
-    Param("where", "text", metavar="TEXT|URL"),
-    Param("description", "text", metavar="TEXT"),
+    Param("where", "text", metavar="TEXT|URL", help="the place or the call link"),
+    Param("description", "text", metavar="TEXT", help="what it is about"),
     Param("capacity", "int", metavar="N", help="seats; more going wait on a waitlist"),
     Param("claim_within", "duration", metavar="DURATION", help="a promoted person must confirm"),
     Param("min", "int", metavar="N", help="go/no-go: cancelled unless N are going"),
     Param("decide_before", "duration", metavar="DURATION", help="go/no-go: when to decide"),
-    Param("repeat", "text", metavar="weekly|biweekly|monthly|RRULE"),
+    Param(
+        "repeat",
+        "text",
+        metavar="weekly|biweekly|monthly|RRULE",
+        help="a series, e.g. FREQ=WEEKLY;BYDAY=TU,TH (at most daily)",
+    ),
     Param("until", "text", metavar="DATE", help="last date of a series"),
     Param("remind", "text", metavar="1d,1h", help="reminder lead times, or none"),
     Param("rsvp_until", "text", metavar="DATETIME", help="answers close then"),
@@ -65,7 +72,7 @@ EVENT_OPTIONS: tuple[Param, ...] = (
     Param("zone", "text", metavar="IANA", help="read times in this zone"),
 )
 CREATE_PARAMS: tuple[Param, ...] = (
-    Param("title", positional=True, required=True, metavar='"TITLE"'),
+    Param("title", positional=True, required=True, metavar='"TITLE"', help="what it is called"),
     Param("at", "text", required=True, metavar="DATETIME", help="start, in your zone"),
     *EVENT_OPTIONS[1:],
 )
@@ -191,6 +198,12 @@ def _apply(ctx: Ctx, event: Event, args: dict[str, Any], sub: str, zone: ZoneInf
     if event.rsvp_until and event.rsvp_until > event.starts_at:
         raise refuse(ctx, sub, "--rsvp-until is after the start")
     if args.get("role"):
+        # A typo here would lock everyone out, so a role nobody holds is refused.
+        known = {r for m in ctx.members() for r in m.roles}
+        known |= {b.role for b in repos.role_bindings(ctx.db, ctx.community.id or 0)}
+        unknown = sorted(set(args["role"]) - known)
+        if unknown:
+            raise refuse(ctx, sub, f"unknown role @{unknown[0]}: nobody holds it")
         event.roles = sorted(set(args["role"]))
     if args.get("repeat"):
         try:
@@ -247,6 +260,7 @@ def create(ctx: Ctx, args: dict[str, Any]) -> Event:
         schedule(ctx, occurrence)
     feed_token(ctx)
     announce(ctx, event)
+    ctx.fire("event.created", event=event)
     ctx.audit("event.create", event_id=event.id, title=event.title, rrule=event.rrule)
     ctx.private(
         f"✅ Event #{event.id} created for {show_when(ctx, event.starts_at, reader_zone(ctx))}"
@@ -259,7 +273,7 @@ def create(ctx: Ctx, args: dict[str, Any]) -> Event:
 def announce(ctx: Ctx, event: Event) -> None:
     event.announced = True
     ctx.db.add(event)
-    msg = render.message(event, ctx.community.platform, zone_of(event), ctx.prefix)
+    msg = render.message(event, ctx.community.platform, event_zone(event), ctx.prefix)
     ctx.post(event.channel, msg.text, card=msg.card, choices=msg.choices, ref=render.ref(event))
 
 
@@ -267,7 +281,7 @@ def refresh(ctx: Ctx, event: Event) -> None:
     """Show the new counts on the event message; the outbox keeps only the latest edit per
     message, so one per answer costs one row, not one platform call."""
     if event.announced:
-        ctx.emit(render.message(event, ctx.community.platform, zone_of(event), ctx.prefix))
+        ctx.emit(render.message(event, ctx.community.platform, event_zone(event), ctx.prefix))
 
 
 def schedule(ctx: Ctx, event: Event) -> None:
@@ -302,7 +316,7 @@ def edit(ctx: Ctx, event: Event, args: dict[str, Any]) -> None:
     following = args.get("scope") == "following"
     if args.get("repeat") and event.series_id and not following:
         raise refuse(ctx, "edit", "a new --repeat applies to all following; add --scope following")
-    zone = _zone(ctx, args, "edit", zone_of(event))
+    zone = _zone(ctx, args, "edit", event_zone(event))
     old_start = event.starts_at.astimezone(zone).replace(tzinfo=None)
     changed = _apply(ctx, event, args, "edit", zone)
     rows = series(ctx, event, following=following)
@@ -338,6 +352,7 @@ def edit(ctx: Ctx, event: Event, args: dict[str, Any]) -> None:
         if changed & {"time", "place"}:
             tell_audience(ctx, row, "changed")
         refresh(ctx, row)
+        ctx.fire("event.changed", event=row, changed=sorted(changed))
     ctx.audit("event.edit", event_id=event.id, changed=sorted(changed), following=following)
     ctx.private(
         f"✅ Event #{event.id} updated"
@@ -437,6 +452,7 @@ def cancel_occurrence(ctx: Ctx, event: Event, reason: str | None, *, by: str) ->
             thread_ref=render.ref(event),
         )
     refresh(ctx, event)
+    ctx.fire("event.cancelled", event=event, reason=reason)
     return True
 
 
@@ -561,120 +577,3 @@ def promote(ctx: Ctx, event: Event) -> int:
     if moved:
         ctx.db.add(event)
     return moved
-
-
-# ---------------------------------------------------------------- due work
-
-
-def _event_for(ctx: Ctx, work: DueWork) -> Event | None:
-    event = ctx.db.get(Event, int(work.payload.get("event_id", 0)))
-    if event is None or event.community_id != ctx.community.id:
-        return None
-    return event
-
-
-def on_remind_due(ctx: Ctx, work: DueWork) -> None:
-    event = _event_for(ctx, work)
-    if event is None or event.status == "cancelled":
-        return
-    if not rules.late_reminder(ctx.now, event.starts_at):
-        log.info("reminder %s for event %s skipped: the event has started", work.key, event.id)
-        return
-    if repos.later_due_pending(ctx.db, work, f"{event.id}:", ctx.now):
-        log.info("reminder %s for event %s skipped: a later one is due too", work.key, event.id)
-        return
-    send_reminders(ctx, event)
-
-
-def send_reminders(ctx: Ctx, event: Event) -> int:
-    """One DM to each person going (or holding an offer) or maybe, unless they turned
-    reminders off, with the time in their own zone."""
-    audience = people(ctx, event, ("going", "offered", "maybe"))
-    settings = repos.personal_settings(ctx.db, ctx.community.id or 0, [u for u, _ in audience])
-    sent = 0
-    where = f" at {event.location}" if event.location else ""
-    for user_id, state in audience:
-        mine = settings.get(user_id, {})
-        if mine.get("reminders") is False:
-            continue
-        at = show_when(ctx, event.starts_at, ctx.zone_of(user_id, mine))
-        tail = (
-            " You said maybe; say going or no to let the organiser know."
-            if state == "maybe"
-            else ""
-        )
-        ctx.dm(
-            user_id,
-            f'⏰ Reminder: event #{event.id} "{event.title}" starts {at}{where} '
-            f"(in #{event.channel}; {ctx.prefix}event show {event.id}).{tail}",
-        )
-        sent += 1
-    return sent
-
-
-def on_offer_due(ctx: Ctx, work: DueWork) -> None:
-    event = _event_for(ctx, work)
-    if event is None:
-        return
-    event = lock_event(ctx, event.id or 0)
-    row = rsvp_of(ctx, event, str(work.payload.get("user_id", "")))
-    if row is None or row.state != "offered" or not row.offer_expires_at:
-        return
-    if row.offer_expires_at > ctx.now:
-        return
-    row.state = "no"
-    row.offer_expires_at = None
-    move_count(event, "offered", "no")
-    ctx.db.add(row)
-    ctx.db.flush()
-    ctx.dm(
-        row.user_id,
-        f'⌛ Your held seat for event #{event.id} "{event.title}" lapsed and passed to the '
-        "next in line.",
-    )
-    if event.status != "cancelled" and ctx.now < event.starts_at:
-        promote(ctx, event)
-    refresh(ctx, event)
-
-
-def on_decide_due(ctx: Ctx, work: DueWork) -> None:
-    event = _event_for(ctx, work)
-    if event is None or event.status != "scheduled" or not event.min_going:
-        return
-    decision = rules.go_no_go(event.going, event.min_going)
-    if decision == "no-go":
-        reason = f"only {event.going} going, {event.min_going} needed"
-        cancel_occurrence(ctx, event, reason, by="go/no-go")
-        ctx.audit("event.no-go", event_id=event.id, going=event.going, needed=event.min_going)
-        return
-    if not claim_status(ctx, event, "scheduled", "confirmed"):
-        return
-    ctx.post(
-        event.channel,
-        f'✅ Event #{event.id} "{event.title}" is going ahead: {event.going} going '
-        f"(at least {event.min_going} needed).",
-        thread_ref=render.ref(event),
-    )
-    ctx.audit("event.go", event_id=event.id, going=event.going)
-    refresh(ctx, event)
-
-
-def on_over_due(ctx: Ctx, work: DueWork) -> None:
-    event = _event_for(ctx, work)
-    if event is None:
-        return
-    if event.ends_at > ctx.now:
-        ctx.schedule("event.over", str(event.id), event.ends_at, {"event_id": event.id})
-        return
-    if not event.over:
-        event.over = True
-        ctx.db.add(event)
-        refresh(ctx, event)
-    if event.series_id is None:
-        return
-    last = last_of_series(ctx, event.series_id)
-    for made in materialise(ctx, last) if last else []:
-        schedule(ctx, made)
-    upcoming = next_unannounced(ctx, event.series_id)
-    if upcoming is not None:
-        announce(ctx, upcoming)

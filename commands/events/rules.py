@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
+from dateutil.rrule import rrule, rrulestr
 
 from bot.timeparse import TimeParseError, parse_duration, wall_time_exists
 
@@ -28,7 +28,7 @@ DEFAULT_REMINDERS = (timedelta(days=1), timedelta(hours=1))
 MAX_REMINDERS = 5
 # A series may not repeat more often than daily: an RRULE of FREQ=MINUTELY would be a
 # way to flood a channel with reminders.
-ALLOWED_FREQ = {DAILY, WEEKLY, MONTHLY, YEARLY}
+ALLOWED_FREQ = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
 PRESETS = {
     "weekly": "FREQ=WEEKLY",
     "biweekly": "FREQ=WEEKLY;INTERVAL=2",
@@ -264,7 +264,8 @@ def parse_repeat(text: str) -> str:
             f"'{shown}' is not weekly, biweekly, monthly or an RRULE like "
             f"FREQ=WEEKLY;BYDAY=TU ({exc})"
         ) from None
-    if not isinstance(rule, rrule) or rule._freq not in ALLOWED_FREQ:
+    parts = dict(part.partition("=")[::2] for part in body.split(";"))
+    if not isinstance(rule, rrule) or parts.get("FREQ") not in ALLOWED_FREQ:
         raise EventRuleError("an event repeats at most daily")
     return body
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
+from sqlmodel import Session
 
 from bot.context import Ctx
 from bot.errors import UserError
@@ -18,8 +19,14 @@ from commands.events import rules
 from storage.event_tables import Event, EventRsvp
 from storage.tables import Community
 
-COUNTER = {"going": "going", "offered": "offered", "waitlist": "waitlist", "maybe": "maybe"}
-COUNTER["no"] = "declined"
+# The running total each state is counted in ("no" is a Python-safe "declined").
+COUNTER = {
+    "going": "going",
+    "offered": "offered",
+    "waitlist": "waitlist",
+    "maybe": "maybe",
+    "no": "declined",
+}
 FEED_TOKEN = "events_feed_token"
 
 
@@ -42,7 +49,7 @@ def lock_event(ctx: Ctx, event_id: int) -> Event:
     return event
 
 
-def zone_of(event: Event) -> ZoneInfo:
+def event_zone(event: Event) -> ZoneInfo:
     return ZoneInfo(event.zone)
 
 
@@ -157,7 +164,7 @@ def materialise(ctx: Ctx, last: Event) -> list[Event]:
     wanted = rules.MATERIALISE - future_count(ctx, last.series_id)
     if wanted <= 0:
         return []
-    zone = zone_of(head)
+    zone = event_zone(head)
     slots = rules.occurrences(
         head.rrule or "",
         head.slot.astimezone(zone),
@@ -221,9 +228,9 @@ def feed_token(ctx: Ctx) -> str:
     return str(token)
 
 
-def community_by_token(s: object, token: str) -> Community | None:
+def community_by_token(s: Session, token: str) -> Community | None:
     # Communities are few (one per workspace), so a scan beats another table.
-    for community in s.execute(select(Community)).scalars():  # type: ignore[attr-defined]
+    for community in s.execute(select(Community)).scalars():
         stored = (community.settings or {}).get(FEED_TOKEN)
         if stored and secrets.compare_digest(str(stored), token):
             return community

@@ -19,6 +19,7 @@ from moot import cli
 from storage.db import Database
 from storage.tables import Community
 from tests.conftest import Script
+from tests.unit.events.common import dms
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PEOPLE = "roles alice=admin bob= carol="
@@ -145,10 +146,13 @@ async def test_split_series_and_changed_rule_parse_back(script: Script, db: Data
         "@bob /event rsvp 3 going",
         '@alice /event edit 2 --at "2026-01-13 18:00" --scope following',
         "@alice /event edit 2 --where Online --scope following",
+        "@carol /event rsvp 5 going",
         "@alice /event edit 4 --repeat biweekly --scope following",
     )
-    # Bob's occurrence (#3, 20 Jan) belonged to the weekly rule before 27 Jan: kept.
+    # Bob's occurrence (#3, 20 Jan) comes before the change: kept. Carol's (#5, 3 Feb) was
+    # made by the old weekly rule after it: cancelled, and she is told.
     assert dms(s, "bob", "schedule changed") == 0
+    assert dms(s, "carol", "cancelled: the series' schedule changed") == 1
     cal = Calendar.from_ical(feed(db, s, token(db) + ".ics")[2])
     got = sorted(
         (e["DTSTART"].dt.strftime("%m-%d %H:%M"), str(e.get("LOCATION", "")), str(e["STATUS"]))
@@ -165,9 +169,3 @@ async def test_split_series_and_changed_rule_parse_back(script: Script, db: Data
         ("02-10 18:00", "Online", "CONFIRMED"),
         ("02-24 18:00", "Online", "CONFIRMED"),
     ]
-
-
-def dms(session: ConsoleSession, user: str, text: str) -> int:
-    return sum(
-        1 for m in session.adapter.messages.values() if m.channel == f"dm:{user}" and text in m.text
-    )

@@ -16,6 +16,7 @@ from storage.db import Database
 from storage.event_tables import Event, EventRsvp
 from storage.tables import Community, DueWork
 from tests.conftest import Script
+from tests.unit.events.common import dms
 
 PEOPLE = "roles alice=admin bob= carol= dave= erin= frank=tc"
 MSG = "/Event #1:/"
@@ -45,17 +46,6 @@ def assert_totals_match_recount(db: Database, session: ConsoleSession, event_id:
         counted = recount(ctx, event)
         for name in ("going", "maybe", "declined", "waitlist", "offered"):
             assert getattr(event, name) == counted.get(name, 0), name
-
-
-def dms(session: ConsoleSession, user: str, pattern: str) -> int:
-    import re
-
-    rx = re.compile(pattern)
-    return sum(
-        1
-        for m in session.adapter.messages.values()
-        if m.channel == f"dm:{user}" and rx.search(m.text)
-    )
 
 
 async def test_rsvp_by_button_reaction_and_command_with_waitlist_promotion(
@@ -178,6 +168,8 @@ async def test_bad_input_gets_one_line_and_writes_nothing(script: Script, db: Da
         "expect /needs a --capacity/",
         '@alice /event create "X" --at "2026-01-09 18:00" --until 2026-02-01',
         "expect /give --repeat too/",
+        '@alice /event create "X" --at "2026-01-09 18:00" --role tcc',
+        "expect /unknown role @tcc: nobody holds it/",
         "@alice /event rsvp 9 going",
         "expect /there is no event #9/",
         "@alice /event rsvp 1 perhaps",
@@ -435,3 +427,87 @@ async def test_home_lists_upcoming_events_and_titles_cannot_mass_mention(
     assert ["#1 Party @everyone (you're on the waitlist)"] in [
         lines for found in sections for _title, lines in found
     ]
+
+
+async def test_hooks_fire_once_per_change_in_the_same_transaction(
+    db: Database, registry: object
+) -> None:
+    from adapters.console_script import fake_clock
+    from tests.conftest import START
+
+    seen: list[tuple[str, int, object]] = []
+    reg = registry  # a fresh registry per test: adding listeners here leaks nowhere
+    for hook in ("event.created", "event.changed", "event.cancelled"):
+        reg.on(hook)(  # type: ignore[attr-defined]
+            lambda ctx, event, _h=hook, **kw: seen.append((_h, event.id, kw))
+        )
+    s = ConsoleSession(db, reg, fake_clock(START), out=lambda _s: None)  # type: ignore[arg-type]
+    await s.run_script(
+        "\n".join(
+            [
+                "roles alice=admin",
+                '@alice /event create "Call" --at "2026-01-09 18:00"',
+                "@alice /event edit 1 --where Online",
+                "@alice /event edit 1 --capacity 0",
+                "@alice /event cancel 1 --reason moved",
+            ]
+        )
+    )
+    assert seen == [
+        ("event.created", 1, {}),
+        ("event.changed", 1, {"changed": ["place"]}),
+        ("event.cancelled", 1, {"reason": "moved"}),
+    ]
+
+
+def test_concurrent_answers_for_the_last_seats_never_overbook(
+    db: Database, registry: object
+) -> None:
+    """Eight people press Going at once on two seats, from eight app instances (replicas):
+    two go, six wait in a strict order, and the totals equal a recount."""
+    import asyncio
+    import threading
+
+    from adapters.console_script import fake_clock
+    from bot.app import App
+    from bot.clock import FakeClock
+    from bot.model import ActionInvoked, Actor, Address
+    from tests.conftest import START
+
+    s = ConsoleSession(db, registry, fake_clock(START), out=lambda _s: None)  # type: ignore[arg-type]
+    asyncio.run(
+        s.run_script(PEOPLE + '\n@alice /event create "Race" --at "2026-01-09 18:00" --capacity 2')
+    )
+    apps = [App(db, registry, FakeClock(s.clock.now())) for _ in range(8)]  # type: ignore[arg-type]
+    where = Address("console", "local", "general")
+    barrier = threading.Barrier(len(apps))
+    outcomes: list[str] = []
+
+    def press(i: int, app: App) -> None:
+        barrier.wait()
+        event = ActionInvoked(
+            event_id=f"race{i}",
+            actor=Actor("console", f"p{i}", f"p{i}"),
+            address=where,
+            action="event.rsvp",
+            value="1:going",
+            message=where.at_message("1"),
+        )
+        outcomes.append(app.dispatcher.handle_now(event))
+
+    threads = [threading.Thread(target=press, args=(i, a)) for i, a in enumerate(apps)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes == ["ok"] * 8
+    assert_totals_match_recount(db, s)
+    e = event_row(db)
+    assert (e.going, e.waitlist) == (2, 6)
+    with db.transaction() as t:
+        seqs = [
+            q for (q,) in t.execute(select(EventRsvp.wait_seq).where(EventRsvp.state == "waitlist"))
+        ]
+    assert sorted(seqs) == list(range(1, 7))
+    for a in apps:
+        a.db.dispose()

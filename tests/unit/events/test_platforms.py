@@ -59,3 +59,21 @@ def test_times_for_each_platform() -> None:
         f"<!date^{int(at.timestamp())}^{{date_short_pretty}} {{time}}|Fri 9 Jan 2026 18:00 CET>"
     )
     assert render.when("matrix", at, berlin) == "Fri 9 Jan 2026 18:00 CET"
+
+
+def test_slack_names_and_buttons_round_trip_to_the_same_answers() -> None:
+    from adapters.slack import blocks
+    from adapters.slack.emoji import to_name, to_unicode
+    from storage.event_tables import Event
+
+    event = Event(id=3, community_id=1, channel="c", title="T", created_by="u")
+    choices = render.choices(event)
+    assert [c.value for c in choices] == ["3:going", "3:maybe", "3:no"]
+    for choice in choices:
+        name = to_name(choice.emoji or "")
+        assert name is not None and to_unicode(name) == choice.emoji
+        assert blocks.parse_value(blocks.button_value(choice)) == (choice.action, choice.value)
+    for alias in render.REACTION_ALIASES:
+        name = to_name(alias)
+        assert name is not None, alias
+        assert to_unicode(name).replace("\ufe0f", "") == alias
