@@ -156,7 +156,8 @@ def test_overdue_votes_after_a_restart_close_once_each_oldest_first(db_url: str)
     """10,000 on SQLite (1,000 on PostgreSQL, to keep the suite's time): the votes fell due
     while no process ran; a new one starts, is killed part way through the catch-up, and a
     third finishes it."""
-    n = 10_000 if db_url.startswith("sqlite") else 1_000
+    # bench/scheduler.py measures 10,000; the test proves once-each and the order on fewer.
+    n = 3_000 if db_url.startswith("sqlite") else 1_000
     db = Database(db_url)
     # Deadlines over the hour the bot was down, not in id order.
     ages = [(i * 7919) % 3600 + 1 for i in range(n)]
