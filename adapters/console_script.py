@@ -41,6 +41,7 @@ from bot.model import (
     ReactionChanged,
 )
 from bot.registry import Registry
+from bot.text import fold
 from storage import repos
 from storage.db import Database
 
@@ -149,7 +150,8 @@ class ConsoleSession:
             self.channel = rest.lstrip("#") or "general"
         elif word == "advance":
             try:
-                await self.advance_by(timeparse.parse_duration(rest))
+                span = timeparse.parse_duration(timeparse.ascii_digits(rest))
+                await self.advance_by(timeparse.check_span(span, rest))
             except timeparse.TimeParseError as exc:
                 raise ScriptError(str(exc)) from None
         elif word == "restart":
@@ -200,7 +202,7 @@ class ConsoleSession:
             ref, label = _split_ref(tail)
             n, where = self._message(ref)
             choice = next(
-                (c for c in self.adapter.messages[n].choices if c.label.lower() == label.lower()),
+                (c for c in self.adapter.messages[n].choices if fold(c.label) == fold(label)),
                 None,
             )
             if choice is None:
@@ -316,7 +318,10 @@ def _pattern(text: str) -> re.Pattern[str]:
     if len(text) >= 2 and text.startswith("/") and text.rfind("/") > 0:
         end = text.rfind("/")
         flags = re.IGNORECASE if "i" in text[end + 1 :] else 0
-        return re.compile(text[1:end], flags)
+        try:
+            return re.compile(text[1:end], flags)
+        except re.error as exc:
+            raise ScriptError(f"{text} is not a regular expression: {exc}") from None
     return re.compile(re.escape(text))
 
 

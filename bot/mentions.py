@@ -69,13 +69,39 @@ def parse_channel(text: str) -> str:
     raise MentionError(f"'{text}' is not a channel; mention it (#name) or give its id")
 
 
-# The zero-width joiner breaks the mention on every platform while reading the same.
+# The word joiner breaks the mention on every platform while reading the same.
 _ZW = "\u2060"
 _MASS = re.compile(r"(?<![\w])@(everyone|here|channel|room)\b", re.IGNORECASE)
-_SLACK_MASS = re.compile(r"<!(everyone|here|channel)(\|[^>]*)?>", re.IGNORECASE)
+# Platform markup that pings when a bot posts it: Slack <!here>, <!subteam^S1|@mods> and
+# <@U1|bob>; Discord <@1>, <@!1> and <@&1>. The core itself never writes a mention, so any
+# such markup in outgoing text came from a person and is shown as plain, silent text.
+_SLACK_MASS = re.compile(r"<!(everyone|here|channel)(?:\|[^<>]*)?>", re.IGNORECASE)
+_SLACK_GROUP_MARKUP = re.compile(r"<!subteam\^([A-Za-z0-9]+)(?:\|@?([^<>]*))?>")
+_SLACK_USER_MARKUP = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
+_DISCORD_MARKUP = re.compile(r"<@([!&]?)(\d+)>")
+_URL = re.compile(r"(?:https?|mailto):[^\s<>]+", re.IGNORECASE)
+
+
+def _silence(text: str) -> str:
+    text = _SLACK_MASS.sub(lambda m: f"@{_ZW}{m.group(1)}", text)
+    text = _SLACK_GROUP_MARKUP.sub(lambda m: f"@{_ZW}{m.group(2) or 'group'}", text)
+    text = _SLACK_USER_MARKUP.sub(lambda m: f"@{_ZW}{m.group(2) or m.group(1)}", text)
+    text = _DISCORD_MARKUP.sub(
+        lambda m: f"@{_ZW}{'role ' if m.group(1) == '&' else ''}{m.group(2)}", text
+    )
+    return _MASS.sub(lambda m: f"@{_ZW}{m.group(1)}", text)
 
 
 def neutralise(text: str) -> str:
-    """Defuse @everyone, @here, @channel and @room (and Slack's <!here>) in outgoing text."""
-    text = _SLACK_MASS.sub(lambda m: f"@{_ZW}{m.group(1)}", text)
-    return _MASS.sub(lambda m: f"@{_ZW}{m.group(1)}", text)
+    """Defuse every mention in outgoing text: @everyone, @here, @channel and @room, and the
+    platforms' ping markup (Slack <!here>, <!subteam^...>, <@U...>; Discord <@...>). Links
+    are left exactly as written: a character inserted in a URL would break it, and no
+    platform pings from inside a link."""
+    out: list[str] = []
+    pos = 0
+    for m in _URL.finditer(text):
+        out.append(_silence(text[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_silence(text[pos:]))
+    return "".join(out)

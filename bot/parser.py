@@ -13,6 +13,7 @@ from bot import timeparse
 from bot.mentions import MentionError, parse_channel, parse_role, parse_user
 from bot.registry import Registry
 from bot.specs import CommandSpec, Param
+from bot.text import is_blank
 
 # Phones and some clients turn straight quotes into curly ones; people still mean quoting.
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
@@ -85,10 +86,18 @@ def suggest(word: str, options: list[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+# Types whose text is a number or a time: digits from any script are read as ASCII.
+_NUMERIC = frozenset(("int", "fraction", "count_or_fraction", "duration", "datetime"))
+
+
 def convert(param: Param, raw: str, ctx: ParseContext) -> Any:
+    if param.type in _NUMERIC:
+        raw = timeparse.ascii_digits(raw)
     try:
         match param.type:
             case "text":
+                if raw and is_blank(raw):
+                    raise UsageError(f"{param.shown} has nothing visible in it")
                 return raw
             case "int":
                 try:
@@ -104,7 +113,7 @@ def convert(param: Param, raw: str, ctx: ParseContext) -> Any:
             case "count_or_fraction":
                 return timeparse.parse_count_or_fraction(raw)
             case "duration":
-                return timeparse.parse_duration(raw)
+                return timeparse.check_span(timeparse.parse_duration(raw), raw)
             case "datetime":
                 return timeparse.parse_datetime(raw, ctx.now, ctx.zone)
             case "user":
@@ -122,7 +131,10 @@ def convert(param: Param, raw: str, ctx: ParseContext) -> Any:
                     + suggest(raw.lower(), list(param.choices))
                 )
             case "list":
-                return [part.strip() for part in raw.split(",")]
+                parts = [part.strip() for part in raw.split(",")]
+                if any(p and is_blank(p) for p in parts):
+                    raise UsageError(f"{param.shown} has an item with nothing visible in it")
+                return parts
             case _:
                 raise AssertionError(f"unknown parameter type {param.type}")
     except (timeparse.TimeParseError, MentionError) as exc:
@@ -190,7 +202,7 @@ def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any
             if param.rest:
                 last = i == len(tokens) - 1
                 rest = tok.text if tok.quoted and last else text.translate(_QUOTES)[tok.start :]
-                args[param.name] = rest.strip()
+                args[param.name] = convert(param, rest.strip(), ctx)
                 seen.add(param.name)
                 break
             if param.many:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from fractions import Fraction
 from typing import Final
@@ -128,6 +129,30 @@ def parse_duration(text: str) -> timedelta:
         return timedelta(seconds=seconds)
     except OverflowError:
         raise TimeParseError(f"'{shown}' is too long to be a duration") from None
+
+
+# The longest span a person may type anywhere (a vote's extension, a script's advance):
+# longer is always a typo, and a date plus a bigger span can overflow the calendar.
+MAX_USER_SPAN: Final = timedelta(days=3660)
+
+
+def check_span(td: timedelta, shown: str) -> timedelta:
+    """A span typed by a person, refused when it is longer than MAX_USER_SPAN."""
+    if td > MAX_USER_SPAN:
+        raise TimeParseError(f"'{shown.strip()}' is longer than 10 years, the longest span allowed")
+    return td
+
+
+def ascii_digits(text: str) -> str:
+    """Decimal digits of any script (٣, ३, ３) as ASCII, so every number a person types is
+    read the same whatever their keyboard; other characters are left alone."""
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        value = unicodedata.decimal(ch, None)
+        out.append(str(value) if value is not None else ch)
+    return "".join(out)
 
 
 def format_duration(td: timedelta) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.model import Card, Choice
+from bot.render import safe
 
 ACTION_PREFIX = "moot"
 # One static pattern for every button, so a message posted before a restart still routes.
@@ -28,11 +29,12 @@ FALLBACK_MAX = 4000
 
 Block = dict[str, Any]
 
-# Slack markup that is safe to pass through: user, channel and user-group mentions, dates and
-# links. Everything else with <, > or & is escaped so user text cannot forge markup. Mass
-# mentions (<!here>) are already neutralised by the core's renderer.
+# Slack markup that is safe to pass through: channel links, dates and links. Everything else
+# with <, > or & is escaped so user text cannot forge markup; user and user-group mentions
+# (<@U...>, <!subteam^...>) ping even from a bot, and the core's renderer has already turned
+# any a person typed into plain text, so one that reaches here is escaped too.
 _SAFE_MARKUP = re.compile(
-    r"<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|!subteam\^[A-Z0-9]+|!date\^[^<>]+"
+    r"<(?:#[CG][A-Z0-9]+|!date\^[^<>]+"
     r"|(?:https?|mailto):[^<>\s|]+)(?:\|[^<>]*)?>"
 )
 
@@ -159,8 +161,11 @@ def home_view(sections: list[tuple[str, list[str]]], help_text: str) -> dict[str
     for title, items in shown:
         blocks.append({"type": "divider"})
         blocks.append(
-            {"type": "header", "text": {"type": "plain_text", "text": _cut(title, HEADER_MAX)}}
+            {
+                "type": "header",
+                "text": {"type": "plain_text", "text": _cut(safe(title), HEADER_MAX)},
+            }
         )
-        body = "\n".join(f"• {item}" for item in items)
+        body = "\n".join(f"• {safe(item)}" for item in items)
         blocks.append(text_section(body))
     return {"type": "home", "blocks": blocks[:100]}
