@@ -157,6 +157,7 @@ async def interactive(db: Database, reg: Registry, cfg: Config) -> int:
     print("script lines (roles ..., @bob click 3 yes) work too. Ctrl-D quits.")
     session.app.scheduler.start()
     sender = asyncio.create_task(session.app.sender.run())
+    screen = asyncio.create_task(show_feed(session))
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -179,8 +180,19 @@ async def interactive(db: Database, reg: Registry, cfg: Config) -> int:
     finally:
         session.app.sender.stop()
         session.app.scheduler.shutdown()
+        screen.cancel()
         await sender
     return 0
+
+
+async def show_feed(session: object, every: float = 0.5) -> None:
+    """Interactive console: show what timers and other console processes post meanwhile."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            session.adapter.flush()  # type: ignore[attr-defined]
+        except Exception:
+            log.debug("could not read the console feed", exc_info=True)
 
 
 def build_adapters(cfg: Config, db: Database, reg: Registry) -> dict[str, object]:
