@@ -115,7 +115,7 @@ def convert(param: Param, raw: str, ctx: ParseContext) -> Any:
             case "duration":
                 return timeparse.check_span(timeparse.parse_duration(raw), raw)
             case "datetime":
-                return timeparse.parse_datetime(raw, ctx.now, ctx.zone)
+                return timeparse.parse_datetime(raw, ctx.now, ctx.zone, refuse_gaps=True)
             case "user":
                 return parse_user(raw)
             case "role":
@@ -150,11 +150,12 @@ def _default(param: Param) -> Any:
 
 
 def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any]:
-    usage = spec.usage(ctx.prefix)
     try:
         tokens = tokenize(text)
     except UsageError as exc:
-        raise UsageError(exc.problem, usage) from None
+        raise UsageError(exc.problem, spec.short_usage(ctx.prefix)) from None
+    current: Param | None = None
+    after_option: tuple[str, str] | None = None
     args: dict[str, Any] = {p.name: _default(p) for p in spec.params}
     seen: set[str] = set()
     positionals = spec.positionals
@@ -168,6 +169,7 @@ def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any
             if tok.text.startswith("--") and len(tok.text) > 2 and not tok.quoted:
                 name, eq, inline = tok.text.partition("=")
                 param = options.get(name)
+                current = param
                 if param is None:
                     raise UsageError(f"unknown option {name}" + suggest(name, list(options)))
                 if name in seen and not param.many:
@@ -195,10 +197,16 @@ def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any
                     many_values.setdefault(param.name, []).extend(values)
                 else:
                     args[param.name] = convert(param, values[0], ctx)
+                    after_option = (name, values[0])
                 continue
             if pos_index >= len(positionals):
-                raise UsageError(f"unexpected '{tok.text}'")
+                hint = ""
+                if after_option:  # `--until friday 17:00`: the value had a space in it
+                    flag, value = after_option
+                    hint = f'; a value with a space needs quotes: {flag} "{value} {tok.text}"'
+                raise UsageError(f"unexpected '{tok.text}'{hint}")
             param = positionals[pos_index]
+            current = param
             if param.rest:
                 last = i == len(tokens) - 1
                 rest = tok.text if tok.quoted and last else text.translate(_QUOTES)[tok.start :]
@@ -212,18 +220,21 @@ def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any
                 continue
             args[param.name] = convert(param, tok.text, ctx)
             seen.add(param.name)
+            after_option = None
             pos_index += 1
             i += 1
         for name, raws in many_values.items():
             param = next(p for p in spec.params if p.name == name)
+            current = param
             args[name] = [convert(param, r, ctx) for r in raws]
         for param in spec.params:
             key = param.name if param.positional else param.flag
             if param.required and key not in seen and param.name not in seen:
+                current = param
                 what = param.shown if param.positional else f"{param.flag} {param.shown}"
                 raise UsageError(f"missing {what}")
     except UsageError as exc:
-        raise UsageError(exc.problem, usage) from None
+        raise UsageError(exc.problem, spec.short_usage(ctx.prefix, current)) from None
     return args
 
 

@@ -424,7 +424,39 @@ def _at(day: date, clock: time, zone: tzinfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).replace(fold=0).astimezone(UTC)
 
 
-def parse_datetime(text: str, now: datetime, zone: ZoneInfo) -> datetime:
+def _gap_neighbours(day: date, clock: time, zone: tzinfo) -> tuple[datetime, datetime] | None:
+    """For a wall-clock time that does not exist (clocks spring forward over it): the last
+    minute before the jump and the first one after it, as local times; else None."""
+    wall = datetime.combine(day, clock)
+    before = datetime.combine(day, clock, tzinfo=zone).replace(fold=1).astimezone(UTC)
+    after = datetime.combine(day, clock, tzinfo=zone).replace(fold=0).astimezone(UTC)
+    if after.astimezone(zone).replace(tzinfo=None) == wall or after <= before:
+        return None
+    # The jump lies between the two readings (at most a few hours apart): find its minute.
+    moment = before
+    offset = after.astimezone(zone).utcoffset()
+    while moment < after and moment.astimezone(zone).utcoffset() != offset:
+        moment += timedelta(minutes=1)
+    return (moment - timedelta(minutes=1)).astimezone(zone), moment.astimezone(zone)
+
+
+def check_gap(day: date, clock: time, zone: tzinfo, shown: str) -> None:
+    """Refuse a wall-clock time inside a daylight-saving gap, naming the two valid times on
+    either side, rather than silently moving it."""
+    if not isinstance(zone, ZoneInfo):
+        return
+    found = _gap_neighbours(day, clock, zone)
+    if found:
+        last, first = found
+        raise TimeParseError(
+            f"'{shown}' does not exist in {zone.key}: the clocks go from "
+            f"{last:%H:%M} straight to {first:%H:%M} that day; use {last:%H:%M} or {first:%H:%M}"
+        )
+
+
+def parse_datetime(
+    text: str, now: datetime, zone: ZoneInfo, *, refuse_gaps: bool = False
+) -> datetime:
     """Read a point in time and return it as an aware UTC datetime.
 
     Wall-clock times are read in `zone` unless the text ends with an IANA zone name
@@ -442,7 +474,8 @@ def parse_datetime(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     - "in 3h", "in 2d 6h": now plus a duration (see parse_duration).
 
     Times are 24-hour "H:MM" or "H:MM:SS", or 12-hour "5pm" / "5:30 pm". Local times
-    that fall in a DST gap or overlap are resolved as described in _at. Absolute times
+    that fall in a DST gap or overlap are resolved as described in _at (with
+    refuse_gaps, a time in a gap is refused instead, naming its neighbours). Absolute times
     in the past are returned as they are; whether that is allowed is up to the caller.
     """
     now_utc = to_utc(now)
@@ -498,12 +531,17 @@ def parse_datetime(text: str, now: datetime, zone: ZoneInfo) -> datetime:
             raise TimeParseError(f"'{shown}' gives both a UTC offset and a time zone; use only one")
         local_zone = offset
 
+    def at(on: date, wall: time) -> datetime:
+        if refuse_gaps:
+            check_gap(on, wall, local_zone, shown)
+        return _at(on, wall, local_zone)
+
     try:
         today = now_utc.astimezone(local_zone).date()
         if day is not None:
-            return _at(day, clock or _END_OF_DAY, local_zone)
+            return at(day, clock or _END_OF_DAY)
         if day_word is not None and day_word[0] == "relative":
-            return _at(today + timedelta(days=day_word[1]), clock or _END_OF_DAY, local_zone)
+            return at(today + timedelta(days=day_word[1]), clock or _END_OF_DAY)
         # Weekday or bare time: the first matching day whose wall-clock time is still
         # ahead. Eight days covers "friday" asked on a Friday after the time has passed.
         for ahead in range(8):
@@ -512,7 +550,7 @@ def parse_datetime(text: str, now: datetime, zone: ZoneInfo) -> datetime:
                 continue
             candidate = _at(candidate_day, clock or _END_OF_DAY, local_zone)
             if candidate > now_utc:
-                return candidate
+                return at(candidate_day, clock or _END_OF_DAY)
     except OverflowError:
         raise TimeParseError(f"'{shown}' is out of the range of dates I can handle") from None
     raise AssertionError("unreachable: a later matching day always exists")

@@ -55,7 +55,7 @@ DEMO = [
 
 def _usage(ctx: Ctx, sub: str) -> str:
     spec = ctx.registry.find("rfc", sub)
-    return spec.usage(ctx.prefix) if spec else f"{ctx.prefix}rfc {sub}"
+    return spec.short_usage(ctx.prefix) if spec else f"{ctx.prefix}rfc {sub}"
 
 
 def _text(ctx: Ctx, sub: str, value: str | None, what: str, limit: int = MAX_TEXT) -> str:

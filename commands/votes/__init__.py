@@ -61,7 +61,7 @@ def register(reg: Registry) -> None:
         examples=(
             'vote start "Adopt v2?" --for 72h',
             'vote start "Logo?" --options Red,Green,Blue --secret --for 3d',
-            'vote start "Rank the talks" --kind ranked --options A,B,C --until friday 17:00',
+            'vote start "Rank the talks" --kind ranked --options A,B,C --until "friday 17:00"',
         ),
     )
     def vote_start(ctx: Ctx, **args: Any) -> None:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import ConfigError, load
+from bot.registry import Registry
 from moot import cli
 from storage.db import Database
 from storage.tables import Outbox
@@ -303,3 +304,51 @@ async def test_mass_mentions_from_people_never_reach_the_console(script: Script)
     await script(
         "@bob click 1 @everyone", "expect /Your vote on #1 is \\*\\*@.everyone/", session=s
     )
+
+
+# ---------------------------------------------------------------- times
+
+
+def test_every_help_example_is_accepted_as_written(registry: Registry) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.parser import ParseContext, parse_command
+
+    ctx = ParseContext(datetime(2026, 1, 5, 9, tzinfo=UTC), ZoneInfo("Europe/Berlin"))
+    seen = 0
+    for subs in registry.commands.values():
+        for spec in subs.values():
+            for example in spec.examples:
+                name, _, rest = example.partition(" ")
+                assert parse_command(registry, name, rest, ctx).spec is spec, example
+                seen += 1
+    assert seen >= 10
+
+
+def test_every_parameter_of_vote_start_is_described(registry: Registry) -> None:
+    spec = registry.find("vote", "start")
+    assert spec is not None
+    assert [p.name for p in spec.params if not p.help] == []
+
+
+async def test_a_time_in_a_dst_gap_is_refused_with_its_neighbours(
+    script: Script, db: Database
+) -> None:
+    await script(
+        PEOPLE,
+        "@alice /config timezone Europe/Berlin",
+        '@alice /vote start "Q?" --until "2026-03-29 02:30"',
+        "expect /'2026-03-29 02:30' does not exist in Europe/Berlin: the clocks go from 01:59 "
+        "straight to 03:00 that day; use 01:59 or 03:00/",
+        '@alice /vote start "Q?" --until "2026-03-29 03:00"',
+        "expect /Closes: Sun 29 Mar 2026 03:00 CEST/",
+    )
+    assert rows(db, Vote) == 1
+
+
+async def test_an_unquoted_time_with_a_space_says_how_to_quote_it(script: Script) -> None:
+    s = await script(PEOPLE, '@alice /vote start "Q?" --until friday 17:00')
+    last = s.adapter.blocks[-1]
+    assert 'a value with a space needs quotes: --until "friday 17:00"' in last
+    assert len(last) < 250 and "/help vote start" in last  # not the whole 400-character usage
