@@ -17,6 +17,11 @@ _MATRIX_ROOM = re.compile(r"^[#!][^:\s]+:[A-Za-z0-9.\-:\[\]]+$")
 _PLAIN = re.compile(r"^[A-Za-z0-9._\-]+$")
 
 
+# Names that mean a whole room, never one person.
+MASS_NAMES = frozenset(("everyone", "here", "channel", "room"))
+_SLACK_MASS_WORD = re.compile(r"^<!(everyone|here|channel)(\|[^>]*)?>$", re.IGNORECASE)
+
+
 class MentionError(ValueError):
     pass
 
@@ -36,6 +41,8 @@ def parse_user(text: str) -> str:
     if _MATRIX_USER.match(t):
         return t
     bare = t[1:] if t.startswith("@") else t
+    if bare.lower() in MASS_NAMES or _SLACK_MASS_WORD.match(t):
+        raise MentionError(f"'{text}' is everyone, not a person; name each person")
     if bare and _PLAIN.match(bare):
         return bare
     raise MentionError(f"'{text}' is not a user; mention them (@name) or give their id")

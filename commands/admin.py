@@ -16,6 +16,28 @@ from storage import repos
 PURPOSES = ("rfc", "votes", "events", "support", "support-staff", "feedback", "announcements")
 ROLE_KINDS = ("moderator", "support", "voter-group")
 
+# What each channel purpose does, and the command that uses it. A purpose whose command is
+# not installed is refused: a setting that does nothing would only mislead.
+PURPOSE_USE: dict[str, tuple[str | None, str]] = {
+    "rfc": ("rfc", "where /rfc new opens a proposal's thread when it is typed in a DM"),
+    "votes": (
+        "vote",
+        "where a vote started in a DM is posted; a vote started in a channel stays there",
+    ),
+    "events": ("event", "used by /event"),
+    "support": ("ticket", "used by /ticket"),
+    "support-staff": ("ticket", "used by /ticket, for the support team's side"),
+    "feedback": ("feedback", "used by /feedback"),
+    "announcements": (None, "not used by any command yet"),
+}
+# A role that would make everyone a moderator (or support): allowed, but said out loud.
+EVERYONE_ROLES = frozenset(("everyone", "@everyone", "here", "@here", "channel", "room"))
+
+
+def purpose_in_use(ctx: Ctx, purpose: str) -> bool:
+    command = PURPOSE_USE[purpose][0]
+    return command is not None and command in ctx.registry.commands
+
 
 def show_config(ctx: Ctx) -> str:
     c = ctx.community
@@ -58,10 +80,14 @@ def register(reg: Registry) -> None:
         examples=("config channel votes #governance",),
     )
     def config_channel(ctx: Ctx, purpose: str, channel: str) -> None:
+        command, use = PURPOSE_USE[purpose]
+        if not purpose_in_use(ctx, purpose):
+            what = f"{ctx.prefix}{command}, which is not installed yet" if command else use
+            raise UserError(f"the {purpose} channel would do nothing yet: it is for {what}")
         before = repos.channel_for(ctx.db, ctx.community.id or 0, purpose)
         repos.set_channel(ctx.db, ctx.community.id or 0, purpose, channel)
         ctx.audit("config.channel", purpose=purpose, channel=channel, before=before)
-        ctx.private(f"✅ The {purpose} channel is now #{channel}.")
+        ctx.private(f"✅ The {purpose} channel is now #{channel}: {use}.")
 
     @reg.command(
         "config",
@@ -103,7 +129,13 @@ def register(reg: Registry) -> None:
         if not repos.bind_role(ctx.db, cid, kind, name, role):
             raise UserError(f"{role} is already bound as {label}")
         ctx.audit("config.role", kind=kind, name=name, role=role)
-        ctx.private(f"✅ {role} now counts as {label}.")
+        warning = ""
+        if role.lower() in EVERYONE_ROLES or first.lower() in EVERYONE_ROLES:
+            warning = (
+                f" ⚠️ That is everyone: every member can now do what a {label} does. "
+                f"Undo with `{ctx.prefix}config role {kind} {first} --remove`."
+            )
+        ctx.private(f"✅ {role} now counts as {label}.{warning}")
 
     @reg.command(
         "config",

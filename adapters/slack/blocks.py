@@ -152,9 +152,7 @@ def home_view(sections: list[tuple[str, list[str]]], help_text: str) -> dict[str
     shown = [(title, items) for title, items in sections if items]
     if not shown:
         blocks.append(
-            text_section(
-                "Welcome to Moot: RFCs, votes, events, tickets and feedback, right here in Slack."
-            )
+            text_section("Welcome to Moot: RFCs, votes and decisions, right here in Slack.")
         )
         blocks.append({"type": "divider"})
         blocks.append(text_section(help_text))

@@ -200,6 +200,13 @@ def register(reg: Registry) -> None:
         rfc_state.require_author_or_moderator(ctx, row, "request reviews")
         _require_open(ctx, row, "reviews are requested")
         wanted = list(dict.fromkeys(users))
+        unknown = [u for u in wanted if ctx.member(u) is None]
+        if unknown:
+            # A review request must reach a person: an id nobody here has is a typo.
+            raise UserError(
+                f"I know no member {', '.join('@' + u for u in unknown)} here "
+                "(people are known once they have used Moot or are in a channel it is in)"
+            )
         if row.author in wanted:
             raise UserError(f"@{row.author_display or row.author} wrote {label(row)}; ask others")
         due = ctx.now + rfc_state.review_window(ctx)

@@ -403,14 +403,13 @@ def test_manifest_declares_what_the_adapter_handles() -> None:
     yaml = pytest.importorskip("yaml")
     from pathlib import Path
 
-    from adapters.slack.adapter import FEEDBACK_SHORTCUT
-
     root = Path(__file__).resolve().parents[2]
     manifest = yaml.safe_load((root / "slack" / "manifest.yml").read_text(encoding="utf-8"))
     commands_ = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert commands_ == {"/rfc", "/vote", "/event", "/ticket", "/feedback", "/moot"}
+    # /event and /ticket are being built; /feedback and its shortcut wait for feedback.
+    assert commands_ == {"/rfc", "/vote", "/event", "/ticket", "/moot"}
     assert all(c.get("usage_hint") for c in manifest["features"]["slash_commands"])
-    assert [s["callback_id"] for s in manifest["features"]["shortcuts"]] == [FEEDBACK_SHORTCUT]
+    assert "shortcuts" not in manifest["features"]
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "im:write", "reactions:read", "usergroups:read"} <= scopes
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) >= {

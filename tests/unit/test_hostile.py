@@ -352,3 +352,53 @@ async def test_an_unquoted_time_with_a_space_says_how_to_quote_it(script: Script
     last = s.adapter.blocks[-1]
     assert 'a value with a space needs quotes: --until "friday 17:00"' in last
     assert len(last) < 250 and "/help vote start" in last  # not the whole 400-character usage
+
+
+# ---------------------------------------------------------------- mentions in arguments
+
+
+@pytest.mark.parametrize("who", ["@everyone", "@here", "<!channel>", "@room", "zed"])
+async def test_reviewers_must_be_real_people(script: Script, who: str) -> None:
+    from storage.rfc_tables import RfcReview
+
+    s = await script(PEOPLE, '@alice /rfc propose "Adopt v2"', "expect /RFC-1/")
+    before = rows(s.db, RfcReview)
+    await script(
+        f"@alice /rfc reviewers RFC-1 {who} @bob",
+        "expect /is everyone, not a person|I know no member @zed/",
+        "expect-not /Review requested/",
+        session=s,
+    )
+    assert rows(s.db, RfcReview) == before
+
+
+async def test_everyone_as_moderator_is_said_out_loud(script: Script) -> None:
+    await script(
+        PEOPLE,
+        "@alice /config role moderator @everyone",
+        "expect /now counts as moderator\\. ⚠️ That is everyone/",
+        "@alice /config role moderator @tc",
+        "expect-not /That is everyone/",
+    )
+
+
+@pytest.mark.parametrize(
+    ("purpose", "why"),
+    [
+        ("announcements", "not used by any command yet"),
+        ("feedback", "/feedback, which is not installed yet"),
+    ],
+)
+async def test_a_channel_purpose_nothing_uses_is_refused(
+    script: Script, db: Database, purpose: str, why: str
+) -> None:
+    from storage.tables import ChannelPurpose
+
+    await script(
+        PEOPLE,
+        f"@alice /config channel {purpose} #x",
+        f"expect /the {purpose} channel would do nothing yet: it is for {why}/",
+        "@alice /config channel votes #votes",
+        "expect /votes channel is now #votes: where a vote started in a DM is posted/",
+    )
+    assert rows(db, ChannelPurpose) == 1
