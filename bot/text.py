@@ -47,3 +47,8 @@ def without_bidi(text: str) -> str:
     if text.isascii():
         return text
     return text.translate(_DROP_BIDI)
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """ "1 comment", "3 comments", "0 people": the count with the word that fits it."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"

@@ -3,8 +3,6 @@ audited."""
 
 from __future__ import annotations
 
-import json
-
 from bot import timeparse
 from bot.context import Ctx
 from bot.errors import UserError
@@ -57,8 +55,28 @@ def show_config(ctx: Ctx) -> str:
     else:
         lines.append("• roles: none bound (admins moderate)")
     for key in sorted(ctx.settings):
-        lines.append(f"• {key}: {json.dumps(ctx.settings[key], sort_keys=True)}")
+        lines += setting_lines(key, ctx.settings[key])
     return "\n".join(lines)
+
+
+def _words(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_words(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, list | tuple):
+        return ", ".join(_words(v) for v in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def setting_lines(key: str, value: object) -> list[str]:
+    """A stored setting as sentences, not JSON: `vote_types: {"emergency": {...}}` reads as
+    "• vote type emergency: duration 24h, rule simple"."""
+    name = key.replace("_", " ").replace(".", " ")
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        one = name[:-1] if name.endswith("s") else name
+        return [f"• {one} {k}: {_words(v) or 'defaults'}" for k, v in sorted(value.items())]
+    return [f"• {name}: {_words(value)}"]
 
 
 def register(reg: Registry) -> None:

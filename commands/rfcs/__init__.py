@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from bot import paging
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.model import OpenThread
@@ -150,29 +151,33 @@ def register(reg: Registry) -> None:
     def rfc_show(ctx: Ctx, rfc: str) -> None:
         row = find(ctx, rfc)
         text, card = rfc_render.card(rfc_state.snapshot(ctx.db, row), ctx.now, ctx.zone, ctx.prefix)
-        ctx.private(f"{text}\nMoves {rfc_rules.possible_now(row.stage)}.", card=card)
+        moves = rfc_rules.possible_now(row.stage)
+        ctx.private(f"{text}\n{moves[0].upper()}{moves[1:]}.", card=card)
 
     @reg.command(
         "rfc",
         "list",
         help="List RFCs, newest first.",
         params=[
-            Param("stage", "choice", choices=rfc_rules.STAGES),
+            Param("stage", "choice", choices=rfc_rules.STAGES, help="only RFCs in this stage"),
             Param("mine", "flag", help="only RFCs you proposed"),
+            paging.PAGE_PARAM,
         ],
     )
-    def rfc_list(ctx: Ctx, stage: str | None, mine: bool) -> None:
+    def rfc_list(ctx: Ctx, stage: str | None, mine: bool, page: int | None) -> None:
+        paging.check(page)
         stmt = select(Rfc).where(Rfc.community_id == ctx.community.id)
         if stage:
             stmt = stmt.where(Rfc.stage == stage)
         if mine:
             stmt = stmt.where(Rfc.author == ctx.actor.user_id)
-        rows = list(ctx.db.execute(stmt.order_by(Rfc.number.desc()).limit(50)).scalars())
-        if not rows:
+        rows, total = paging.page(ctx.db, stmt.order_by(Rfc.number.desc()), page)
+        if not total:
             ctx.private("No RFCs match." if stage or mine else "No RFCs yet.")
             return
         lines = [rfc_render.list_line(rfc_state.snapshot(ctx.db, r), ctx.now) for r in rows]
-        ctx.private("\n".join(lines))
+        more = paging.note(total, page, len(rows), f"{ctx.prefix}rfc list")
+        ctx.private("\n".join([*lines, more] if more else lines))
 
     @reg.command(
         "rfc",

@@ -79,8 +79,8 @@ def possible_now(stage: str) -> str:
         text = "possible now: " + ", ".join(people)
         return f"{text} ({waiting})" if waiting else text
     if waiting:
-        return f"no move by command is possible now; {waiting}"
-    return "it is final; no move is possible"
+        return f"nothing to do by command now; {waiting}"
+    return "it is decided; nothing more can be done with it"
 
 
 def apply(stage: str, move: str, *, system: bool = False) -> Move:

@@ -9,10 +9,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import paging
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.registry import Registry
 from bot.specs import Param
+from bot.text import plural
 from bot.timeparse import (
     format_duration,
     format_when,
@@ -43,11 +45,23 @@ from commands.votes.state import (
     require_open,
     voted_ids,
 )
-from storage.vote_tables import Vote
+from storage.vote_tables import DecisionRecord, Vote
 
 # The public surface other capabilities may use (RFCs open their votes through it); the
 # submodules are this package's own.
 __all__ = ["START_OPTIONS", "open_vote", "register", "start_from_args"]
+
+
+def outcome_words(ctx: Ctx, vote: Vote) -> str:
+    """A closed vote's outcome as people say it: a choice or ranked vote names its winner
+    ("won by Red") instead of "passed"."""
+    if vote.kind == "proposal" or vote.outcome != vote_rules.PASSED:
+        return vote.outcome or vote.status
+    record = ctx.db.execute(
+        select(DecisionRecord).where(DecisionRecord.vote_id == vote.id)
+    ).scalar_one_or_none()
+    winners = list((record.data if record else {}).get("winners") or [])
+    return f"won by {', '.join(winners)}" if winners else "decided"
 
 
 def register(reg: Registry) -> None:
@@ -122,27 +136,38 @@ def register(reg: Registry) -> None:
     @reg.command(
         "vote",
         "list",
-        help="List votes.",
-        params=[Param("open", "flag"), Param("closed", "flag")],
+        help="List votes, newest first.",
+        params=[
+            Param("open", "flag", help="only open votes"),
+            Param("closed", "flag", help="only closed or cancelled votes"),
+            paging.PAGE_PARAM,
+        ],
     )
-    def vote_list(ctx: Ctx, open: bool, closed: bool) -> None:
+    def vote_list(ctx: Ctx, open: bool, closed: bool, page: int | None) -> None:
+        paging.check(page)
         stmt = select(Vote).where(Vote.community_id == ctx.community.id).order_by(Vote.id.desc())
         if open and not closed:
             stmt = stmt.where(Vote.status == "open")
         elif closed and not open:
             stmt = stmt.where(Vote.status != "open")
-        rows = list(ctx.db.execute(stmt.limit(30)).scalars())
-        if not rows:
+        rows, total = paging.page(ctx.db, stmt, page)
+        if not total:
             ctx.private("No votes yet." if not (open or closed) else "No votes match.")
             return
         lines = []
         for v in rows:
+            voted = plural(len(voted_ids(ctx, v)), "voter")
             if v.status == "open":
-                state = f"open until {format_when(v.closes_at, ctx.zone)}"
+                lines.append(
+                    f"#{v.id} {v.question} (open until {format_when(v.closes_at, ctx.zone)}, "
+                    f"{voted} so far)"
+                )
+            elif v.status == "cancelled":
+                lines.append(f"#{v.id} {v.question} (cancelled)")
             else:
-                state = f"{v.status}: {v.outcome}"
-            lines.append(f"#{v.id} {v.question} ({state}, {len(voted_ids(ctx, v))} voted)")
-        ctx.private("\n".join(lines))
+                lines.append(f"#{v.id} {v.question} ({outcome_words(ctx, v)}, {voted})")
+        more = paging.note(total, page, len(rows), f"{ctx.prefix}vote list")
+        ctx.private("\n".join([*lines, more] if more else lines))
 
     @reg.command(
         "vote",
