@@ -12,7 +12,8 @@ async def test_vote_list_pages(script: Script) -> None:
     s = await script(PEOPLE, *starts)
     await script(
         "@bob /vote list",
-        "expect /#61 Q61\\?[\\s\\S]*#32 Q32\\?\\s.*\\n  showing 1-30 of 61; next: \\/vote list --page 2/",
+        "expect /#61 Q61\\?[\\s\\S]*#32 Q32\\?\\s.*\\n  "
+        "showing 1-30 of 61; next: \\/vote list --page 2/",
         "@bob /vote list --page 3",
         "expect /#1 Q1\\? .*\\n  showing 61-61 of 61$/",
         "@bob /vote list --page 4",
@@ -33,7 +34,8 @@ async def test_decisions_and_rfc_lists_page(script: Script) -> None:
     s = await script(PEOPLE, *lines)
     await script(
         "@bob /decisions list",
-        "expect /D numbers are their own[\\s\\S]*showing 1-30 of 32; next: \\/decisions list --page 2/",
+        "expect /D numbers are their own[\\s\\S]*"
+        "showing 1-30 of 32; next: \\/decisions list --page 2/",
         "@bob /decisions list --page 2",
         "expect /D1 cancelled: Q1\\? \\(vote #1, [^)]*\\)\\n  showing 31-32 of 32$/",
         "@bob /rfc list",
