@@ -74,12 +74,26 @@ def render_body(text: str, card: Card | None, choices: tuple[Choice, ...]) -> li
     return lines
 
 
-def changed_lines(before: list[str], after: list[str]) -> list[str]:
-    """The lines of an edited message that differ from what was shown before."""
+def _fields(lines: list[str]) -> list[str]:
+    # A multi-line field (a tally) is one unit: its continuation lines start with a space.
     out: list[str] = []
-    for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after).get_opcodes():
+    for line in lines:
+        if out and line.startswith(" "):
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
+
+
+def changed_lines(before: list[str], after: list[str]) -> list[str]:
+    """The lines of an edited message that differ from what was shown before, whole fields
+    at a time so a changed tally line still shows its label."""
+    old, new = _fields(before), _fields(after)
+    out: list[str] = []
+    for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new).get_opcodes():
         if tag in ("replace", "insert"):
-            out += after[j1:j2]
+            for field in new[j1:j2]:
+                out += field.split("\n")
     return out
 
 

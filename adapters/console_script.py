@@ -70,6 +70,9 @@ class ConsoleSession:
     channel: str = "general"
     roles: dict[str, set[str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    # Where to show each input line before its answers (the demo), so who did what is
+    # visible; None shows only the bot's side.
+    echo: Callable[[str], None] | None = None
     _mark: int = 0
     _seq: int = 0
 
@@ -133,12 +136,22 @@ class ConsoleSession:
 
     async def line(self, raw: str, lineno: int = 0) -> None:
         line = _strip_comment(raw).strip()
+        if self.echo is not None:
+            self._echo(raw.strip(), line)
         if not line:
             return
         try:
             await self._line(line, lineno)
         except ScriptError as exc:
             self._fail(lineno, line, str(exc))
+
+    def _echo(self, raw: str, line: str) -> None:
+        assert self.echo is not None
+        if raw.startswith("#") and not line:
+            self.echo(f"heading:{raw.lstrip('#').strip()}")
+        elif line and not line.startswith(("expect", "expect-not")):
+            who, _, rest = line.partition(" ")
+            self.echo(f"input:{who} › {rest}" if who.startswith("@") else f"input:› {line}")
 
     def _fail(self, lineno: int, line: str, detail: str) -> None:
         self.failures.append(Failure(lineno, line, detail))

@@ -155,6 +155,21 @@ def ascii_digits(text: str) -> str:
     return "".join(out)
 
 
+def format_left(td: timedelta) -> str:
+    """A time left as people say it, rounded to the unit that matters: "1 hour",
+    "24 hours", "3 days", "45 minutes", "less than a minute"."""
+    seconds = int(td.total_seconds())
+    if seconds < 60:
+        return "less than a minute"
+    for unit, size, limit in (("day", 86400, 3 * 86400), ("hour", 3600, 3600), ("minute", 60, 60)):
+        if seconds >= limit:
+            n = round(seconds / size)
+            if unit == "minute" and n == 60:
+                return "1 hour"
+            return f"{n} {unit}{'' if n == 1 else 's'}"
+    raise AssertionError("unreachable")
+
+
 def format_duration(td: timedelta) -> str:
     """Show a span compactly: "3d", "1d 12h", "1h 30m", "45s", "2w".
 

@@ -10,6 +10,7 @@ import logging
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -101,12 +102,33 @@ def demo_script(reg: Registry) -> str:
     return DEMO_INTRO + "\n".join(reg.demo) + "\n"
 
 
+def screen(styled: bool) -> tuple[Callable[[str], None], Callable[[str], None]]:
+    """How the demo and scripts print: the bot's messages (Markdown bold as terminal bold
+    on a terminal), and each input line dimmed before its answers."""
+    from adapters.console import terminal
+
+    def out(block: str) -> None:
+        print(terminal(block) if styled else block)
+
+    def echo(line: str) -> None:
+        kind, _, text = line.partition(":")
+        if kind == "heading":
+            print(f"\n\x1b[1m{text}\x1b[0m" if styled else f"\n== {text}")
+        else:
+            print(f"\x1b[2m{text}\x1b[0m" if styled else text)
+
+    return out, echo
+
+
 async def run_console_script(
     text: str, db: Database, reg: Registry, start: str, timezone: str = "UTC"
 ) -> int:
     from adapters.console_script import ConsoleSession, fake_clock
 
-    session = ConsoleSession(db, reg, fake_clock(start), default_timezone=timezone)
+    out, echo = screen(sys.stdout.isatty())
+    session = ConsoleSession(
+        db, reg, fake_clock(start), out=out, default_timezone=timezone, echo=echo
+    )
     code = await session.run_script(text)
     if session.failures:
         print(f"\n{len(session.failures)} expectation(s) failed.", file=sys.stderr)
@@ -118,7 +140,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="moot-demo-") as tmp:
         db = open_db(f"sqlite:///{Path(tmp) / 'demo.db'}")
         try:
-            return asyncio.run(run_console_script(demo_script(reg), db, reg, DEMO_START))
+            code = asyncio.run(run_console_script(demo_script(reg), db, reg, DEMO_START))
+            _, echo = screen(sys.stdout.isatty())
+            echo("heading:Export: every decision as Markdown, for the record")
+            echo("input:› moot export decisions --format md")
+            print(reg.exporters["decisions"](db, "md"))
+            return code
         finally:
             db.dispose()
 

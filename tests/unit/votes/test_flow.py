@@ -411,7 +411,7 @@ async def test_extend_moves_deadline_and_reminders(script: Script, db: Database)
         "advance 71h",
         "expect-not /closed|Reminder/",
         "advance 1h",
-        'expect /Reminder: vote #1 "Longer\\?" in #general closes Fri 9 Jan/',
+        'expect /Reminder: vote #1 "Longer\\?" in #general closes in 24 hours \\(Fri 9 Jan/',
         "advance 22h",
         "expect-not /closed|Reminder/",
         "advance 1h",
