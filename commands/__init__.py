@@ -14,6 +14,7 @@ MODULES = (
     "votes",
     "decisions",
     "rfcs",
+    "audit",
 )
 
 

@@ -448,6 +448,25 @@ def register(reg: Registry) -> None:
 
     @reg.command(
         "rfc",
+        "reopen",
+        help="Bring a postponed RFC back to discussion now (author or moderator).",
+        params=[Param("rfc", positional=True, required=True, metavar="RFC")],
+        examples=("rfc reopen RFC-3",),
+    )
+    def rfc_reopen(ctx: Ctx, rfc: str) -> None:
+        row = find(ctx, rfc)
+        rfc_state.lock(ctx, row)
+        rfc_state.require_author_or_moderator(ctx, row, "reopen it")
+        move(ctx, row, "reopen")
+        add_event(ctx, row, "reopened", by=ctx.actor.display)
+        ctx.audit("rfc.reopen", rfc=label(row))
+        announce(
+            ctx, row, f"💬 {label(row)} is back in discussion (reopened by @{ctx.actor.display})."
+        )
+        refresh(ctx, row)
+
+    @reg.command(
+        "rfc",
         "postpone",
         help="Postpone an RFC, optionally until a date when it returns to discussion "
         "(author or moderator).",

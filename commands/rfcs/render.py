@@ -206,7 +206,11 @@ def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord])
         case "withdrawn":
             text = f"{by} withdrew it"
         case "reopened":
-            text = "the postponement ended; back to discussion"
+            text = (
+                f"{by} reopened it; back to discussion"
+                if d.get("by")
+                else "the postponement ended; back to discussion"
+            )
         case "implemented":
             text = f"{by} marked it implemented" + (f": {d['link']}" if d.get("link") else "")
         case "stale":

@@ -45,8 +45,9 @@ _MOVES: dict[tuple[str, str], str] = {
     ("postponed", "reopen"): "discussion",
     ("accepted", "implemented"): "implemented",
 }
-# Moves only the bot makes, never offered to people.
-SYSTEM_MOVES = frozenset({"accept", "reject", "reopen"})
+# Moves only the bot makes, never offered to people. (Reopening a postponed RFC is both: it
+# happens by itself when --until runs out, and the author or a moderator may do it sooner.)
+SYSTEM_MOVES = frozenset({"accept", "reject"})
 # What the bot is waiting for in a stage, said alongside the moves people can make.
 _WAITING = {
     "fcp": "or the final comment period ends by itself",

@@ -16,8 +16,10 @@ from bot.registry import Registry
 from bot.specs import Param
 from bot.text import plural
 from bot.timeparse import (
+    TimeParseError,
     format_duration,
     format_when,
+    parse_duration,
 )
 from commands.votes import close as vote_close
 from commands.votes import rules as vote_rules
@@ -50,6 +52,10 @@ from storage.vote_tables import DecisionRecord, Vote
 # The public surface other capabilities may use (RFCs open their votes through it); the
 # submodules are this package's own.
 __all__ = ["START_OPTIONS", "open_vote", "register", "start_from_args"]
+
+
+# The earliest a reminder may go out before a close (a vote runs at most 90 days).
+REMINDER_MAX = timedelta(days=30)
 
 
 def outcome_words(ctx: Ctx, vote: Vote) -> str:
@@ -307,6 +313,47 @@ def register(reg: Registry) -> None:
 
     @reg.command(
         "config",
+        "vote-reminders",
+        help="When non-voters are reminded before a vote closes (for votes opened from now on).",
+        params=[
+            Param(
+                "offsets",
+                "list",
+                positional=True,
+                required=True,
+                metavar="24h,1h",
+                help="up to 5 spans before the close, each 1 minute to 30 days; default 24h,1h",
+            )
+        ],
+        permission="moderator",
+        examples=("config vote-reminders 48h,2h",),
+    )
+    def config_vote_reminders(ctx: Ctx, offsets: list[str]) -> None:
+        usage = f"{ctx.prefix}config vote-reminders 24h,1h"
+        spans: list[timedelta] = []
+        for raw in offsets:
+            try:
+                span = parse_duration(raw)
+            except TimeParseError as exc:
+                raise UserError(f"{exc}. Usage: {usage}") from None
+            if not MIN_DURATION <= span <= REMINDER_MAX:
+                raise UserError(
+                    f"a reminder is 1 minute to 30 days before the close. Usage: {usage}"
+                )
+            spans.append(span)
+        spans = sorted(set(spans), reverse=True)
+        if not 1 <= len(spans) <= 5:
+            raise UserError(f"give 1 to 5 reminder times. Usage: {usage}")
+        shown = [format_duration(x) for x in spans]
+        before = ctx.settings.get("vote_reminders")
+        ctx.set_setting("vote_reminders", shown)
+        ctx.audit("config.vote-reminders", offsets=shown, before=before)
+        ctx.private(
+            f"✅ Votes opened from now on remind non-voters {', '.join(shown)} before they close."
+        )
+
+    @reg.command(
+        "config",
         "weight",
         help="Give a role's holders N votes' weight (a voter counts with their largest).",
         params=[
@@ -328,6 +375,23 @@ def register(reg: Registry) -> None:
         ctx.private(f"✅ Holders of @{role} now vote with weight {weight}.")
 
     reg.action("vote.cast")(on_button)
+
+    @reg.reaction("vote")
+    def on_other_reaction(ctx: Ctx, ref: str, key: str, added: bool) -> None:
+        """A reaction that is no choice. On a secret vote every reaction is one of these
+        (its message has no choices, since a reaction is public): say where to vote."""
+        vote_id = ref.partition(":")[2]
+        if not added or not vote_id.isdigit():
+            return
+        vote = ctx.db.get(Vote, int(vote_id))
+        if vote is None or vote.community_id != ctx.community.id or vote.status != "open":
+            return
+        if vote.secret:
+            ctx.private(
+                f"Vote #{vote.id} is secret, so reactions do not count (everyone can see them). "
+                f"Cast it in a direct message to me: `{ctx.prefix}vote cast {vote.id} OPTION`."
+            )
+
     reg.due_kind("vote.close")(vote_close.on_close_due)
     reg.due_kind("vote.remind")(vote_close.on_remind_due)
 

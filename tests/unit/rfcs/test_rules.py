@@ -7,8 +7,8 @@ import pytest
 from commands.rfcs import rules as rfc_rules
 from commands.rfcs.rules import IllegalMove, apply, moves, possible_now
 
-PEOPLE = ("fcp", "vote", "withdraw", "postpone", "implemented")
-SYSTEM = ("accept", "reject", "reopen")
+PEOPLE = ("fcp", "vote", "withdraw", "postpone", "implemented", "reopen")
+SYSTEM = ("accept", "reject")
 
 EXPECTED = {
     ("discussion", "fcp"): "fcp",
@@ -65,7 +65,7 @@ def test_people_moves_per_stage() -> None:
     assert moves("fcp") == ("withdraw", "postpone")
     assert moves("voting") == ()
     assert moves("accepted") == ("implemented",)
-    assert moves("postponed") == ("withdraw",)
+    assert moves("postponed") == ("withdraw", "reopen")
     for final in rfc_rules.FINAL:
         assert moves(final, system=True) == ()
         assert "decided" in possible_now(final)
