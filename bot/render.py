@@ -10,6 +10,7 @@ from dataclasses import replace
 from bot.mentions import neutralise
 from bot.model import Capabilities, Card, Choice, Edit, Send
 from bot.text import without_bidi
+from bot.timeparse import unmark
 
 NUMBERS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
 LETTERS = tuple(chr(0x1F1E6 + i) for i in range(26))  # regional indicators 🇦..🇿
@@ -26,18 +27,21 @@ def with_emoji(choices: tuple[Choice, ...]) -> tuple[Choice, ...]:
     return tuple(out)
 
 
-def safe(text: str) -> str:
-    """Text as a platform may show it."""
+def safe(text: str, caps: Capabilities | None = None) -> str:
+    """Text as a platform may show it: marked times stay marked only where the platform
+    shows times in each reader's own zone."""
+    if caps is None or not caps.native_timestamps:
+        text = unmark(text)
     return neutralise(without_bidi(text))
 
 
-def _card(card: Card | None) -> Card | None:
+def _card(card: Card | None, caps: Capabilities) -> Card | None:
     if card is None:
         return None
     return Card(
         safe(card.title),
-        tuple((safe(k), safe(v)) for k, v in card.fields),
-        safe(card.footer) if card.footer else None,
+        tuple((safe(k), safe(v, caps)) for k, v in card.fields),
+        safe(card.footer, caps) if card.footer else None,
     )
 
 
@@ -54,8 +58,8 @@ def choice_lines(choices: tuple[Choice, ...]) -> str:
 def _text(text: str, choices: tuple[Choice, ...], caps: Capabilities) -> str:
     # Labels are made safe before they join the text, so no path skips the step.
     if choices and not caps.buttons:
-        return f"{safe(text)}\n{choice_lines(choices)}"
-    return safe(text)
+        return f"{safe(text, caps)}\n{choice_lines(choices)}"
+    return safe(text, caps)
 
 
 def fit_send(msg: Send, caps: Capabilities) -> Send:
@@ -64,13 +68,15 @@ def fit_send(msg: Send, caps: Capabilities) -> Send:
     visibility = msg.visibility
     if visibility == "ephemeral" and not caps.ephemeral:
         visibility = "dm"
-    return replace(msg, text=text, card=_card(msg.card), choices=choices, visibility=visibility)
+    return replace(
+        msg, text=text, card=_card(msg.card, caps), choices=choices, visibility=visibility
+    )
 
 
 def fit_edit(msg: Edit, caps: Capabilities) -> Edit:
     choices = _choices(msg.choices)
     text = _text(msg.text, choices, caps)
-    return replace(msg, text=text, card=_card(msg.card), choices=choices)
+    return replace(msg, text=text, card=_card(msg.card, caps), choices=choices)
 
 
 def reactions_to_add(msg: Send, caps: Capabilities) -> list[str]:

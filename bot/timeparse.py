@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from fractions import Fraction
 from typing import Final
@@ -153,6 +154,30 @@ def ascii_digits(text: str) -> str:
         value = unicodedata.decimal(ch, None)
         out.append(str(value) if value is not None else ch)
     return "".join(out)
+
+
+# A time the platform may show in each reader's own zone (Slack <!date^...>, Discord
+# <t:...>): the instant and the community-zone text, between two invisible separators. The
+# renderer turns it into the fallback text on platforms without native times.
+_MARK = "\u2063"
+_MARKED = re.compile(f"{_MARK}t:(\\d{{1,12}})\\|([^{_MARK}<>]*){_MARK}")
+
+
+def mark_when(dt: datetime, zone: ZoneInfo) -> str:
+    """format_when, marked so a platform with native times shows it in the reader's zone."""
+    return f"{_MARK}t:{int(to_utc(dt).timestamp())}|{format_when(dt, zone)}{_MARK}"
+
+
+def unmark(text: str) -> str:
+    """Marked times as their community-zone text."""
+    return _MARKED.sub(lambda m: m.group(2), text) if _MARK in text else text
+
+
+def native_times(text: str, render: Callable[[int, str], str]) -> str:
+    """Marked times through a platform's own syntax: render(unix, fallback)."""
+    if _MARK not in text:
+        return text
+    return _MARKED.sub(lambda m: render(int(m.group(1)), m.group(2)), text)
 
 
 def format_left(td: timedelta) -> str:

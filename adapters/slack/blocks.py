@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.model import Card, Choice
 from bot.render import safe
+from bot.timeparse import native_times
 
 ACTION_PREFIX = "moot"
 # One static pattern for every button, so a message posted before a restart still routes.
@@ -43,8 +44,14 @@ def _escape_plain(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _reader_date(unix: int, fallback: str) -> str:
+    return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
 def escape(text: str) -> str:
-    """Escape &, < and > for mrkdwn, keeping mentions, dates and links working."""
+    """Escape &, < and > for mrkdwn, keeping channel links, dates and links working; times
+    the core marked are shown in each reader's own zone."""
+    text = native_times(text, _reader_date)
     out: list[str] = []
     pos = 0
     for m in _SAFE_MARKUP.finditer(text):

@@ -19,6 +19,7 @@ from bot.timeparse import (
     TimeParseError,
     format_duration,
     format_when,
+    mark_when,
     parse_duration,
 )
 from commands.votes import close as vote_close
@@ -230,7 +231,7 @@ def register(reg: Registry) -> None:
         ctx.audit("vote.extend", vote_id=id, closes_at=new.isoformat(), before=before.isoformat())
         ctx.post(
             vote.channel,
-            f"⏳ Vote #{vote.id} now closes {format_when(new, ctx.zone)} "
+            f"⏳ Vote #{vote.id} now closes {mark_when(new, ctx.zone)} "
             f"(extended by {ctx.actor.display}).",
             thread_ref=f"vote:{vote.id}",
         )

@@ -8,7 +8,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from bot.model import Card, Choice
-from bot.timeparse import format_when
+from bot.timeparse import format_when, mark_when
 from commands.votes import rules as vote_rules
 from commands.votes.rules import Result, bar, format_number, format_share
 from commands.votes.state import PROPOSAL_EMOJI
@@ -112,7 +112,7 @@ def vote_message(
         ("Eligible", eligibility_line(vote)),
     ]
     if vote.status == "open":
-        fields.append(("Closes", format_when(vote.closes_at, zone)))
+        fields.append(("Closes", mark_when(vote.closes_at, zone)))
         text = head
         if vote.hide_results or vote.secret:
             fields.append(("Tally", "hidden until the vote closes"))

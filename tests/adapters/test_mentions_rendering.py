@@ -152,3 +152,35 @@ def test_bidi_overrides_are_removed_from_every_displayed_field() -> None:
     shown += [c.label for c in fitted.choices]
     assert not [s for s in shown if re.search("[\u202a-\u202e\u2066-\u2069]", s or "")]
     assert fitted.text.startswith("abcdef")
+
+
+def test_times_show_in_each_readers_zone_where_the_platform_can() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.timeparse import mark_when
+
+    when = datetime(2026, 1, 8, 9, 0, tzinfo=UTC)
+    marked = mark_when(when, ZoneInfo("Europe/Berlin"))
+    send = Send(
+        Address("x", "w", "c"),
+        f"Reminder: closes {marked}",
+        Card(f"title {marked}", (("Closes", marked),)),
+        (Choice("a", "1:x", f"until {marked}"),),
+    )
+    fallback = "Thu 8 Jan 2026 10:00 CET"
+    slack = render.fit_send(send, SlackAdapter.capabilities)
+    payload = blocks.message(slack.text, slack.card, slack.choices)
+    reader = f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+    assert payload["text"] == f"Reminder: closes {reader}"
+    assert payload["blocks"][0]["text"]["text"] == f"Reminder: closes {reader}"
+    assert reader in json.dumps(payload["blocks"][2])  # the card field
+    # Headers and buttons are plain text on Slack: the community-zone time.
+    assert payload["blocks"][1]["text"]["text"] == f"title {fallback}"
+    assert payload["blocks"][-1]["elements"][0]["text"]["text"].endswith(f"until {fallback}")
+    for caps in (MatrixAdapter.capabilities, ConsoleAdapter.capabilities):
+        fitted = render.fit_send(send, caps)
+        assert fitted.card is not None
+        shown = [fitted.text, fitted.card.title, *sum(fitted.card.fields, ())]
+        shown += [c.label for c in fitted.choices]
+        assert not [s for s in shown if "\u2063" in s] and fallback in fitted.text
