@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from bot.text import outside
+
 _SLACK_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _SLACK_GROUP = re.compile(r"^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")
 _SLACK_CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -104,11 +106,4 @@ def neutralise(text: str) -> str:
     platforms' ping markup (Slack <!here>, <!subteam^...>, <@U...>; Discord <@...>). Links
     are left exactly as written: a character inserted in a URL would break it, and no
     platform pings from inside a link."""
-    out: list[str] = []
-    pos = 0
-    for m in _URL.finditer(text):
-        out.append(_silence(text[pos : m.start()]))
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(_silence(text[pos:]))
-    return "".join(out)
+    return outside(text, _URL, _silence)

@@ -5,7 +5,9 @@ displayed text read differently from what it is."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable
 
 # Explicit embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): with them a
 # question can display reversed or reordered ("Trojan source"). Marks (U+200E, U+200F) only
@@ -52,3 +54,16 @@ def without_bidi(text: str) -> str:
 def plural(n: int, one: str, many: str | None = None) -> str:
     """ "1 comment", "3 comments", "0 people": the count with the word that fits it."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def outside(text: str, keep: re.Pattern[str], change: Callable[[str], str]) -> str:
+    """`change` applied to every part of text that `keep` does not match; matches (links,
+    platform markup) pass through exactly as written."""
+    out: list[str] = []
+    pos = 0
+    for m in keep.finditer(text):
+        out.append(change(text[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(change(text[pos:]))
+    return "".join(out)

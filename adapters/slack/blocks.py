@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.model import Card, Choice
 from bot.render import safe
+from bot.text import outside
 from bot.timeparse import native_times
 
 ACTION_PREFIX = "moot"
@@ -51,15 +52,7 @@ def _reader_date(unix: int, fallback: str) -> str:
 def escape(text: str) -> str:
     """Escape &, < and > for mrkdwn, keeping channel links, dates and links working; times
     the core marked are shown in each reader's own zone."""
-    text = native_times(text, _reader_date)
-    out: list[str] = []
-    pos = 0
-    for m in _SAFE_MARKUP.finditer(text):
-        out.append(_escape_plain(text[pos : m.start()]))
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(_escape_plain(text[pos:]))
-    return "".join(out)
+    return outside(native_times(text, _reader_date), _SAFE_MARKUP, _escape_plain)
 
 
 def _cut(text: str, limit: int) -> str:
