@@ -18,6 +18,7 @@ interactive terminal chat built on the same lines.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +29,6 @@ from adapters.console import (
     ConsoleAdapter,
     ConsoleMessage,
     dm_channel,
-    render_body,
 )
 from bot import timeparse
 from bot.app import App
@@ -44,7 +44,9 @@ from bot.model import (
     Quoted,
     ReactionChanged,
 )
+from bot.parser import INT_LIMIT
 from bot.registry import Registry
+from bot.text import fold
 from storage import repos
 from storage.db import Database
 
@@ -72,13 +74,19 @@ class ConsoleSession:
     channel: str = "general"
     roles: dict[str, set[str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    # Where to show each input line before its answers (the demo), so who did what is
+    # visible; None shows only the bot's side.
+    echo: Callable[[str], None] | None = None
     _mark: int = 0
     _seq: int = 0
     # (person, thread root) -> the event id of their latest reply there, for `edit`.
     _replies: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.adapter = ConsoleAdapter(self.out)
+        self.adapter = ConsoleAdapter(self.db, self.out)
+        # Unique per process run: a second process on the same database must not have its
+        # events dropped as duplicates of the first one's.
+        self._run = uuid.uuid4().hex[:10]
         self.app = self._build()
 
     def _build(self) -> App:
@@ -106,26 +114,25 @@ class ConsoleSession:
 
     def _event_id(self) -> str:
         self._seq += 1
-        return f"c{self._seq}"
+        return f"c{self._run}-{self._seq}"
 
     def _message(self, ref: str) -> tuple[int, Address]:
         """A message by number (3, #3), `last`, or the latest whose text matches /regex/."""
-        msgs = self.adapter.messages
-        n: int | None = None
-        if ref == "last":
-            n = max(msgs) if msgs else None
-        elif ref.startswith("/"):
-            rx = _pattern(ref)
-            n = next((k for k in sorted(msgs, reverse=True) if rx.search(_text_of(msgs[k]))), None)
-        else:
-            try:
-                n = int(ref.lstrip("#"))
-            except ValueError:
-                n = None
-        if n is None or n not in msgs:
+        m = self._find(ref)
+        if m is None:
             raise ScriptError(f"there is no message {ref}")
-        m = msgs[n]
-        return n, Address(PLATFORM, WORKSPACE, m.channel, m.thread, str(n))
+        return m.number, Address(PLATFORM, WORKSPACE, m.channel, m.thread, str(m.number))
+
+    def _find(self, ref: str) -> ConsoleMessage | None:
+        if ref == "last":
+            return self.adapter.latest()
+        if ref.startswith("/"):
+            return self.adapter.find(_pattern(ref))
+        try:
+            n = int(timeparse.ascii_digits(ref.lstrip("#")))
+        except ValueError:
+            return None
+        return self.adapter.message(n) if 0 < n <= INT_LIMIT else None
 
     # ---- lines
     async def run_script(self, text: str) -> int:
@@ -135,12 +142,22 @@ class ConsoleSession:
 
     async def line(self, raw: str, lineno: int = 0) -> None:
         line = _strip_comment(raw).strip()
+        if self.echo is not None:
+            self._echo(raw.strip(), line)
         if not line:
             return
         try:
             await self._line(line, lineno)
         except ScriptError as exc:
             self._fail(lineno, line, str(exc))
+
+    def _echo(self, raw: str, line: str) -> None:
+        assert self.echo is not None
+        if raw.startswith("#") and not line:
+            self.echo(f"heading:{raw.lstrip('#').strip()}")
+        elif line and not line.startswith(("expect", "expect-not")):
+            who, _, rest = line.partition(" ")
+            self.echo(f"input:{who} › {rest}" if who.startswith("@") else f"input:› {line}")
 
     def _fail(self, lineno: int, line: str, detail: str) -> None:
         self.failures.append(Failure(lineno, line, detail))
@@ -155,7 +172,8 @@ class ConsoleSession:
             self.channel = rest.lstrip("#") or "general"
         elif word == "advance":
             try:
-                await self.advance_by(timeparse.parse_duration(rest))
+                span = timeparse.parse_duration(timeparse.ascii_digits(rest))
+                await self.advance_by(timeparse.check_span(span, rest))
             except timeparse.TimeParseError as exc:
                 raise ScriptError(str(exc)) from None
         elif word == "restart":
@@ -207,12 +225,11 @@ class ConsoleSession:
         elif verb == "click":
             ref, label = _split_ref(tail)
             n, where = self._message(ref)
-            choice = next(
-                (c for c in self.adapter.messages[n].choices if c.label.lower() == label.lower()),
-                None,
-            )
+            shown = self.adapter.message(n)
+            offered = shown.choices if shown else ()
+            choice = next((c for c in offered if fold(c.label) == fold(label)), None)
             if choice is None:
-                labels = ", ".join(c.label for c in self.adapter.messages[n].choices) or "none"
+                labels = ", ".join(c.label for c in offered) or "none"
                 raise ScriptError(f"message #{n} has no choice '{label}' (it has: {labels})")
             event = ActionInvoked(
                 event_id=eid,
@@ -267,7 +284,11 @@ class ConsoleSession:
         else:
             raise ScriptError(f"unknown action '{verb}' for @{name}")
         await self.app.dispatcher.handle(event)
+        await self.settle()
+
+    async def settle(self) -> None:
         await self.app.settle()
+        self.adapter.flush()
 
     async def advance_by(self, delta: object) -> None:
         if not isinstance(self.clock, FakeClock):
@@ -282,15 +303,17 @@ class ConsoleSession:
                 self.clock.set(due)
             if not await self.app.run_due():
                 break
+            self.adapter.flush()
         self.clock.set(target)
         await self.app.run_due()
+        self.adapter.flush()
 
     async def restart(self) -> None:
         """A new process on the same database: nothing in memory survives but the screen."""
         self.app.db.dispose()
         self.app = self._build()
         await self.app.run_due()
-        await self.app.settle()
+        await self.settle()
 
     def _expect(self, positive: bool, pattern: str, lineno: int, line: str) -> None:
         rx = _pattern(pattern)
@@ -329,16 +352,15 @@ def _split_ref(tail: str) -> tuple[str, str]:
     return ref, rest.strip()
 
 
-def _text_of(m: ConsoleMessage) -> str:
-    return "\n".join(render_body(m.text, m.card, m.choices))
-
-
 def _pattern(text: str) -> re.Pattern[str]:
     text = text.strip()
     if len(text) >= 2 and text.startswith("/") and text.rfind("/") > 0:
         end = text.rfind("/")
         flags = re.IGNORECASE if "i" in text[end + 1 :] else 0
-        return re.compile(text[1:end], flags)
+        try:
+            return re.compile(text[1:end], flags)
+        except re.error as exc:
+            raise ScriptError(f"{text} is not a regular expression: {exc}") from None
     return re.compile(re.escape(text))
 
 

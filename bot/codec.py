@@ -40,14 +40,17 @@ def encode_choice(choice: Choice) -> dict[str, Any]:
     return asdict(choice)
 
 
-def _card(d: dict[str, Any] | None) -> Card | None:
+def decode_card(d: dict[str, Any] | None) -> Card | None:
     if not d:
         return None
     return Card(d["title"], tuple(tuple(f) for f in d.get("fields", ())), d.get("footer"))
 
 
-def _choices(items: list[dict[str, Any]] | None) -> tuple[Choice, ...]:
+def decode_choices(items: list[dict[str, Any]] | None) -> tuple[Choice, ...]:
     return tuple(Choice(**c) for c in items or ())
+
+
+_card, _choices = decode_card, decode_choices
 
 
 def decode(kind: str, d: dict[str, Any]) -> Effect:

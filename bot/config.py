@@ -62,43 +62,161 @@ def redact_url(url: str) -> str:
     return url
 
 
+# The sections and keys the core reads; platform sections are checked by their adapter.
+CORE_KEYS = {
+    "database": {"url"},
+    "community": {"timezone"},
+    "scheduler": {"sweep_seconds"},
+    "logging": {"level", "format"},
+    "http": {"enabled", "host", "port"},
+}
+PLATFORMS = ("slack", "matrix", "discord")
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigProblems(ConfigError):
+    """Every problem found in one config, one line each (file, key, what is wrong, what is
+    allowed), so a person fixes them all in one go."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _read(p: Path) -> dict[str, Any]:
+    if not p.exists():
+        raise ConfigError(f"config file {p} does not exist")
+    if not p.is_file():
+        raise ConfigError(f"config file {p} is not a file")
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: not UTF-8 text; save the config as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot be read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+
+
+def _check(where: str, data: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    allowed = sorted([*CORE_KEYS, *PLATFORMS])
+    for name, section in data.items():
+        if name not in CORE_KEYS and name not in PLATFORMS:
+            problems.append(
+                f"{where}: [{name}] is not a section Moot reads (allowed: {', '.join(allowed)})"
+            )
+            continue
+        if not isinstance(section, dict):
+            problems.append(f"{where}: {name} must be a [{name}] section, not a value")
+            continue
+        if name in CORE_KEYS:
+            for key in section:
+                if key not in CORE_KEYS[name]:
+                    keys = ", ".join(sorted(CORE_KEYS[name]))
+                    problems.append(f"{where}: [{name}] {key} is not a key Moot reads ({keys})")
+    return problems
+
+
+def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
+    section = data.get(name, {})
+    return section if isinstance(section, dict) else {}
+
+
+def _timezone(where: str, value: Any, problems: list[str]) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{where}: [community] timezone must be a zone name like Europe/Berlin")
+        return "UTC"
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            f"{where}: [community] timezone {value!r} is not a known time zone "
+            "(an IANA name like Europe/Berlin or UTC)"
+        )
+        return "UTC"
+    return value
+
+
+def _sweep(where: str, value: Any, problems: list[str]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        problems.append(
+            f"{where}: [scheduler] sweep_seconds must be a number of seconds, not {value!r}"
+        )
+        return 15.0
+    if not 1 <= value <= 3600:
+        problems.append(f"{where}: [scheduler] sweep_seconds {value} is out of range (1 to 3600)")
+        return 15.0
+    return float(value)
+
+
+def _level(where: str, value: Any, problems: list[str]) -> str:
+    level = str(value).upper()
+    if level not in LEVELS:
+        problems.append(
+            f"{where}: [logging] level {value!r} is not a log level (one of {', '.join(LEVELS)})"
+        )
+        return "INFO"
+    return level
+
+
+def _database_url(where: str, url: Any, problems: list[str]) -> str:
+    from storage.db import url_problem
+
+    if not isinstance(url, str):
+        problems.append(f"{where}: [database] url must be a text URL like sqlite:///moot.db")
+        return DEFAULT_URL
+    problem = url_problem(url)
+    if problem:
+        problems.append(f"{where}: [database] url {redact_url(url)!r} {problem}")
+    return url
+
+
 def load(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Config:
     env = dict(os.environ if env is None else env)
     data: dict[str, Any] = {}
+    where = "config"
     if path is not None:
         p = Path(path)
-        if not p.exists():
-            raise ConfigError(f"config file {p} does not exist")
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{p}: {exc}") from None
-    db = data.get("database", {})
-    community = data.get("community", {})
-    sched = data.get("scheduler", {})
-    log = data.get("logging", {})
+        data = _read(p)
+        where = str(p)
+    problems = _check(where, data)
+    db = _section(data, "database")
+    community = _section(data, "community")
+    sched = _section(data, "scheduler")
+    log = _section(data, "logging")
+    url_where = "MOOT_DATABASE_URL" if env.get("MOOT_DATABASE_URL") else where
     cfg = Config(
-        database_url=env.get("MOOT_DATABASE_URL") or db.get("url") or DEFAULT_URL,
-        timezone=community.get("timezone", "UTC"),
-        sweep_seconds=float(sched.get("sweep_seconds", 15)),
-        log_level=str(log.get("level", "INFO")).upper(),
+        database_url=_database_url(
+            url_where, env.get("MOOT_DATABASE_URL") or db.get("url") or DEFAULT_URL, problems
+        ),
+        timezone=_timezone(where, community.get("timezone", "UTC"), problems),
+        sweep_seconds=_sweep(where, sched.get("sweep_seconds", 15), problems),
+        log_level=_level(where, log.get("level", "INFO"), problems),
         log_format=str(log.get("format", "text")).lower(),
     )
-    http = data.get("http", {})
+    if cfg.log_format not in ("text", "json"):
+        problems.append(
+            f'{where}: [logging] format must be "text" or "json", not "{cfg.log_format}"'
+        )
+    http = _section(data, "http")
     cfg.http_enabled = bool(http.get("enabled", True))
     cfg.http_host = str(env.get("MOOT_HTTP_HOST") or http.get("host", "127.0.0.1"))
     try:
         cfg.http_port = int(env.get("MOOT_HTTP_PORT") or http.get("port", 8080))
-    except ValueError:
-        raise ConfigError("[http] port must be a whole number, like 8080") from None
-    if not 0 <= cfg.http_port <= 65535:
-        raise ConfigError(f"[http] port {cfg.http_port} is out of range (0-65535)")
-    if cfg.log_format not in ("text", "json"):
-        raise ConfigError(f'[logging] format must be "text" or "json", not "{cfg.log_format}"')
-    for platform in ("slack", "matrix", "discord"):
+    except (TypeError, ValueError):
+        problems.append(f"{where}: [http] port must be a whole number, like 8080")
+    else:
+        if not 0 <= cfg.http_port <= 65535:
+            problems.append(f"{where}: [http] port {cfg.http_port} is out of range (0-65535)")
+    for platform in PLATFORMS:
         section = data.get(platform)
-        if section is not None and section.get("enabled", True):
+        if isinstance(section, dict) and section.get("enabled", True):
             setattr(cfg, platform, dict(section))
+    if problems:
+        raise ConfigProblems(problems)
     for (platform, key), var in SECRET_ENV.items():
         section = getattr(cfg, platform)
         value = env.get(var)
@@ -192,3 +310,5 @@ def setup_logging(cfg: Config) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(cfg.log_level)
+    # Alembic tells of every migration step at INFO; `moot export` output must stay clean.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

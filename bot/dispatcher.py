@@ -4,6 +4,7 @@ effects to the outbox. A refusal or a crash leaves no state change behind."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 import unicodedata
 from datetime import timedelta
@@ -41,6 +42,14 @@ DEDUP_WINDOW = timedelta(days=2)
 def emoji_key(key: str) -> str:
     # Clients differ on whether they add the emoji variation selector; compare without it.
     return unicodedata.normalize("NFC", key).replace("\ufe0f", "")
+
+
+_DOUBLE_STOP = re.compile(r"([?!.])\. (Usage:)")
+
+
+def one_sentence(text: str) -> str:
+    """A refusal as it is shown: "did you mean Europe/Berlin?. Usage" loses the extra stop."""
+    return _DOUBLE_STOP.sub(r"\1 \2", text)
 
 
 class Dispatcher:
@@ -86,7 +95,7 @@ class Dispatcher:
             return "ok" if routed else "ignored"
         except (UserError, UsageError) as exc:
             log.info("event %s refused: %s", event.event_id, exc)
-            self._answer_only(event, str(exc))
+            self._answer_only(event, one_sentence(str(exc)))
             return "refused"
         except Exception:
             log.exception("handler failed for event %s", event.event_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from bot.text import outside
+
 _SLACK_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _SLACK_GROUP = re.compile(r"^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")
 _SLACK_CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -15,6 +17,11 @@ _MATRIX_TO = re.compile(r"^https://matrix\.to/#/([@#!][^?\s]+)")
 _MATRIX_USER = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-:\[\]]+$")
 _MATRIX_ROOM = re.compile(r"^[#!][^:\s]+:[A-Za-z0-9.\-:\[\]]+$")
 _PLAIN = re.compile(r"^[A-Za-z0-9._\-]+$")
+
+
+# Names that mean a whole room, never one person.
+MASS_NAMES = frozenset(("everyone", "here", "channel", "room"))
+_SLACK_MASS_WORD = re.compile(r"^<!(everyone|here|channel)(\|[^>]*)?>$", re.IGNORECASE)
 
 
 class MentionError(ValueError):
@@ -36,6 +43,8 @@ def parse_user(text: str) -> str:
     if _MATRIX_USER.match(t):
         return t
     bare = t[1:] if t.startswith("@") else t
+    if bare.lower() in MASS_NAMES or _SLACK_MASS_WORD.match(t):
+        raise MentionError(f"'{text}' is everyone, not a person; name each person")
     if bare and _PLAIN.match(bare):
         return bare
     raise MentionError(f"'{text}' is not a user; mention them (@name) or give their id")
@@ -69,16 +78,35 @@ def parse_channel(text: str) -> str:
     raise MentionError(f"'{text}' is not a channel; mention it (#name) or give its id")
 
 
-# The zero-width joiner breaks the mention on every platform while reading the same.
+# The word joiner breaks the mention on every platform while reading the same.
 _ZW = "\u2060"
 _MASS = re.compile(r"(?<![\w])@(everyone|here|channel|room)\b", re.IGNORECASE)
-_SLACK_MASS = re.compile(r"<!(everyone|here|channel)(\|[^>]*)?>", re.IGNORECASE)
+# Platform markup that pings when a bot posts it: Slack <!here>, <!subteam^S1|@mods> and
+# <@U1|bob>; Discord <@1>, <@!1> and <@&1>. The core itself never writes a mention, so any
+# such markup in outgoing text came from a person and is shown as plain, silent text.
+_SLACK_MASS = re.compile(r"<!(everyone|here|channel)(?:\|[^<>]*)?>", re.IGNORECASE)
+_SLACK_GROUP_MARKUP = re.compile(r"<!subteam\^([A-Za-z0-9]+)(?:\|@?([^<>]*))?>")
+_SLACK_USER_MARKUP = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
+_DISCORD_MARKUP = re.compile(r"<@([!&]?)(\d+)>")
+_URL = re.compile(r"(?:https?|mailto):[^\s<>]+", re.IGNORECASE)
+
+
+def _silence(text: str) -> str:
+    text = _SLACK_MASS.sub(lambda m: f"@{_ZW}{m.group(1)}", text)
+    text = _SLACK_GROUP_MARKUP.sub(lambda m: f"@{_ZW}{m.group(2) or 'group'}", text)
+    text = _SLACK_USER_MARKUP.sub(lambda m: f"@{_ZW}{m.group(2) or m.group(1)}", text)
+    text = _DISCORD_MARKUP.sub(
+        lambda m: f"@{_ZW}{'role ' if m.group(1) == '&' else ''}{m.group(2)}", text
+    )
+    return _MASS.sub(lambda m: f"@{_ZW}{m.group(1)}", text)
 
 
 def neutralise(text: str) -> str:
-    """Defuse @everyone, @here, @channel and @room (and Slack's <!here>) in outgoing text."""
-    text = _SLACK_MASS.sub(lambda m: f"@{_ZW}{m.group(1)}", text)
-    return _MASS.sub(lambda m: f"@{_ZW}{m.group(1)}", text)
+    """Defuse every mention in outgoing text: @everyone, @here, @channel and @room, and the
+    platforms' ping markup (Slack <!here>, <!subteam^...>, <@U...>; Discord <@...>). Links
+    are left exactly as written: a character inserted in a URL would break it, and no
+    platform pings from inside a link."""
+    return outside(text, _URL, _silence)
 
 
 _INLINE_PINGS = re.compile(

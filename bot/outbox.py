@@ -138,7 +138,12 @@ class OutboxSender:
     def _target(self, ref: str) -> Target:
         with self.db.transaction() as s:
             posted = repos.latest_posted(s, ref)
+            coming = posted is None and repos.send_pending(s, ref)
         if posted is None:
+            if not coming:
+                # No row will ever post it (it failed for good, or never existed): waiting
+                # would only hold up the rows behind this one.
+                raise PermanentFailure(f"message {ref} was never delivered and never will be")
             raise NotYet(f"message {ref} is not delivered yet")
         return Target(posted.channel, posted.message_id, posted.thread)
 
@@ -243,6 +248,11 @@ class OutboxSender:
         if msg.thread_ref:
             with self.db.transaction() as s:
                 posted = repos.latest_posted(s, msg.thread_ref)
+                coming = posted is None and repos.send_pending(s, msg.thread_ref)
+            if posted is None and not coming:
+                # The root will never exist; the message still matters, so it goes unthreaded.
+                log.warning("thread root %s never delivered; posting unthreaded", msg.thread_ref)
+                return None
             if posted is None:
                 raise NotYet(f"thread root {msg.thread_ref} is not delivered yet")
             return posted.thread or posted.message_id

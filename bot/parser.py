@@ -13,6 +13,7 @@ from bot import timeparse
 from bot.mentions import MentionError, parse_channel, parse_role, parse_user
 from bot.registry import Registry
 from bot.specs import CommandSpec, Param
+from bot.text import is_blank
 
 # Phones and some clients turn straight quotes into curly ones; people still mean quoting.
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
@@ -85,10 +86,18 @@ def suggest(word: str, options: list[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+# Types whose text is a number or a time: digits from any script are read as ASCII.
+_NUMERIC = frozenset(("int", "fraction", "count_or_fraction", "duration", "datetime"))
+
+
 def convert(param: Param, raw: str, ctx: ParseContext) -> Any:
+    if param.type in _NUMERIC:
+        raw = timeparse.ascii_digits(raw)
     try:
         match param.type:
             case "text":
+                if raw and is_blank(raw):
+                    raise UsageError(f"{param.shown} has nothing visible in it")
                 return raw
             case "int":
                 try:
@@ -104,9 +113,9 @@ def convert(param: Param, raw: str, ctx: ParseContext) -> Any:
             case "count_or_fraction":
                 return timeparse.parse_count_or_fraction(raw)
             case "duration":
-                return timeparse.parse_duration(raw)
+                return timeparse.check_span(timeparse.parse_duration(raw), raw)
             case "datetime":
-                return timeparse.parse_datetime(raw, ctx.now, ctx.zone)
+                return timeparse.parse_datetime(raw, ctx.now, ctx.zone, refuse_gaps=True)
             case "user":
                 return parse_user(raw)
             case "role":
@@ -122,7 +131,10 @@ def convert(param: Param, raw: str, ctx: ParseContext) -> Any:
                     + suggest(raw.lower(), list(param.choices))
                 )
             case "list":
-                return [part.strip() for part in raw.split(",")]
+                parts = [part.strip() for part in raw.split(",")]
+                if any(p and is_blank(p) for p in parts):
+                    raise UsageError(f"{param.shown} has an item with nothing visible in it")
+                return parts
             case _:
                 raise AssertionError(f"unknown parameter type {param.type}")
     except (timeparse.TimeParseError, MentionError) as exc:
@@ -138,11 +150,12 @@ def _default(param: Param) -> Any:
 
 
 def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any]:
-    usage = spec.usage(ctx.prefix)
     try:
         tokens = tokenize(text)
     except UsageError as exc:
-        raise UsageError(exc.problem, usage) from None
+        raise UsageError(exc.problem, spec.short_usage(ctx.prefix)) from None
+    current: Param | None = None
+    after_option: tuple[str, str] | None = None
     args: dict[str, Any] = {p.name: _default(p) for p in spec.params}
     seen: set[str] = set()
     positionals = spec.positionals
@@ -156,6 +169,7 @@ def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any
             if tok.text.startswith("--") and len(tok.text) > 2 and not tok.quoted:
                 name, eq, inline = tok.text.partition("=")
                 param = options.get(name)
+                current = param
                 if param is None:
                     raise UsageError(f"unknown option {name}" + suggest(name, list(options)))
                 if name in seen and not param.many:
@@ -183,14 +197,20 @@ def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any
                     many_values.setdefault(param.name, []).extend(values)
                 else:
                     args[param.name] = convert(param, values[0], ctx)
+                    after_option = (name, values[0])
                 continue
             if pos_index >= len(positionals):
-                raise UsageError(f"unexpected '{tok.text}'")
+                hint = ""
+                if after_option:  # `--until friday 17:00`: the value had a space in it
+                    flag, value = after_option
+                    hint = f'; a value with a space needs quotes: {flag} "{value} {tok.text}"'
+                raise UsageError(f"unexpected '{tok.text}'{hint}")
             param = positionals[pos_index]
+            current = param
             if param.rest:
                 last = i == len(tokens) - 1
                 rest = tok.text if tok.quoted and last else text.translate(_QUOTES)[tok.start :]
-                args[param.name] = rest.strip()
+                args[param.name] = convert(param, rest.strip(), ctx)
                 seen.add(param.name)
                 break
             if param.many:
@@ -200,18 +220,21 @@ def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any
                 continue
             args[param.name] = convert(param, tok.text, ctx)
             seen.add(param.name)
+            after_option = None
             pos_index += 1
             i += 1
         for name, raws in many_values.items():
             param = next(p for p in spec.params if p.name == name)
+            current = param
             args[name] = [convert(param, r, ctx) for r in raws]
         for param in spec.params:
             key = param.name if param.positional else param.flag
             if param.required and key not in seen and param.name not in seen:
+                current = param
                 what = param.shown if param.positional else f"{param.flag} {param.shown}"
                 raise UsageError(f"missing {what}")
     except UsageError as exc:
-        raise UsageError(exc.problem, usage) from None
+        raise UsageError(exc.problem, spec.short_usage(ctx.prefix, current)) from None
     return args
 
 

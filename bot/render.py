@@ -1,5 +1,7 @@
 """Fitting an effect to what a platform can do, decided once in the core: ephemeral falls
-back to a DM, buttons to numbered lines and reactions, and mass mentions are defused."""
+back to a DM, buttons to numbered lines and reactions. This is also the one last step where
+text from people is made safe to show: mentions defused and bidirectional overrides removed,
+in every field a platform displays (text, card, choice labels)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from dataclasses import replace
 
 from bot.mentions import neutralise
 from bot.model import Capabilities, Card, Choice, Edit, Send
+from bot.text import without_bidi
+from bot.timeparse import unmark
 
 NUMBERS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
 LETTERS = tuple(chr(0x1F1E6 + i) for i in range(26))  # regional indicators 🇦..🇿
@@ -23,37 +27,56 @@ def with_emoji(choices: tuple[Choice, ...]) -> tuple[Choice, ...]:
     return tuple(out)
 
 
-def _card(card: Card | None) -> Card | None:
+def safe(text: str, caps: Capabilities | None = None) -> str:
+    """Text as a platform may show it: marked times stay marked only where the platform
+    shows times in each reader's own zone."""
+    if caps is None or not caps.native_timestamps:
+        text = unmark(text)
+    return neutralise(without_bidi(text))
+
+
+def _card(card: Card | None, caps: Capabilities) -> Card | None:
     if card is None:
         return None
     return Card(
-        neutralise(card.title),
-        tuple((neutralise(k), neutralise(v)) for k, v in card.fields),
-        neutralise(card.footer) if card.footer else None,
+        safe(card.title),
+        tuple((safe(k), safe(v, caps)) for k, v in card.fields),
+        safe(card.footer, caps) if card.footer else None,
     )
+
+
+def _choices(choices: tuple[Choice, ...]) -> tuple[Choice, ...]:
+    # Values are opaque ids the platform hands back on a press and never shows anyone; they
+    # must come back exactly as sent, so only the label is made safe.
+    return tuple(replace(c, label=safe(c.label)) for c in with_emoji(choices))
 
 
 def choice_lines(choices: tuple[Choice, ...]) -> str:
     return "\n".join(f"{c.emoji} {c.label}" for c in choices)
 
 
-def fit_send(msg: Send, caps: Capabilities) -> Send:
-    choices = with_emoji(msg.choices)
-    text = neutralise(msg.text)
+def _text(text: str, choices: tuple[Choice, ...], caps: Capabilities) -> str:
+    # Labels are made safe before they join the text, so no path skips the step.
     if choices and not caps.buttons:
-        text = f"{text}\n{choice_lines(choices)}"
+        return f"{safe(text, caps)}\n{choice_lines(choices)}"
+    return safe(text, caps)
+
+
+def fit_send(msg: Send, caps: Capabilities) -> Send:
+    choices = _choices(msg.choices)
+    text = _text(msg.text, choices, caps)
     visibility = msg.visibility
     if visibility == "ephemeral" and not caps.ephemeral:
         visibility = "dm"
-    return replace(msg, text=text, card=_card(msg.card), choices=choices, visibility=visibility)
+    return replace(
+        msg, text=text, card=_card(msg.card, caps), choices=choices, visibility=visibility
+    )
 
 
 def fit_edit(msg: Edit, caps: Capabilities) -> Edit:
-    choices = with_emoji(msg.choices)
-    text = neutralise(msg.text)
-    if choices and not caps.buttons:
-        text = f"{text}\n{choice_lines(choices)}"
-    return replace(msg, text=text, card=_card(msg.card), choices=choices)
+    choices = _choices(msg.choices)
+    text = _text(msg.text, choices, caps)
+    return replace(msg, text=text, card=_card(msg.card, caps), choices=choices)
 
 
 def reactions_to_add(msg: Send, caps: Capabilities) -> list[str]:

@@ -26,6 +26,10 @@ ParamType = Literal[
 # holders of a role bound with `/config role moderator`. "support": the same for support.
 Permission = str | None
 
+# Past this an error's usage line is cut to the parameter that was wrong (the whole of
+# /vote start's would be 400 characters after every typo).
+SHORT_USAGE = 100
+
 
 @dataclass(frozen=True)
 class Param:
@@ -87,6 +91,20 @@ class CommandSpec:
         parts = [prefix + self.full_name]
         parts += [p.usage() for p in self.params if p.positional]
         parts += [p.usage() for p in self.params if not p.positional]
+        return " ".join(parts)
+
+    def short_usage(self, prefix: str = "/", param: Param | None = None) -> str:
+        """The usage an error ends with: the whole line while it is short; for a long one,
+        the required parts and the parameter that was wrong, with a pointer to /help."""
+        full = self.usage(prefix)
+        if len(full) <= SHORT_USAGE:
+            return full
+        parts = [prefix + self.full_name]
+        parts += [p.usage() for p in self.params if p.positional]
+        parts += [p.usage() for p in self.params if not p.positional and p.required]
+        if param is not None and not param.positional and not param.required:
+            parts.append(param.usage().strip("[]"))
+        parts.append(f"... (all options: {prefix}help {self.full_name})")
         return " ".join(parts)
 
     @property

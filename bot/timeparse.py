@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from fractions import Fraction
 from typing import Final
@@ -128,6 +130,69 @@ def parse_duration(text: str) -> timedelta:
         return timedelta(seconds=seconds)
     except OverflowError:
         raise TimeParseError(f"'{shown}' is too long to be a duration") from None
+
+
+# The longest span a person may type anywhere (a vote's extension, a script's advance):
+# longer is always a typo, and a date plus a bigger span can overflow the calendar.
+MAX_USER_SPAN: Final = timedelta(days=3660)
+
+
+def check_span(td: timedelta, shown: str) -> timedelta:
+    """A span typed by a person, refused when it is longer than MAX_USER_SPAN."""
+    if td > MAX_USER_SPAN:
+        raise TimeParseError(f"'{shown.strip()}' is longer than 10 years, the longest span allowed")
+    return td
+
+
+def ascii_digits(text: str) -> str:
+    """Decimal digits of any script (٣, ३, ３) as ASCII, so every number a person types is
+    read the same whatever their keyboard; other characters are left alone."""
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        value = unicodedata.decimal(ch, None)
+        out.append(str(value) if value is not None else ch)
+    return "".join(out)
+
+
+# A time the platform may show in each reader's own zone (Slack <!date^...>, Discord
+# <t:...>): the instant and the community-zone text, between two invisible separators. The
+# renderer turns it into the fallback text on platforms without native times.
+_MARK = "\u2063"
+_MARKED = re.compile(f"{_MARK}t:(\\d{{1,12}})\\|([^{_MARK}<>]*){_MARK}")
+
+
+def mark_when(dt: datetime, zone: ZoneInfo) -> str:
+    """format_when, marked so a platform with native times shows it in the reader's zone."""
+    return f"{_MARK}t:{int(to_utc(dt).timestamp())}|{format_when(dt, zone)}{_MARK}"
+
+
+def unmark(text: str) -> str:
+    """Marked times as their community-zone text."""
+    return _MARKED.sub(lambda m: m.group(2), text) if _MARK in text else text
+
+
+def native_times(text: str, render: Callable[[int, str], str]) -> str:
+    """Marked times through a platform's own syntax: render(unix, fallback)."""
+    if _MARK not in text:
+        return text
+    return _MARKED.sub(lambda m: render(int(m.group(1)), m.group(2)), text)
+
+
+def format_left(td: timedelta) -> str:
+    """A time left as people say it, rounded to the unit that matters: "1 hour",
+    "24 hours", "3 days", "45 minutes", "less than a minute"."""
+    seconds = int(td.total_seconds())
+    if seconds < 60:
+        return "less than a minute"
+    for unit, size, limit in (("day", 86400, 3 * 86400), ("hour", 3600, 3600), ("minute", 60, 60)):
+        if seconds >= limit:
+            n = round(seconds / size)
+            if unit == "minute" and n == 60:
+                return "1 hour"
+            return f"{n} {unit}{'' if n == 1 else 's'}"
+    raise AssertionError("unreachable")
 
 
 def format_duration(td: timedelta) -> str:
@@ -405,18 +470,43 @@ def wall_time_exists(local: datetime) -> bool:
     return back.replace(tzinfo=None) == local.replace(tzinfo=None)
 
 
-def _at_strict(day: date, clock: time, zone: tzinfo) -> datetime:
-    local = datetime.combine(day, clock, tzinfo=zone)
-    if not wall_time_exists(local):
+def _gap_neighbours(day: date, clock: time, zone: tzinfo) -> tuple[datetime, datetime] | None:
+    """For a wall-clock time that does not exist (clocks spring forward over it): the last
+    minute before the jump and the first one after it, as local times; else None."""
+    wall = datetime.combine(day, clock)
+    before = datetime.combine(day, clock, tzinfo=zone).replace(fold=1).astimezone(UTC)
+    after = datetime.combine(day, clock, tzinfo=zone).replace(fold=0).astimezone(UTC)
+    if after.astimezone(zone).replace(tzinfo=None) == wall or after <= before:
+        return None
+    # The jump lies between the two readings (at most a few hours apart): find its minute.
+    moment = before
+    offset = after.astimezone(zone).utcoffset()
+    while moment < after and moment.astimezone(zone).utcoffset() != offset:
+        moment += timedelta(minutes=1)
+    return (moment - timedelta(minutes=1)).astimezone(zone), moment.astimezone(zone)
+
+
+def check_gap(day: date, clock: time, zone: tzinfo, shown: str) -> None:
+    """Refuse a wall-clock time inside a daylight-saving gap, naming the two valid times on
+    either side, rather than silently moving it."""
+    if not isinstance(zone, ZoneInfo):
+        return
+    found = _gap_neighbours(day, clock, zone)
+    if found:
+        last, first = found
         raise TimeParseError(
-            f"{day.isoformat()} {clock.strftime('%H:%M')} does not exist in {zone}: the "
-            "clocks skip that hour for daylight saving time; pick a time outside the gap"
+            f"'{shown}' does not exist in {zone.key}: the clocks go from "
+            f"{last:%H:%M} straight to {first:%H:%M} that day; use {last:%H:%M} or {first:%H:%M}"
         )
-    return _at(day, clock, zone)
 
 
 def parse_datetime(
-    text: str, now: datetime, zone: ZoneInfo, *, refuse_gap: bool = False
+    text: str,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    refuse_gaps: bool = False,
+    refuse_gap: bool = False,
 ) -> datetime:
     """Read a point in time and return it as an aware UTC datetime.
 
@@ -435,11 +525,11 @@ def parse_datetime(
     - "in 3h", "in 2d 6h": now plus a duration (see parse_duration).
 
     Times are 24-hour "H:MM" or "H:MM:SS", or 12-hour "5pm" / "5:30 pm". Local times
-    that fall in a DST gap or overlap are resolved as described in _at (with refuse_gap,
-    a time in a gap is refused instead). Absolute times in the past are returned as they
-    are; whether that is allowed is up to the caller.
+    that fall in a DST gap or overlap are resolved as described in _at (with
+    refuse_gaps, a time in a gap is refused instead, naming its neighbours). Absolute times
+    in the past are returned as they are; whether that is allowed is up to the caller.
     """
-    at = _at_strict if refuse_gap else _at
+    refuse_gaps = refuse_gaps or refuse_gap
     now_utc = to_utc(now)
     shown = text.strip()
     if not shown:
@@ -493,21 +583,26 @@ def parse_datetime(
             raise TimeParseError(f"'{shown}' gives both a UTC offset and a time zone; use only one")
         local_zone = offset
 
+    def at(on: date, wall: time) -> datetime:
+        if refuse_gaps:
+            check_gap(on, wall, local_zone, shown)
+        return _at(on, wall, local_zone)
+
     try:
         today = now_utc.astimezone(local_zone).date()
         if day is not None:
-            return at(day, clock or _END_OF_DAY, local_zone)
+            return at(day, clock or _END_OF_DAY)
         if day_word is not None and day_word[0] == "relative":
-            return at(today + timedelta(days=day_word[1]), clock or _END_OF_DAY, local_zone)
+            return at(today + timedelta(days=day_word[1]), clock or _END_OF_DAY)
         # Weekday or bare time: the first matching day whose wall-clock time is still
         # ahead. Eight days covers "friday" asked on a Friday after the time has passed.
         for ahead in range(8):
             candidate_day = today + timedelta(days=ahead)
             if day_word is not None and candidate_day.weekday() != day_word[1]:
                 continue
-            candidate = at(candidate_day, clock or _END_OF_DAY, local_zone)
+            candidate = at(candidate_day, clock or _END_OF_DAY)
             if candidate > now_utc:
-                return candidate
+                return at(candidate_day, clock or _END_OF_DAY)
     except OverflowError:
         raise TimeParseError(f"'{shown}' is out of the range of dates I can handle") from None
     raise AssertionError("unreachable: a later matching day always exists")

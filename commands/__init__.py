@@ -22,6 +22,7 @@ MODULES = (
     "onboarding",
     "kudos",
     "certs",
+    "audit",
 )
 
 

@@ -3,8 +3,6 @@ audited."""
 
 from __future__ import annotations
 
-import json
-
 from bot import timeparse
 from bot.context import Ctx
 from bot.errors import UserError
@@ -25,6 +23,29 @@ PURPOSES = (
 )
 ROLE_KINDS = ("moderator", "support", "triage", "voter-group")
 
+# What each channel purpose does, and the command that uses it. A purpose whose command is
+# not installed is refused: a setting that does nothing would only mislead.
+PURPOSE_USE: dict[str, tuple[str | None, str]] = {
+    "rfc": ("rfc", "where /rfc new opens a proposal's thread when it is typed in a DM"),
+    "votes": (
+        "vote",
+        "where a vote started in a DM is posted; a vote started in a channel stays there",
+    ),
+    "events": ("event", "used by /event"),
+    "support": ("ticket", "used by /ticket"),
+    "support-staff": ("ticket", "used by /ticket, for the support team's side"),
+    "feedback": ("feedback", "used by /feedback"),
+    "announcements": ("rfc", "named in the communication plan of /rfc assess"),
+    "recognition": ("kudos", "where /kudos and certification passes are announced"),
+}
+# A role that would make everyone a moderator (or support): allowed, but said out loud.
+EVERYONE_ROLES = frozenset(("everyone", "@everyone", "here", "@here", "channel", "room"))
+
+
+def purpose_in_use(ctx: Ctx, purpose: str) -> bool:
+    command = PURPOSE_USE[purpose][0]
+    return command is not None and command in ctx.registry.commands
+
 
 def show_config(ctx: Ctx) -> str:
     c = ctx.community
@@ -44,8 +65,28 @@ def show_config(ctx: Ctx) -> str:
     else:
         lines.append("• roles: none bound (admins moderate)")
     for key in sorted(ctx.settings):
-        lines.append(f"• {key}: {json.dumps(ctx.settings[key], sort_keys=True)}")
+        lines += setting_lines(key, ctx.settings[key])
     return "\n".join(lines)
+
+
+def _words(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_words(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, list | tuple):
+        return ", ".join(_words(v) for v in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def setting_lines(key: str, value: object) -> list[str]:
+    """A stored setting as sentences, not JSON: `vote_types: {"emergency": {...}}` reads as
+    "• vote type emergency: duration 24h, rule simple"."""
+    name = key.replace("_", " ").replace(".", " ")
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        one = name[:-1] if name.endswith("s") else name
+        return [f"• {one} {k}: {_words(v) or 'defaults'}" for k, v in sorted(value.items())]
+    return [f"• {name}: {_words(value)}"]
 
 
 def register(reg: Registry) -> None:
@@ -67,10 +108,14 @@ def register(reg: Registry) -> None:
         examples=("config channel votes #governance",),
     )
     def config_channel(ctx: Ctx, purpose: str, channel: str) -> None:
+        command, use = PURPOSE_USE[purpose]
+        if not purpose_in_use(ctx, purpose):
+            what = f"{ctx.prefix}{command}, which is not installed yet" if command else use
+            raise UserError(f"the {purpose} channel would do nothing yet: it is for {what}")
         before = repos.channel_for(ctx.db, ctx.community.id or 0, purpose)
         repos.set_channel(ctx.db, ctx.community.id or 0, purpose, channel)
         ctx.audit("config.channel", purpose=purpose, channel=channel, before=before)
-        ctx.private(f"✅ The {purpose} channel is now #{channel}.")
+        ctx.private(f"✅ The {purpose} channel is now #{channel}: {use}.")
 
     @reg.command(
         "config",
@@ -112,7 +157,13 @@ def register(reg: Registry) -> None:
         if not repos.bind_role(ctx.db, cid, kind, name, role):
             raise UserError(f"{role} is already bound as {label}")
         ctx.audit("config.role", kind=kind, name=name, role=role)
-        ctx.private(f"✅ {role} now counts as {label}.")
+        warning = ""
+        if role.lower() in EVERYONE_ROLES or first.lower() in EVERYONE_ROLES:
+            warning = (
+                f" ⚠️ That is everyone: every member can now do what a {label} does. "
+                f"Undo with `{ctx.prefix}config role {kind} {first} --remove`."
+            )
+        ctx.private(f"✅ {role} now counts as {label}.{warning}")
 
     @reg.command(
         "config",

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import paging
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.registry import Registry
@@ -32,6 +33,14 @@ def record_dict(r: DecisionRecord) -> dict[str, Any]:
     }
 
 
+def outcome_of(r: DecisionRecord) -> str:
+    """The outcome as people say it: a choice or ranked vote names its winner."""
+    winners = r.data.get("winners") or []
+    if r.outcome == "passed" and r.data.get("kind") not in (None, "proposal") and winners:
+        return f"won by {', '.join(winners)}"
+    return r.outcome
+
+
 def record_markdown(r: DecisionRecord) -> str:
     d = r.data
     quorum = "none"
@@ -41,7 +50,7 @@ def record_markdown(r: DecisionRecord) -> str:
     lines = [
         f"## Decision {r.id}: {r.question}",
         "",
-        f"- Outcome: **{r.outcome}**",
+        f"- Outcome: **{outcome_of(r)}**",
         f"- Vote: #{r.vote_id} ({d.get('kind')}{', secret' if r.secret else ''})"
         + (f", RFC {r.rfc_id}" if r.rfc_id else ""),
         f"- Rule: {d.get('rule')}",
@@ -82,26 +91,33 @@ def register(reg: Registry) -> None:
     reg.summary("decisions", "the record of every closed vote")
     reg.exporter("decisions")(export)
 
-    @reg.command("decisions", "list", help="List decisions, newest first.")
-    def decisions_list(ctx: Ctx) -> None:
-        rows = list(
-            ctx.db.execute(
-                select(DecisionRecord)
-                .where(DecisionRecord.community_id == ctx.community.id)
-                .order_by(DecisionRecord.id.desc())
-                .limit(30)
-            ).scalars()
+    @reg.command(
+        "decisions",
+        "list",
+        help="List decisions, newest first.",
+        params=[paging.PAGE_PARAM],
+    )
+    def decisions_list(ctx: Ctx, page: int | None) -> None:
+        paging.check(page)
+        stmt = (
+            select(DecisionRecord)
+            .where(DecisionRecord.community_id == ctx.community.id)
+            .order_by(DecisionRecord.id.desc())
         )
-        if not rows:
+        rows, total = paging.page(ctx.db, stmt, page)
+        if not total:
             ctx.private("No decisions yet.")
             return
-        ctx.private(
-            "\n".join(
-                f"D{r.id} {r.outcome}: {r.question} (vote #{r.vote_id}, "
-                f"{format_when(r.closed_at, ctx.zone)})"
-                for r in rows
-            )
-        )
+        # Decision numbers (D1, D2 ...) count records, not votes: a cancelled or RFC vote
+        # still gets one, so D3 may be vote #5. Say so rather than let people guess.
+        lines = ["Decisions (D numbers are their own; each names the vote it records):"]
+        lines += [
+            f"D{r.id} {outcome_of(r)}: {r.question} (vote #{r.vote_id}, "
+            f"{format_when(r.closed_at, ctx.zone)})"
+            for r in rows
+        ]
+        more = paging.note(total, page, len(rows), f"{ctx.prefix}decisions list")
+        ctx.private("\n".join([*lines, more] if more else lines))
 
     @reg.command(
         "decisions",

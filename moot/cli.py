@@ -1,5 +1,6 @@
-"""`moot`: demo, console, run, doctor, db upgrade, export. This is the wiring: it reads the config,
-builds storage, registers the capabilities and starts the adapters."""
+"""`moot`: demo, console, run, doctor, db upgrade, export. This is the wiring: it reads the
+config, builds storage, registers the capabilities and starts the adapters. Every error a
+person can cause here is one line on standard error and a non-zero exit, never a traceback."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import logging
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from bot.app import App
 from bot.clock import SystemClock
-from bot.config import Config, ConfigError, load, setup_logging
+from bot.config import Config, ConfigError, load, redact_url, setup_logging
 from bot.registry import Registry
 from storage import migrate
 from storage.db import Database
@@ -21,6 +24,17 @@ from storage.db import Database
 log = logging.getLogger("moot")
 
 DEMO_START = "2026-01-05T09:00:00Z"
+
+DESCRIPTION = (
+    "Moot, a community-governance bot: timed votes, RFCs and decisions in chat. "
+    "Try `moot demo`, chat locally with `moot console`, run on Slack or Matrix with "
+    "`moot --config config.toml run`."
+)
+
+
+class CliError(Exception):
+    """A problem with what was typed on the command line; str() is the one line shown."""
+
 
 DEMO_INTRO = """\
 # Moot demo: a community deciding things in chat. Everything below is a console script.
@@ -40,14 +54,70 @@ def registry() -> Registry:
 
 
 def open_db(url: str, upgrade: bool = True) -> Database:
-    db = Database(url)
-    if upgrade:
-        migrate.upgrade(db)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import url_problem
+
+    problem = url_problem(url)
+    if problem:
+        raise CliError(f"database {redact_url(url)!r} {problem}")
+    try:
+        db = Database(url)
+        if upgrade:
+            migrate.upgrade(db)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise CliError(f"cannot open the database {redact_url(url)!r}: {reason}") from None
     return db
+
+
+def read_script(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"script {path} does not exist") from None
+    except IsADirectoryError:
+        raise CliError(f"script {path} is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise CliError(f"script {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise CliError(f"script {path} cannot be read ({exc.strerror})") from None
+
+
+def script_start(start: str) -> str:
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(start.replace("Z", "+00:00"))
+    except ValueError:
+        raise CliError(
+            f"--start {start!r} is not a date and time; write it like {DEMO_START}"
+        ) from None
+    if moment.tzinfo is None:
+        raise CliError(f"--start {start!r} needs a zone; write it like {DEMO_START}")
+    return start
 
 
 def demo_script(reg: Registry) -> str:
     return DEMO_INTRO + "\n".join(reg.demo) + "\n"
+
+
+def screen(styled: bool) -> tuple[Callable[[str], None], Callable[[str], None]]:
+    """How the demo and scripts print: the bot's messages (Markdown bold as terminal bold
+    on a terminal), and each input line dimmed before its answers."""
+    from adapters.console import terminal
+
+    def out(block: str) -> None:
+        print(terminal(block) if styled else block)
+
+    def echo(line: str) -> None:
+        kind, _, text = line.partition(":")
+        if kind == "heading":
+            print(f"\n\x1b[1m{text}\x1b[0m" if styled else f"\n== {text}")
+        else:
+            print(f"\x1b[2m{text}\x1b[0m" if styled else text)
+
+    return out, echo
 
 
 async def run_console_script(
@@ -55,7 +125,10 @@ async def run_console_script(
 ) -> int:
     from adapters.console_script import ConsoleSession, fake_clock
 
-    session = ConsoleSession(db, reg, fake_clock(start), default_timezone=timezone)
+    out, echo = screen(sys.stdout.isatty())
+    session = ConsoleSession(
+        db, reg, fake_clock(start), out=out, default_timezone=timezone, echo=echo
+    )
     code = await session.run_script(text)
     if session.failures:
         print(f"\n{len(session.failures)} expectation(s) failed.", file=sys.stderr)
@@ -67,7 +140,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="moot-demo-") as tmp:
         db = open_db(f"sqlite:///{Path(tmp) / 'demo.db'}")
         try:
-            return asyncio.run(run_console_script(demo_script(reg), db, reg, DEMO_START))
+            code = asyncio.run(run_console_script(demo_script(reg), db, reg, DEMO_START))
+            _, echo = screen(sys.stdout.isatty())
+            echo("heading:Export: every decision as Markdown, for the record")
+            echo("input:› moot export decisions --format md")
+            print(reg.exporters["decisions"](db, "md"))
+            return code
         finally:
             db.dispose()
 
@@ -75,7 +153,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_console(args: argparse.Namespace, cfg: Config) -> int:
     reg = registry()
     if args.script:
-        text = Path(args.script).read_text(encoding="utf-8")
+        text = read_script(args.script)
+        script_start(args.start)
         if args.db:
             db = open_db(args.db)
             try:
@@ -105,6 +184,7 @@ async def interactive(db: Database, reg: Registry, cfg: Config) -> int:
     print("script lines (roles ..., @bob click 3 yes) work too. Ctrl-D quits.")
     session.app.scheduler.start()
     sender = asyncio.create_task(session.app.sender.run())
+    screen = asyncio.create_task(show_feed(session))
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -127,8 +207,19 @@ async def interactive(db: Database, reg: Registry, cfg: Config) -> int:
     finally:
         session.app.sender.stop()
         await session.app.scheduler.stop()
+        screen.cancel()
         await sender
     return 0
+
+
+async def show_feed(session: object, every: float = 0.5) -> None:
+    """Interactive console: show what timers and other console processes post meanwhile."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            session.adapter.flush()  # type: ignore[attr-defined]
+        except Exception:
+            log.debug("could not read the console feed", exc_info=True)
 
 
 def build_adapters(cfg: Config, db: Database, reg: Registry) -> dict[str, object]:
@@ -203,6 +294,10 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
         known = ", ".join(sorted(reg.exporters)) or "none yet"
         print(f"moot: nothing called '{args.what}' to export (known: {known})", file=sys.stderr)
         return 2
+    require_existing(args.db or cfg.database_url)
+    out = Path(args.out) if args.out else None
+    if out is not None and not out.parent.is_dir():
+        raise CliError(f"--out {args.out}: the folder {out.parent} does not exist")
     db = open_db(args.db or cfg.database_url)
     try:
         text = fn(db, args.format)
@@ -211,20 +306,30 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
         return 2
     finally:
         db.dispose()
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+    if out is not None:
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"--out {args.out}: cannot write ({exc.strerror})") from None
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse prints the whole usage before its error; one line and `--help` is enough."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="moot", description=__doc__)
+    p = OneLineParser(prog="moot", description=DESCRIPTION)
     p.add_argument("--config", "-c", help="path to a TOML config (see config.example.toml)")
     # The same option is accepted after the subcommand too (`moot run --config x.toml`).
-    common = argparse.ArgumentParser(add_help=False)
+    common = OneLineParser(add_help=False)
     common.add_argument("--config", "-c", dest="sub_config", help=argparse.SUPPRESS)
-    sub = p.add_subparsers(dest="cmd", required=True)
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=OneLineParser)
     real_add = sub.add_parser
 
     def add_parser(name: str, **kw: object) -> argparse.ArgumentParser:
@@ -266,15 +371,48 @@ def main(argv: list[str] | None = None) -> int:
 
             return doctor.main(cfg, getattr(args, "sub_config", None) or args.config)
         if args.cmd == "db":
-            db = open_db(cfg.database_url, upgrade=args.action == "upgrade")
-            print(f"database at revision {migrate.current_revision(db)}")
-            db.dispose()
-            return 0
+            return cmd_db(args, cfg)
         if args.cmd == "export":
             return cmd_export(args, cfg)
     except ConfigError as exc:
+        for line in str(exc).splitlines():
+            print(f"moot: {line}", file=sys.stderr)
+        return 2
+    except CliError as exc:
         print(f"moot: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug of ours: one line here, the traceback only on request
+        log.debug("unexpected failure", exc_info=True)
+        print(
+            f"moot: unexpected error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr
+        )
+        return 1
+    return 0
+
+
+def require_existing(url: str) -> None:
+    from storage.db import sqlite_file
+
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        raise CliError(f"no database at {path} (check --db or [database] url)")
+
+
+def cmd_db(args: argparse.Namespace, cfg: Config) -> int:
+    from storage.db import sqlite_file
+
+    path = sqlite_file(cfg.database_url)
+    if args.action == "current" and path is not None and not path.exists():
+        # Asking must not create an empty database as a side effect.
+        print(f"no database at {path} yet (moot db upgrade creates it)")
+        return 0
+    db = open_db(cfg.database_url, upgrade=args.action == "upgrade")
+    try:
+        print(f"database at revision {migrate.current_revision(db) or 'none (empty)'}")
+    finally:
+        db.dispose()
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -20,6 +21,40 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with a database URL before anything connects, or None."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        return "is not a database URL (sqlite:///path/moot.db or postgresql://user@host/db)"
+    if parsed.drivername not in SCHEMES:
+        return (
+            f"uses {parsed.drivername!r}, which Moot does not support "
+            "(sqlite:///path/moot.db or postgresql://user@host/db)"
+        )
+    if parsed.drivername == "sqlite" and parsed.database and parsed.database != ":memory:":
+        folder = Path(parsed.database).expanduser().resolve().parent
+        if not folder.is_dir():
+            return f"names a file in {folder}, which is not an existing folder"
+    return None
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, or None for PostgreSQL and in-memory databases."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(normalise_url(url))
+    if parsed.drivername != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).expanduser()
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) -> Engine:

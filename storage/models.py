@@ -1,6 +1,7 @@
 """Imports every table module so SQLModel.metadata knows the whole schema."""
 
 from storage import (  # noqa: F401
+    console_tables,
     contrib_tables,
     event_tables,
     feedback_tables,

@@ -121,6 +121,16 @@ def claim_outbox(s: Session, row_id: int, now: datetime, until: datetime) -> boo
     return result.rowcount == 1
 
 
+def send_pending(s: Session, ref: str) -> bool:
+    """Whether a send that will post the message `ref` is still waiting in the outbox."""
+    row = s.execute(
+        select(Outbox.id).where(
+            Outbox.ref == ref, Outbox.kind == "send", Outbox.status == "pending"
+        )
+    ).first()
+    return row is not None
+
+
 def latest_posted(s: Session, ref: str) -> PostedMessage | None:
     return (
         s.execute(

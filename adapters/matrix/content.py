@@ -55,12 +55,19 @@ def html_text(text: str, card: Card | None = None) -> str:
     return "<br>".join(parts)
 
 
+# Intentional mentions (Matrix 1.7): an event that carries m.mentions pings exactly the users
+# listed there, and clients stop matching display names and "@room" in the body. Moot never
+# means to ping anyone by a message, so every event it sends names nobody.
+NO_MENTIONS: dict[str, Any] = {}
+
+
 def _body(text: str, card: Card | None) -> dict[str, Any]:
     return {
         "msgtype": MSGTYPE,
         "body": plain_text(text, card),
         "format": HTML_FORMAT,
         "formatted_body": html_text(text, card),
+        "m.mentions": dict(NO_MENTIONS),
     }
 
 
@@ -93,6 +100,7 @@ def edit_content(target: str, text: str, card: Card | None = None) -> dict[str, 
         "body": "* " + new["body"],
         "format": HTML_FORMAT,
         "formatted_body": "* " + new["formatted_body"],
+        "m.mentions": dict(NO_MENTIONS),
         "m.new_content": new,
         "m.relates_to": {"rel_type": "m.replace", "event_id": target},
     }
@@ -109,7 +117,7 @@ E2EE_NOTICE = (
 
 
 def notice_content(text: str) -> dict[str, Any]:
-    return {"msgtype": "m.notice", "body": text}
+    return {"msgtype": "m.notice", "body": text, "m.mentions": dict(NO_MENTIONS)}
 
 
 def direct_room_request(user_id: str) -> dict[str, Any]:

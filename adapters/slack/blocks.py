@@ -11,6 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.model import Card, Choice
+from bot.render import safe
+from bot.text import outside
+from bot.timeparse import native_times
 
 ACTION_PREFIX = "moot"
 # One static pattern for every button, so a message posted before a restart still routes.
@@ -28,11 +31,12 @@ FALLBACK_MAX = 4000
 
 Block = dict[str, Any]
 
-# Slack markup that is safe to pass through: user, channel and user-group mentions, dates and
-# links. Everything else with <, > or & is escaped so user text cannot forge markup. Mass
-# mentions (<!here>) are already neutralised by the core's renderer.
+# Slack markup that is safe to pass through: channel links, dates and links. Everything else
+# with <, > or & is escaped so user text cannot forge markup; user and user-group mentions
+# (<@U...>, <!subteam^...>) ping even from a bot, and the core's renderer has already turned
+# any a person typed into plain text, so one that reaches here is escaped too.
 _SAFE_MARKUP = re.compile(
-    r"<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|!subteam\^[A-Z0-9]+|!date\^[^<>]+"
+    r"<(?:#[CG][A-Z0-9]+|!date\^[^<>]+"
     r"|(?:https?|mailto):[^<>\s|]+)(?:\|[^<>]*)?>"
 )
 
@@ -41,16 +45,14 @@ def _escape_plain(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _reader_date(unix: int, fallback: str) -> str:
+    return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
 def escape(text: str) -> str:
-    """Escape &, < and > for mrkdwn, keeping mentions, dates and links working."""
-    out: list[str] = []
-    pos = 0
-    for m in _SAFE_MARKUP.finditer(text):
-        out.append(_escape_plain(text[pos : m.start()]))
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(_escape_plain(text[pos:]))
-    return "".join(out)
+    """Escape &, < and > for mrkdwn, keeping channel links, dates and links working; times
+    the core marked are shown in each reader's own zone."""
+    return outside(native_times(text, _reader_date), _SAFE_MARKUP, _escape_plain)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -150,17 +152,18 @@ def home_view(sections: list[tuple[str, list[str]]], help_text: str) -> dict[str
     shown = [(title, items) for title, items in sections if items]
     if not shown:
         blocks.append(
-            text_section(
-                "Welcome to Moot: RFCs, votes, events, tickets and feedback, right here in Slack."
-            )
+            text_section("Welcome to Moot: RFCs, votes and decisions, right here in Slack.")
         )
         blocks.append({"type": "divider"})
         blocks.append(text_section(help_text))
     for title, items in shown:
         blocks.append({"type": "divider"})
         blocks.append(
-            {"type": "header", "text": {"type": "plain_text", "text": _cut(title, HEADER_MAX)}}
+            {
+                "type": "header",
+                "text": {"type": "plain_text", "text": _cut(safe(title), HEADER_MAX)},
+            }
         )
-        body = "\n".join(f"• {item}" for item in items)
+        body = "\n".join(f"• {safe(item)}" for item in items)
         blocks.append(text_section(body))
     return {"type": "home", "blocks": blocks[:100]}

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from bot import paging
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.links import checked_link
@@ -63,7 +64,8 @@ DEMO = [
 
 
 def _usage(ctx: Ctx, sub: str) -> str:
-    return ctx.usage("rfc", sub)
+    spec = ctx.registry.find("rfc", sub)
+    return spec.short_usage(ctx.prefix) if spec else f"{ctx.prefix}rfc {sub}"
 
 
 def _text(ctx: Ctx, sub: str, value: str | None, what: str, limit: int = MAX_TEXT) -> str:
@@ -174,29 +176,33 @@ def register(reg: Registry) -> None:
     def rfc_show(ctx: Ctx, rfc: str) -> None:
         row = find(ctx, rfc)
         text, card = rfc_render.card(rfc_state.snapshot(ctx.db, row), ctx.now, ctx.zone, ctx.prefix)
-        ctx.private(f"{text}\nMoves {rfc_rules.possible_now(row.stage)}.", card=card)
+        moves = rfc_rules.possible_now(row.stage)
+        ctx.private(f"{text}\n{moves[0].upper()}{moves[1:]}.", card=card)
 
     @reg.command(
         "rfc",
         "list",
         help="List RFCs, newest first.",
         params=[
-            Param("stage", "choice", choices=rfc_rules.STAGES),
+            Param("stage", "choice", choices=rfc_rules.STAGES, help="only RFCs in this stage"),
             Param("mine", "flag", help="only RFCs you proposed"),
+            paging.PAGE_PARAM,
         ],
     )
-    def rfc_list(ctx: Ctx, stage: str | None, mine: bool) -> None:
+    def rfc_list(ctx: Ctx, stage: str | None, mine: bool, page: int | None) -> None:
+        paging.check(page)
         stmt = select(Rfc).where(Rfc.community_id == ctx.community.id)
         if stage:
             stmt = stmt.where(Rfc.stage == stage)
         if mine:
             stmt = stmt.where(Rfc.author == ctx.actor.user_id)
-        rows = list(ctx.db.execute(stmt.order_by(Rfc.number.desc()).limit(50)).scalars())
-        if not rows:
+        rows, total = paging.page(ctx.db, stmt.order_by(Rfc.number.desc()), page)
+        if not total:
             ctx.private("No RFCs match." if stage or mine else "No RFCs yet.")
             return
         lines = [rfc_render.list_line(rfc_state.snapshot(ctx.db, r), ctx.now) for r in rows]
-        ctx.private("\n".join(lines))
+        more = paging.note(total, page, len(rows), f"{ctx.prefix}rfc list")
+        ctx.private("\n".join([*lines, more] if more else lines))
 
     @reg.command(
         "rfc",
@@ -224,6 +230,13 @@ def register(reg: Registry) -> None:
         rfc_state.require_author_or_moderator(ctx, row, "request reviews")
         _require_open(ctx, row, "reviews are requested")
         wanted = list(dict.fromkeys(users))
+        unknown = [u for u in wanted if ctx.member(u) is None]
+        if unknown:
+            # A review request must reach a person: an id nobody here has is a typo.
+            raise UserError(
+                f"I know no member {', '.join('@' + u for u in unknown)} here "
+                "(people are known once they have used Moot or are in a channel it is in)"
+            )
         if row.author in wanted:
             raise UserError(f"@{row.author_display or row.author} wrote {label(row)}; ask others")
         due = ctx.now + rfc_state.review_window(ctx)
@@ -456,6 +469,25 @@ def register(reg: Registry) -> None:
         add_event(ctx, row, "withdrawn")
         ctx.audit("rfc.withdraw", rfc=label(row))
         announce(ctx, row, f"↩️ {label(row)} was withdrawn by @{ctx.actor.display}.")
+        refresh(ctx, row)
+
+    @reg.command(
+        "rfc",
+        "reopen",
+        help="Bring a postponed RFC back to discussion now (author or moderator).",
+        params=[Param("rfc", positional=True, required=True, metavar="RFC")],
+        examples=("rfc reopen RFC-3",),
+    )
+    def rfc_reopen(ctx: Ctx, rfc: str) -> None:
+        row = find(ctx, rfc)
+        rfc_state.lock(ctx, row)
+        rfc_state.require_author_or_moderator(ctx, row, "reopen it")
+        move(ctx, row, "reopen")
+        add_event(ctx, row, "reopened", by=ctx.actor.display)
+        ctx.audit("rfc.reopen", rfc=label(row))
+        announce(
+            ctx, row, f"💬 {label(row)} is back in discussion (reopened by @{ctx.actor.display})."
+        )
         refresh(ctx, row)
 
     @reg.command(

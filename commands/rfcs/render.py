@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.model import Card
+from bot.text import plural
 from bot.timeparse import format_duration, format_when
 from commands.rfcs.state import Snapshot, fcp_left, label
 from storage.rfc_tables import Rfc, RfcEvent
@@ -24,6 +25,12 @@ STAGE_ICON = {
     "implemented": "🚀",
 }
 VERDICT = {"approve": "approves", "changes": "requests changes"}
+# Stages as people say them (the stored names are short).
+STAGE_WORDS = {"fcp": "final comment period"}
+
+
+def stage_name(stage: object) -> str:
+    return STAGE_WORDS.get(str(stage), str(stage))
 
 
 def span(td: timedelta) -> str:
@@ -95,7 +102,7 @@ def card(snap: Snapshot, now: datetime, zone: ZoneInfo, prefix: str) -> tuple[st
     fields += [
         ("Opened", ago(rfc.created_at, now)),
         ("Last activity", ago(rfc.last_activity_at, now)),
-        ("Discussion", f"{snap.comments} comment(s) from {snap.participants} participant(s)"),
+        ("Discussion", discussion_text(snap.comments, snap.participants)),
         ("Reviews", reviews_text(snap)),
         (
             "Open concerns",
@@ -117,6 +124,12 @@ def card(snap: Snapshot, now: datetime, zone: ZoneInfo, prefix: str) -> tuple[st
     return head, Card(head, tuple(fields), footer)
 
 
+def discussion_text(comments: int, participants: int) -> str:
+    if not comments:
+        return "no comments yet"
+    return f"{plural(comments, 'comment')} from {plural(participants, 'person', 'people')}"
+
+
 def list_line(snap: Snapshot, now: datetime) -> str:
     rfc = snap.rfc
     bits = [
@@ -124,10 +137,10 @@ def list_line(snap: Snapshot, now: datetime) -> str:
         rfc.stage,
         f"by {who(rfc.author_display, rfc.author)}",
         f"active {ago(rfc.last_activity_at, now)}",
-        f"{snap.comments} comment(s)",
+        plural(snap.comments, "comment"),
     ]
     if snap.open_concerns:
-        bits.append(f"{len(snap.open_concerns)} open concern(s)")
+        bits.append(plural(len(snap.open_concerns), "open concern"))
     return " · ".join(bits)
 
 
@@ -186,7 +199,7 @@ def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord])
             rec = records.get(int(vid)) if vid is not None else None
             text = f"vote #{vid} closed: {d.get('outcome')}" + record_text(rec)
         case "stage":
-            text = f"stage {d.get('from')} → {d.get('to')}"
+            text = f"moved from {stage_name(d.get('from'))} to {stage_name(d.get('to'))}"
             if d.get("why"):
                 text += f" ({d['why']})"
         case "postponed":
@@ -194,7 +207,11 @@ def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord])
         case "withdrawn":
             text = f"{by} withdrew it"
         case "reopened":
-            text = "the postponement ended; back to discussion"
+            text = (
+                f"{by} reopened it; back to discussion"
+                if d.get("by")
+                else "the postponement ended; back to discussion"
+            )
         case "implemented":
             text = f"{by} marked it implemented" + (f": {d['link']}" if d.get("link") else "")
         case "stale":

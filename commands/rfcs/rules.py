@@ -45,8 +45,9 @@ _MOVES: dict[tuple[str, str], str] = {
     ("postponed", "reopen"): "discussion",
     ("accepted", "implemented"): "implemented",
 }
-# Moves only the bot makes, never offered to people.
-SYSTEM_MOVES = frozenset({"accept", "reject", "reopen"})
+# Moves only the bot makes, never offered to people. (Reopening a postponed RFC is both: it
+# happens by itself when --until runs out, and the author or a moderator may do it sooner.)
+SYSTEM_MOVES = frozenset({"accept", "reject"})
 # What the bot is waiting for in a stage, said alongside the moves people can make.
 _WAITING = {
     "fcp": "or the final comment period ends by itself",
@@ -79,8 +80,8 @@ def possible_now(stage: str) -> str:
         text = "possible now: " + ", ".join(people)
         return f"{text} ({waiting})" if waiting else text
     if waiting:
-        return f"no move by command is possible now; {waiting}"
-    return "it is final; no move is possible"
+        return f"nothing to do by command now; {waiting}"
+    return "it is decided; nothing more can be done with it"
 
 
 def apply(stage: str, move: str, *, system: bool = False) -> Move:

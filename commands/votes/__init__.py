@@ -9,13 +9,18 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import paging
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.registry import Registry
 from bot.specs import Param
+from bot.text import plural
 from bot.timeparse import (
+    TimeParseError,
     format_duration,
     format_when,
+    mark_when,
+    parse_duration,
 )
 from commands.votes import close as vote_close
 from commands.votes import rules as vote_rules
@@ -45,7 +50,7 @@ from commands.votes.state import (
     require_open,
     voted_ids,
 )
-from storage.vote_tables import Vote
+from storage.vote_tables import DecisionRecord, Vote
 
 # The public surface other capabilities may use (RFCs open their votes through it); the
 # submodules are this package's own.
@@ -59,6 +64,22 @@ __all__ = [
 ]
 
 
+# The earliest a reminder may go out before a close (a vote runs at most 90 days).
+REMINDER_MAX = timedelta(days=30)
+
+
+def outcome_words(ctx: Ctx, vote: Vote) -> str:
+    """A closed vote's outcome as people say it: a choice or ranked vote names its winner
+    ("won by Red") instead of "passed"."""
+    if vote.kind == "proposal" or vote.outcome != vote_rules.PASSED:
+        return vote.outcome or vote.status
+    record = ctx.db.execute(
+        select(DecisionRecord).where(DecisionRecord.vote_id == vote.id)
+    ).scalar_one_or_none()
+    winners = list((record.data if record else {}).get("winners") or [])
+    return f"won by {', '.join(winners)}" if winners else "decided"
+
+
 def register(reg: Registry) -> None:
     reg.summary("vote", "timed votes with rules, quorum, weights and secret ballots")
 
@@ -70,7 +91,7 @@ def register(reg: Registry) -> None:
         examples=(
             'vote start "Adopt v2?" --for 72h',
             'vote start "Logo?" --options Red,Green,Blue --secret --for 3d',
-            'vote start "Rank the talks" --kind ranked --options A,B,C --until friday 17:00',
+            'vote start "Rank the talks" --kind ranked --options A,B,C --until "friday 17:00"',
         ),
     )
     def vote_start(ctx: Ctx, **args: Any) -> None:
@@ -131,27 +152,38 @@ def register(reg: Registry) -> None:
     @reg.command(
         "vote",
         "list",
-        help="List votes.",
-        params=[Param("open", "flag"), Param("closed", "flag")],
+        help="List votes, newest first.",
+        params=[
+            Param("open", "flag", help="only open votes"),
+            Param("closed", "flag", help="only closed or cancelled votes"),
+            paging.PAGE_PARAM,
+        ],
     )
-    def vote_list(ctx: Ctx, open: bool, closed: bool) -> None:
+    def vote_list(ctx: Ctx, open: bool, closed: bool, page: int | None) -> None:
+        paging.check(page)
         stmt = select(Vote).where(Vote.community_id == ctx.community.id).order_by(Vote.id.desc())
         if open and not closed:
             stmt = stmt.where(Vote.status == "open")
         elif closed and not open:
             stmt = stmt.where(Vote.status != "open")
-        rows = list(ctx.db.execute(stmt.limit(30)).scalars())
-        if not rows:
+        rows, total = paging.page(ctx.db, stmt, page)
+        if not total:
             ctx.private("No votes yet." if not (open or closed) else "No votes match.")
             return
         lines = []
         for v in rows:
+            voted = plural(len(voted_ids(ctx, v)), "voter")
             if v.status == "open":
-                state = f"open until {format_when(v.closes_at, ctx.zone)}"
+                lines.append(
+                    f"#{v.id} {v.question} (open until {format_when(v.closes_at, ctx.zone)}, "
+                    f"{voted} so far)"
+                )
+            elif v.status == "cancelled":
+                lines.append(f"#{v.id} {v.question} (cancelled)")
             else:
-                state = f"{v.status}: {v.outcome}"
-            lines.append(f"#{v.id} {v.question} ({state}, {len(voted_ids(ctx, v))} voted)")
-        ctx.private("\n".join(lines))
+                lines.append(f"#{v.id} {v.question} ({outcome_words(ctx, v)}, {voted})")
+        more = paging.note(total, page, len(rows), f"{ctx.prefix}vote list")
+        ctx.private("\n".join([*lines, more] if more else lines))
 
     @reg.command(
         "vote",
@@ -208,7 +240,7 @@ def register(reg: Registry) -> None:
         ctx.audit("vote.extend", vote_id=id, closes_at=new.isoformat(), before=before.isoformat())
         ctx.post(
             vote.channel,
-            f"⏳ Vote #{vote.id} now closes {format_when(new, ctx.zone)} "
+            f"⏳ Vote #{vote.id} now closes {mark_when(new, ctx.zone)} "
             f"(extended by {ctx.actor.display}).",
             thread_ref=f"vote:{vote.id}",
         )
@@ -291,6 +323,47 @@ def register(reg: Registry) -> None:
 
     @reg.command(
         "config",
+        "vote-reminders",
+        help="When non-voters are reminded before a vote closes (for votes opened from now on).",
+        params=[
+            Param(
+                "offsets",
+                "list",
+                positional=True,
+                required=True,
+                metavar="24h,1h",
+                help="up to 5 spans before the close, each 1 minute to 30 days; default 24h,1h",
+            )
+        ],
+        permission="moderator",
+        examples=("config vote-reminders 48h,2h",),
+    )
+    def config_vote_reminders(ctx: Ctx, offsets: list[str]) -> None:
+        usage = f"{ctx.prefix}config vote-reminders 24h,1h"
+        spans: list[timedelta] = []
+        for raw in offsets:
+            try:
+                span = parse_duration(raw)
+            except TimeParseError as exc:
+                raise UserError(f"{exc}. Usage: {usage}") from None
+            if not MIN_DURATION <= span <= REMINDER_MAX:
+                raise UserError(
+                    f"a reminder is 1 minute to 30 days before the close. Usage: {usage}"
+                )
+            spans.append(span)
+        spans = sorted(set(spans), reverse=True)
+        if not 1 <= len(spans) <= 5:
+            raise UserError(f"give 1 to 5 reminder times. Usage: {usage}")
+        shown = [format_duration(x) for x in spans]
+        before = ctx.settings.get("vote_reminders")
+        ctx.set_setting("vote_reminders", shown)
+        ctx.audit("config.vote-reminders", offsets=shown, before=before)
+        ctx.private(
+            f"✅ Votes opened from now on remind non-voters {', '.join(shown)} before they close."
+        )
+
+    @reg.command(
+        "config",
         "weight",
         help="Give a role's holders N votes' weight (a voter counts with their largest).",
         params=[
@@ -312,6 +385,23 @@ def register(reg: Registry) -> None:
         ctx.private(f"✅ Holders of @{role} now vote with weight {weight}.")
 
     reg.action("vote.cast")(on_button)
+
+    @reg.reaction("vote")
+    def on_other_reaction(ctx: Ctx, ref: str, key: str, added: bool) -> None:
+        """A reaction that is no choice. On a secret vote every reaction is one of these
+        (its message has no choices, since a reaction is public): say where to vote."""
+        vote_id = ref.partition(":")[2]
+        if not added or not vote_id.isdigit():
+            return
+        vote = ctx.db.get(Vote, int(vote_id))
+        if vote is None or vote.community_id != ctx.community.id or vote.status != "open":
+            return
+        if vote.secret:
+            ctx.private(
+                f"Vote #{vote.id} is secret, so reactions do not count (everyone can see them). "
+                f"Cast it in a direct message to me: `{ctx.prefix}vote cast {vote.id} OPTION`."
+            )
+
     reg.due_kind("vote.close")(vote_close.on_close_due)
     reg.due_kind("vote.remind")(vote_close.on_remind_due)
 
@@ -324,8 +414,27 @@ def register(reg: Registry) -> None:
             "@carol react /Adopt the v2 API/ 👎",
             "@dave click /Adopt the v2 API/ yes",
             "@carol click /Adopt the v2 API/ yes",
-            "advance 72h",
+            "# A day before the close, whoever has not voted gets one reminder by DM.",
+            "advance 48h",
+            "expect /closes in 24 hours/",
+            "@alice click /Vote #1: Adopt/ yes",
+            "advance 24h",
             "expect /closed: \\*\\*passed\\*\\*/",
+            "# A ranked vote: people order the options; Schulze finds the winner.",
+            '@alice /vote start "Which talk opens the meetup?" --kind ranked '
+            "--options Rust,Python,Go --for 1h",
+            "@bob /vote rank 2 Python Rust Go",
+            "@carol /vote rank 2 Rust Python Go",
+            "@dave /vote rank 2 Python Go Rust",
+            "advance 1h",
+            "expect /won by Python/",
+            "# A secret vote: ballots are cast by DM, and nobody can see who chose what.",
+            '@alice /vote start "Who hosts next month?" --options Berlin,Lisbon --secret --for 1h',
+            "@bob dm /vote cast 3 Lisbon",
+            "@carol dm /vote cast 3 Lisbon",
+            "@dave dm /vote cast 3 Berlin",
+            "advance 1h",
+            "expect /won by Lisbon/",
             "@alice /decisions list",
         ]
     )

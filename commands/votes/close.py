@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 
 from bot.context import Ctx
 from bot.model import Edit
-from bot.timeparse import format_when, parse_duration
+from bot.timeparse import format_left, mark_when, parse_duration
 from commands.votes import render as vote_render
 from commands.votes import rules as vote_rules
 from commands.votes.state import (
@@ -133,7 +133,8 @@ def send_reminder(ctx: Ctx, vote: Vote) -> int:
     Returns how many people (or channels) were reminded."""
     members = roster(ctx, vote)
     voted = set(voted_ids(ctx, vote))
-    when = format_when(vote.closes_at, ctx.zone)
+    left = format_left(vote.closes_at - ctx.now)
+    when = f"in {left} ({mark_when(vote.closes_at, ctx.zone)})"
     if members:
         missing = [uid for uid in members if uid not in voted]
         for uid in missing:

@@ -53,13 +53,54 @@ TYPE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 # Every /vote start option; `/rfc vote RFC [options]` reuses them as they are.
 START_OPTIONS: tuple[Param, ...] = (
     Param("options", "list", help="the choices, comma separated", metavar="A,B,C"),
-    Param("kind", "choice", choices=vote_rules.KINDS, help="default: proposal (yes/no/abstain)"),
-    Param("type", "text", metavar="TYPE", help="technical|governance|community|emergency|..."),
-    Param("rule", "text", metavar="simple|absolute|2/3|75%|unanimous"),
-    Param("quorum", "count_or_fraction", metavar="N|P%"),
-    Param("eligible", "role", many=True, metavar="ROLE", help="who may vote"),
-    Param("for", "duration", metavar="DURATION"),
-    Param("until", "datetime", metavar="DATETIME"),
+    Param(
+        "kind",
+        "choice",
+        choices=vote_rules.KINDS,
+        help="proposal (yes/no/abstain; the default), choice (one of the options), multi "
+        "(several), ranked (in order of preference)",
+    ),
+    Param(
+        "type",
+        "text",
+        metavar="TYPE",
+        help="a vote type whose defaults apply: technical, governance, community, emergency, "
+        "or one set in the config (/config show lists them)",
+    ),
+    Param(
+        "rule",
+        "text",
+        metavar="simple|absolute|2/3|75%|unanimous",
+        help="what a proposal needs to pass: more yes than no (simple, the default), more yes "
+        "than half the eligible weight (absolute), a share of yes+no, or every vote",
+    ),
+    Param(
+        "quorum",
+        "count_or_fraction",
+        metavar="N|P%",
+        help="how many must vote (a number of voters, or a share of the eligible weight) "
+        "for the result to count; default none",
+    ),
+    Param(
+        "eligible",
+        "role",
+        many=True,
+        metavar="ROLE",
+        help="who may vote (one or more roles); default everyone in the channel",
+    ),
+    Param(
+        "for",
+        "duration",
+        metavar="DURATION",
+        help="how long it runs, 1 minute to 90 days: 90m, 72h, 3d, 1w; default 72h",
+    ),
+    Param(
+        "until",
+        "datetime",
+        metavar="DATETIME",
+        help='when it closes instead: "friday 17:00" (quote a value with a space), '
+        "tomorrow 9am, 2026-12-01 (the end of that day); in the community's time zone",
+    ),
     Param("secret", "flag", help="nobody sees who chose what"),
     Param("hide_results", "flag", help="no tally until the close"),
     Param("allow_block", "flag", help="one block (with a reason) defeats the proposal"),
@@ -68,14 +109,20 @@ START_OPTIONS: tuple[Param, ...] = (
     Param("close_when_decided", "flag", help="close as soon as the outcome cannot change"),
 )
 START_PARAMS: tuple[Param, ...] = (
-    Param("question", positional=True, required=True, metavar='"QUESTION"'),
+    Param(
+        "question",
+        positional=True,
+        required=True,
+        metavar='"QUESTION"',
+        help="what is being decided, in quotes",
+    ),
     *START_OPTIONS,
 )
 
 
 def _usage(ctx: Ctx, sub: str) -> str:
     spec = ctx.registry.find("vote", sub)
-    return spec.usage(ctx.prefix) if spec else f"{ctx.prefix}vote {sub}"
+    return spec.short_usage(ctx.prefix) if spec else f"{ctx.prefix}vote {sub}"
 
 
 def refuse(ctx: Ctx, sub: str, problem: str) -> UserError:

@@ -8,7 +8,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from bot.model import Card, Choice
-from bot.timeparse import format_when
+from bot.timeparse import format_when, mark_when
 from commands.votes import rules as vote_rules
 from commands.votes.rules import Result, bar, format_number, format_share
 from commands.votes.state import PROPOSAL_EMOJI
@@ -112,7 +112,7 @@ def vote_message(
         ("Eligible", eligibility_line(vote)),
     ]
     if vote.status == "open":
-        fields.append(("Closes", format_when(vote.closes_at, zone)))
+        fields.append(("Closes", mark_when(vote.closes_at, zone)))
         text = head
         if vote.hide_results or vote.secret:
             fields.append(("Tally", "hidden until the vote closes"))
@@ -124,10 +124,19 @@ def vote_message(
         closed = format_when(vote.closed_at or vote.closes_at, zone)
         text = f"{head}\n{'🚫 Cancelled' if vote.status == 'cancelled' else '🔒 Closed'} {closed}"
         if vote.outcome:
-            fields.append(("Outcome", vote.outcome))
+            winners = result.winners if result is not None else ()
+            fields.append(("Outcome", outcome_label(vote.kind, vote.outcome, winners)))
         fields.append(("Voted", participation_line(voted, eligible).split(": ", 1)[1]))
         footer = "See the result in this message's thread."
     return text, Card(vote.question, tuple(fields), footer), choices_for(vote)
+
+
+def outcome_label(kind: str, outcome: str, winners: tuple[str, ...] | list[str]) -> str:
+    """An outcome as people say it: a proposal passes or fails; a choice, multi or ranked
+    vote is won by someone ("won by Red"); a tie keeps its word (the result names who)."""
+    if kind == "proposal" or not winners or outcome != "passed":
+        return outcome
+    return f"won by {', '.join(winners)}"
 
 
 def result_text(
@@ -139,7 +148,8 @@ def result_text(
     display: dict[str, str],
 ) -> str:
     """The result message posted in the vote's thread."""
-    lines = [f"🗳️ Vote #{vote.id} closed: **{result.outcome}**. {vote.question}"]
+    shown = outcome_label(vote.kind, result.outcome, result.winners)
+    lines = [f"🗳️ Vote #{vote.id} closed: **{shown}**. {vote.question}"]
     if vote.kind == "ranked":
         lines.append("First preferences:")
     lines += tally_lines(result)

@@ -34,6 +34,8 @@ from fractions import Fraction
 from itertools import combinations_with_replacement, permutations
 from typing import Any
 
+from bot.text import fold
+
 PROPOSAL_OPTIONS: tuple[str, ...] = ("yes", "no", "abstain")
 BLOCK = "block"
 
@@ -197,11 +199,12 @@ class Rules:
                 raise RuleError("a proposal's options are always yes, no and abstain")
             return canonical
         options = tuple(str(o).strip() for o in self.options)
-        if any(not o for o in options):
+        if any(not fold(o) for o in options):
             raise RuleError("options cannot be empty")
-        folded = [o.casefold() for o in options]
+        # Compared as people read them: "Café" typed two ways, or "Ｆox" and "Fox", are one.
+        folded = [fold(o) for o in options]
         if len(set(folded)) != len(folded):
-            dup = next(o for o in options if folded.count(o.casefold()) > 1)
+            dup = next(o for o in options if folded.count(fold(o)) > 1)
             raise RuleError(f"the option {dup!r} is listed twice")
         if len(options) < 2:
             raise RuleError(f"a {self.kind} vote needs at least two options")
@@ -347,12 +350,12 @@ def validate_ballot(
         choices = (choices,)
     if not choices:
         raise BallotError("the ballot names no option")
-    lookup = {o.casefold(): o for o in rules.options}
+    lookup = {fold(o): o for o in rules.options}
     matched: list[str] = []
     for raw in choices:
-        option = lookup.get(str(raw).strip().casefold())
+        option = lookup.get(fold(str(raw)))
         if option is None:
-            if rules.kind == "proposal" and str(raw).strip().casefold() == BLOCK:
+            if rules.kind == "proposal" and fold(str(raw)) == BLOCK:
                 raise BallotError("this vote does not allow blocks")
             raise BallotError(
                 f"{str(raw).strip()!r} is not an option: use {', '.join(rules.options)}"

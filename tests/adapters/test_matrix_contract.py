@@ -308,7 +308,11 @@ def test_encrypted_event() -> None:
     assert me.is_encrypted(ev)
     assert me.to_event(view(), ev) is None
     assert me.is_encrypted({"type": "m.room.encryption", "state_key": "", "content": {}})
-    assert mc.notice_content(mc.E2EE_NOTICE) == {"msgtype": "m.notice", "body": mc.E2EE_NOTICE}
+    assert mc.notice_content(mc.E2EE_NOTICE) == {
+        "msgtype": "m.notice",
+        "body": mc.E2EE_NOTICE,
+        "m.mentions": {},
+    }
 
 
 @pytest.mark.parametrize(
@@ -338,6 +342,7 @@ def test_message_content() -> None:
         "formatted_body": "<strong>Vote</strong> #3 &amp; more<br>second line<br>"
         "<strong>Adopt v2?</strong><ul><li><strong>Closes</strong>: Mon 12 Jan 09:00 CET</li></ul>"
         "<em>secret &lt;ballot&gt;</em>",
+        "m.mentions": {},
     }
 
 
@@ -347,6 +352,7 @@ def test_threaded_reply_content() -> None:
         "body": "Closed: yes wins",
         "format": "org.matrix.custom.html",
         "formatted_body": "Closed: yes wins",
+        "m.mentions": {},
         "m.relates_to": {
             "rel_type": "m.thread",
             "event_id": ROOT,
@@ -369,7 +375,9 @@ def test_edit_content() -> None:
             "body": "Yes: 2\nNo: 1",
             "format": "org.matrix.custom.html",
             "formatted_body": "Yes: 2<br>No: 1",
+            "m.mentions": {},
         },
+        "m.mentions": {},
         "m.relates_to": {"rel_type": "m.replace", "event_id": ROOT},
     }
 

@@ -441,3 +441,32 @@ async def test_real_vote_by_buttons_from_three_users(slack_real: Harness) -> Non
     await h.until(
         lambda: {c.args["user"] for c in h.fake.of("chat.postEphemeral")} >= {BOB, CAROL, DAVE}
     )
+
+
+async def test_user_group_and_user_pings_in_a_question_never_reach_slack(
+    slack_real: Harness,
+) -> None:
+    """The attack of issue 20 item 8: a question and options that would ping a user group,
+    a user and the channel, typed as Slack sends them. Nothing Slack receives may ping."""
+    import json
+    import re
+
+    h = slack_real
+    if h.app.registry.find("vote", "start") is None:
+        pytest.skip("the votes capability is not registered")
+    text = (
+        'start "<!subteam^S0TC00001|@tc> <@U0BOB0001|bob> <!here> @channel: lunch?" '
+        '--options "<!subteam^S0TC00001>,<@U0CAROL01>,@everyone" --for 1h'
+    )
+    status, _ = await h.send.command(p.slash_command("/vote", text, ALICE, "ping.0"))
+    assert status == 200
+    post = (await h.until(lambda: h.posts(p.CHANNEL) or h.fake.of("chat.postMessage")))[0]
+    blocks_ = json.loads(json.dumps(post.args.get("blocks")))
+    for block in blocks_:
+        for element in block.get("elements", []):
+            # A button's value is the id Slack hands back on a press; it is never shown.
+            element.pop("value", None)
+    sent = json.dumps({"text": post.args.get("text"), "blocks": blocks_}, ensure_ascii=False)
+    assert "lunch?" in sent
+    assert "<!subteam" not in sent and "<@U" not in sent and "<!here" not in sent
+    assert not re.search(r"(?<![\w\u2060])@(everyone|here|channel)\b", sent), sent

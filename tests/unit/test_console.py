@@ -73,6 +73,27 @@ def test_demo_runs_clean(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "#1 [only @alice]" in out and "✗" not in out
+    # Who did what: each input line comes before its answers.
+    assert "@bob › click /Adopt the v2 API/ yes\n#6 [only @bob]" in out
+    assert "\n== Votes: a proposal in #votes" in out
+    # An edit shows what changed, never the whole card again.
+    edits = out.split("#5 edited")[1:]
+    assert edits and all("Kind: proposal" not in e.split("\n#")[0] for e in edits)
+    # The title once; one reminder per person, saying how long is left.
+    assert out.count("Adopt the v2 API?\n  Adopt the v2 API?") == 0
+    reminders = [line for line in out.splitlines() if "Reminder: vote #1" in line]
+    assert len(reminders) == 1 and "closes in 24 hours" in reminders[0]
+    # A ranked vote, a secret vote and an export.
+    assert "closed: **won by Python**" in out and "Ranking: 1. Python" in out
+    assert "Secret ballot" in out and "closed: **won by Lisbon**" in out
+    assert "moot export decisions --format md\n# Decisions" in out
+    assert "## Decision 2: Which talk opens the meetup?" in out
+
+
+def test_terminal_bold() -> None:
+    from adapters.console import terminal
+
+    assert terminal("Your vote is **yes**.") == "Your vote is \x1b[1myes\x1b[0m."
 
 
 def test_interactive_console_reads_typed_lines(tmp_path: Path) -> None:

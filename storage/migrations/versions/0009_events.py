@@ -1,7 +1,7 @@
 """events and RSVPs, member settings
 
 Revision ID: 0009_events
-Revises: 0003_rfcs
+Revises: 0007_console
 Create Date: 2026-12-02 18:31:35.605079
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision = "0009_events"
-down_revision = "0003_rfcs"
+down_revision = "0007_console"
 branch_labels = None
 depends_on = None
 

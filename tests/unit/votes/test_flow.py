@@ -173,7 +173,7 @@ async def test_weights(script: Script, db: Database) -> None:
         "@bob /config weight @tc 5",
         "expect /for moderators and admins only/",
         "@alice /config show",
-        'expect /weights: {"tc": 3}/',
+        "expect /weights: tc 3/",
         '@alice /vote start "Weighted?" --for 1h',
         "@bob /vote cast 1 yes",
         "expect /weight 3/",
@@ -269,7 +269,7 @@ async def test_secret_ballot_leaves_no_link(
         "@bob /vote show 1",
         "expect /You have voted \\(secret ballot\\)/",
         "advance 2h",
-        "expect /(?s)closed: \\*\\*passed\\*\\*.*Bananas +.* 2 · 67%/",
+        "expect /(?s)closed: \\*\\*won by Bananas\\*\\*.*Bananas +.* 2 · 67%/",
     )
     assert s.failures == []
     with db.transaction() as sess:
@@ -411,7 +411,7 @@ async def test_extend_moves_deadline_and_reminders(script: Script, db: Database)
         "advance 71h",
         "expect-not /closed|Reminder/",
         "advance 1h",
-        'expect /Reminder: vote #1 "Longer\\?" in #general closes Fri 9 Jan/',
+        'expect /Reminder: vote #1 "Longer\\?" in #general closes in 24 hours \\(Fri 9 Jan/',
         "advance 22h",
         "expect-not /closed|Reminder/",
         "advance 1h",
@@ -482,7 +482,7 @@ async def test_vote_types_and_config(script: Script) -> None:
         '@alice /vote start "Now!" --type emergency',
         "expect /Closes: Tue 6 Jan 2026 09:00 UTC/",
         "@alice /config show",
-        "expect /vote_types/",
+        "expect /vote type /",
     )
 
 
@@ -499,7 +499,7 @@ async def test_decisions_commands_and_export(script: Script, db: Database) -> No
         "@dave /decisions show 9",
         "expect /there is no decision D9/",
         "@dave /vote list --closed",
-        "expect /#1 Export\\? \\(closed: passed, 1 voted\\)/",
+        "expect /#1 Export\\? \\(passed, 1 voter\\)/",
     )
     md = decisions.export(db, "md")
     assert "## Decision 1: Export?" in md and "Outcome: **passed**" in md

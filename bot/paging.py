@@ -1,0 +1,45 @@
+"""Lists that can grow: one page at a time, and a line saying which part is shown and how to
+see the next, so a list never just stops."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.specs import Param
+
+PAGE_SIZE = 30
+
+PAGE_PARAM = Param("page", "int", metavar="N", help=f"which page to show ({PAGE_SIZE} a page)")
+
+
+def page(s: Session, stmt: Any, number: int | None, size: int = PAGE_SIZE) -> tuple[list[Any], int]:
+    """The rows of page `number` (from 1) of an ordered select, and the total count."""
+    total = s.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    start = (max(1, number or 1) - 1) * size
+    return list(s.execute(stmt.offset(start).limit(size)).scalars()), total
+
+
+def note(total: int, number: int | None, shown: int, command: str, size: int = PAGE_SIZE) -> str:
+    """ "showing 31-60 of 75; next: /vote list --page 3", or "" when everything fits."""
+    n = max(1, number or 1)
+    if total <= size and n == 1:
+        return ""
+    if not shown:
+        pages = max(1, -(-total // size))
+        return f"page {n} is past the end: there are {pages} page(s) of {total}"
+    first = (n - 1) * size + 1
+    last = first + shown - 1
+    text = f"showing {first}-{last} of {total}"
+    if last < total:
+        text += f"; next: {command} --page {n + 1}"
+    return text
+
+
+def check(number: int | None) -> None:
+    from bot.errors import UserError
+
+    if number is not None and number < 1:
+        raise UserError(f"--page counts from 1, not {number}")
