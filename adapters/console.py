@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -227,19 +228,43 @@ class ConsoleAdapter(Adapter):
         return row
 
     async def grant_role(self, workspace: str, user_id: str, role: str, key: str) -> bool:
-        if key not in self._by_key:
-            self._by_key[key] = Delivered("", "", None)
-            self._emit(f"[role] @{user_id} is given the role {role}")
+        with self.db.transaction() as s:
+            if s.execute(select(MessageRow).where(MessageRow.key == key[:255])).first():
+                return True
+            line = f"[role] @{user_id} is given the role {role}"
+            # A row of its own keeps the grant idempotent; it is shown as a line, not a message.
+            s.add(
+                MessageRow(channel="", thread=None, header=line, text="", choices=[], key=key[:255])
+            )
+            s.add(ConsoleFeed(number=0, shown=line))
         return True
 
     def user_message(self, channel: str, author: str, text: str) -> int:
         """Someone (not Moot) writes in a channel: numbered like any message, so a script can
         react to it."""
-        n = len(self.messages) + 1
-        header = f"#{n} [#{channel}] @{author}"
-        self.messages[n] = ConsoleMessage(n, channel, None, text, None, (), header)
-        self._emit("\n".join([header, *("  " + line for line in text.splitlines())]))
+        with self.db.transaction() as s:
+            row = MessageRow(
+                channel=channel,
+                thread=None,
+                header=f"[#{channel}] @{author}",
+                text=text,
+                choices=[],
+                key=f"user:{uuid.uuid4().hex}",
+            )
+            s.add(row)
+            s.flush()
+            n = row.id or 0
+            row.header = f"#{n} {row.header}"
+            block = "\n".join([row.header, *("  " + line for line in text.splitlines())])
+            s.add(ConsoleFeed(number=n, shown=block))
         return n
+
+    @property
+    def messages(self) -> dict[int, ConsoleMessage]:
+        """Every message by number, as this process may see them (for scripts and tests)."""
+        with self.db.transaction() as s:
+            rows = s.execute(select(MessageRow).order_by(MessageRow.id)).scalars()
+            return {row.id or 0: self._read(row) for row in rows if row.channel}
 
     async def edit(self, target: Target, msg: Edit, key: str) -> None:
         with self.db.transaction() as s:

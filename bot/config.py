@@ -47,6 +47,8 @@ class Config:
     matrix: dict[str, Any] | None = None
     discord: dict[str, Any] | None = None
     secrets: list[str] = field(default_factory=list, repr=False)
+    # With load(strict=False) (`moot doctor`): what was wrong, each value left at its default.
+    problems: list[str] = field(default_factory=list, repr=False)
 
     def __repr__(self) -> str:
         platforms = [p for p in ("slack", "matrix", "discord") if getattr(self, p)]
@@ -174,7 +176,12 @@ def _database_url(where: str, url: Any, problems: list[str]) -> str:
     return url
 
 
-def load(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Config:
+def load(
+    path: str | os.PathLike[str] | None = None,
+    env: dict[str, str] | None = None,
+    *,
+    strict: bool = True,
+) -> Config:
     env = dict(os.environ if env is None else env)
     data: dict[str, Any] = {}
     where = "config"
@@ -215,8 +222,9 @@ def load(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None 
         section = data.get(platform)
         if isinstance(section, dict) and section.get("enabled", True):
             setattr(cfg, platform, dict(section))
-    if problems:
+    if problems and strict:
         raise ConfigProblems(problems)
+    cfg.problems = problems
     for (platform, key), var in SECRET_ENV.items():
         section = getattr(cfg, platform)
         value = env.get(var)

@@ -496,7 +496,8 @@ def check_gap(day: date, clock: time, zone: tzinfo, shown: str) -> None:
         last, first = found
         raise TimeParseError(
             f"'{shown}' does not exist in {zone.key}: the clocks go from "
-            f"{last:%H:%M} straight to {first:%H:%M} that day; use {last:%H:%M} or {first:%H:%M}"
+            f"{last:%H:%M} straight to {first:%H:%M} that day (daylight saving time); "
+            f"use {last:%H:%M} or {first:%H:%M}"
         )
 
 

@@ -356,7 +356,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        cfg = load(getattr(args, "sub_config", None) or args.config)
+        # The doctor reads a broken config too: saying what is wrong with it is its job.
+        cfg = load(getattr(args, "sub_config", None) or args.config, strict=args.cmd != "doctor")
         setup_logging(cfg)
         if args.cmd in ("demo", "console"):
             logging.getLogger().setLevel(logging.WARNING)

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import text
 
@@ -71,10 +70,9 @@ def call_json(
 
 def check_config(cfg: Config, path: str | None) -> list[Finding]:
     found = [Finding("config", True, f"{path or 'no file (defaults and environment)'}, {cfg!r}")]
-    try:
-        ZoneInfo(cfg.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        found.append(Finding("config", False, f"[community] timezone {cfg.timezone!r} is unknown"))
+    # Each problem the loader found (it was told to keep going), with its file prefix cut.
+    for problem in cfg.problems:
+        found.append(Finding("config", False, problem.split(": ", 1)[-1]))
     if not any(getattr(cfg, p) for p in ("slack", "matrix", "discord")):
         found.append(Finding("config", False, "no platform is configured: add [slack] or [matrix]"))
     return found

@@ -181,7 +181,7 @@ async def test_metrics_count_events_deliveries_and_read_the_database(
     )
     from adapters.console import ConsoleAdapter
 
-    app.sender.adapters = {"console": ConsoleAdapter(out=lambda _s: None)}
+    app.sender.adapters = {"console": ConsoleAdapter(app.db, out=lambda _s: None)}
     await app.settle()
     text = (await get(port, "/metrics"))[2].decode()
     assert sample(text, "moot_due_lag_seconds") == 0 and sample(text, "moot_outbox_pending") == 0
@@ -381,7 +381,7 @@ def test_doctor_names_each_problem_in_one_line(
     )
     code, out = doctor_run(tmp_path, body, capsys, {"SLACK_BOT_TOKEN": bad_token})
     assert code == 1
-    assert "FAIL config: [community] timezone 'Mars/Base' is unknown" in out
+    assert "FAIL config: [community] timezone 'Mars/Base' is not a known time zone" in out
     assert "FAIL migrations: at none, code needs" in out and "moot db upgrade" in out
     assert "FAIL slack: signing_secret should be 32 hex digits" in out
     assert "FAIL slack auth: auth.test said invalid_auth" in out

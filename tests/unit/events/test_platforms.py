@@ -27,7 +27,7 @@ async def test_reactions_are_answers_where_there_are_no_buttons(
     db: Database, registry: Registry
 ) -> None:
     s = ConsoleSession(db, registry, fake_clock(START), out=lambda _s: None)
-    s.adapter = NoButtons(lambda _s: None)
+    s.adapter = NoButtons(db, lambda _s: None)
     s.app = s._build()
     await s.run_script(
         "\n".join(

@@ -106,7 +106,7 @@ async def test_bad_input_is_refused_and_writes_nothing(script: Script, db: Datab
         PEOPLE,
         STAFF_CHANNEL,
         '@alice /ticket open "   "',
-        "expect /the subject is empty. Usage: \\/ticket open/",
+        "expect /(the subject is empty|nothing visible in it). Usage: \\/ticket open/",
         '@alice /ticket open "x" --priority whenever',
         "expect /'whenever' is not one of low, normal, high, urgent/",
         '@alice /ticket open "x" --details ""',
