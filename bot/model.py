@@ -54,6 +54,9 @@ class Event:
     address: Address
     is_direct: bool = False
     raw: Any = field(default=None, compare=False, repr=False)
+    # False when the adapter knows the place is not one of the community's configured rooms
+    # (Matrix: a room anyone could create). A fact the adapter reports; the core decides.
+    in_community: bool = True
 
 
 @dataclass(frozen=True)

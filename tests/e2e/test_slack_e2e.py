@@ -266,6 +266,30 @@ async def test_roles_come_from_user_groups_and_admins(slack: Harness) -> None:
     assert len(slack.fake.of("usergroups.list")) == 1
 
 
+async def test_attack_a_user_group_named_moderator_grants_nothing(slack: Harness) -> None:
+    """Where members may create user groups, carol makes one with the handle `moderator` (and
+    one called `mod`) and puts herself in: she is no moderator. Alice cannot bind a group by
+    its handle either, only by the id Slack sends with a mention."""
+    slack.fake.usergroups += [
+        {"id": "S0EVIL001", "handle": "moderator", "name": "moderator", "users": [CAROL]},
+        {"id": "S0EVIL002", "handle": "mod", "name": "mod", "users": [CAROL]},
+    ]
+    ephemerals = lambda: slack.fake.of("chat.postEphemeral")  # noqa: E731
+    await slack.send.command(p.slash_command("/moot", "config timezone Asia/Tokyo", CAROL, "a.1"))
+    refused = await slack.until(lambda: ephemerals())
+    assert "moderators and admins only" in refused[0].args["text"]
+    await slack.send.command(p.slash_command("/moot", "config role moderator @tc", ALICE, "a.2"))
+    await slack.until(lambda: len(ephemerals()) == 2)
+    assert "mention the group so its id is bound" in ephemerals()[1].args["text"]
+    await slack.send.command(p.slash_command("/moot", "config show", BOB, "a.3"))
+    await slack.until(lambda: len(ephemerals()) == 3)
+    assert "moderators and admins only" in ephemerals()[2].args["text"]
+    with slack.db.transaction() as s:
+        community = repos.get_or_create_community(s, "slack", p.TEAM, SystemClock().now())
+        assert community.timezone == "UTC"
+        assert repos.role_bindings(s, community.id or 0) == []
+
+
 def modal_values(view: dict[str, Any], **typed: Any) -> dict[str, Any]:
     """What Slack puts in view.state.values for the fields a person filled in."""
     values: dict[str, Any] = {}
