@@ -33,6 +33,10 @@ class Config:
     timezone: str = "UTC"
     sweep_seconds: float = 15.0
     log_level: str = "INFO"
+    # [outbox]: this replica's name (unique among running replicas; default the host name)
+    # and how many channels it delivers to at once.
+    outbox_replica: str | None = None
+    outbox_lanes: int = 8
     slack: dict[str, Any] | None = None
     matrix: dict[str, Any] | None = None
     discord: dict[str, Any] | None = None
@@ -67,12 +71,17 @@ def load(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None 
     community = data.get("community", {})
     sched = data.get("scheduler", {})
     log = data.get("logging", {})
+    outbox = data.get("outbox", {})
     cfg = Config(
         database_url=env.get("MOOT_DATABASE_URL") or db.get("url") or DEFAULT_URL,
         timezone=community.get("timezone", "UTC"),
         sweep_seconds=float(sched.get("sweep_seconds", 15)),
         log_level=str(log.get("level", "INFO")).upper(),
+        outbox_replica=str(outbox["replica"]) if outbox.get("replica") else None,
+        outbox_lanes=int(outbox.get("lanes", 8)),
     )
+    if cfg.outbox_lanes < 1:
+        raise ConfigError("[outbox] lanes must be at least 1")
     for platform in ("slack", "matrix", "discord"):
         section = data.get(platform)
         if section is not None and section.get("enabled", True):
