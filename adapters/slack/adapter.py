@@ -369,9 +369,13 @@ class SlackAdapter(Adapter):
             if wait > 0:
                 await asyncio.sleep(wait)
 
-    async def _post(self, channel: str, thread_ts: str | None, content: dict[str, Any]) -> Any:
+    async def _post(
+        self, channel: str, thread_ts: str | None, content: dict[str, Any], key: str
+    ) -> Any:
         await self._pace(channel)
-        kw = dict(content, channel=channel)
+        # The outbox key rides along as message metadata: after a crash the adapter can find
+        # the message in the channel and not post it a second time.
+        kw = dict(content, channel=channel, metadata=outbox_metadata(key))
         if thread_ts:
             kw["thread_ts"] = thread_ts
         try:
@@ -423,21 +427,61 @@ class SlackAdapter(Adapter):
                     raise
                 log.info("ephemeral in %s not possible; sending as a DM", channel)
             channel = await self._dm_channel(team, msg.recipient)
-            resp = await self._post(channel, None, content)
+            resp = await self._post(channel, None, content, key)
             return self._remember(key, Delivered(str(resp["ts"]), str(resp["channel"]), None))
         if msg.visibility == "dm":
             if not msg.recipient:
                 raise PermanentFailure("a DM without a recipient")
             channel = await self._dm_channel(team, msg.recipient)
-            resp = await self._post(channel, None, content)
+            resp = await self._post(channel, None, content, key)
             return self._remember(key, Delivered(str(resp["ts"]), str(resp["channel"]), None))
-        resp = await self._post(msg.address.channel, thread_root, content)
+        resp = await self._post(msg.address.channel, thread_root, content, key)
         return self._remember(
             key,
             Delivered(
                 str(resp["ts"]), str(resp.get("channel") or msg.address.channel), thread_root
             ),
         )
+
+    async def find_delivered(
+        self, msg: Send, thread_root: str | None, key: str
+    ) -> Delivered | None:
+        """Look for our message carrying this outbox key among the channel's (or thread's)
+        most recent messages, a bounded number of pages. Ephemeral messages cannot be looked
+        up; they are private and re-sending one does no harm."""
+        if key in self._sent:
+            return self._sent[key]
+        if msg.visibility == "ephemeral":
+            return None
+        if msg.visibility == "dm":
+            if not msg.recipient:
+                return None
+            channel = await self._dm_channel(msg.address.workspace, msg.recipient)
+            thread_root = None
+        else:
+            channel = msg.address.channel
+        method = "conversations_replies" if thread_root else "conversations_history"
+        kw: dict[str, Any] = {"channel": channel, "limit": HISTORY_PAGE}
+        if thread_root:
+            kw["ts"] = thread_root
+        kw["include_all_metadata"] = True
+        for _ in range(HISTORY_PAGES):
+            resp = await self._call(method, **kw)
+            for m in resp.get("messages") or []:
+                if m.get("ts") == thread_root:
+                    continue  # the thread's root is listed first in replies
+                if metadata_key(m) == key and self._mine(m):
+                    log.info("slack: outbox row %s was already posted as %s", key, m.get("ts"))
+                    return self._remember(key, Delivered(str(m["ts"]), channel, thread_root))
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+            kw["cursor"] = cursor
+        return None
+
+    def _mine(self, message: dict[str, Any]) -> bool:
+        user = message.get("user")
+        return not self.bot_user_id or user is None or user == self.bot_user_id
 
     async def edit(self, target: Target, msg: Edit, key: str) -> None:
         content = blocks.message(msg.text, msg.card, msg.choices)
@@ -499,6 +543,25 @@ class SlackAdapter(Adapter):
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+METADATA_EVENT = "moot_outbox"
+# How far back a possibly-sent row is looked for: the crash was moments ago, so the message,
+# if it went out, is among the newest. 2 pages of 100 bound the cost of a restart.
+HISTORY_PAGE = 100
+HISTORY_PAGES = 2
+
+
+def outbox_metadata(key: str) -> dict[str, Any]:
+    return {"event_type": METADATA_EVENT, "event_payload": {"outbox_key": key}}
+
+
+def metadata_key(message: dict[str, Any]) -> str | None:
+    meta = message.get("metadata") or {}
+    if meta.get("event_type") != METADATA_EVENT:
+        return None
+    value = (meta.get("event_payload") or {}).get("outbox_key")
+    return str(value) if value is not None else None
 
 
 def _err(exc: SlackApiError) -> str:
