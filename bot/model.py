@@ -93,6 +93,13 @@ class MessageReceived(Event):
 InboundEvent = CommandInvoked | ActionInvoked | ReactionChanged | MessageReceived
 
 
+# A choice whose action is FORM_PREFIX + "command sub" opens that command's form for the one
+# person who pressed it (a Slack modal), its answer handled as if typed in a direct chat with
+# the bot: a secret ballot never touches a channel. Its value is JSON: {param: fixed value}
+# or {param: [the values to pick from]}. Where there are no buttons it is left out.
+FORM_PREFIX = "form:"
+
+
 @dataclass(frozen=True)
 class Choice:
     action: str

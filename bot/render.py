@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.mentions import neutralise
-from bot.model import Capabilities, Card, Choice, Edit, Send
+from bot.model import FORM_PREFIX, Capabilities, Card, Choice, Edit, Send
 
 NUMBERS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
 LETTERS = tuple(chr(0x1F1E6 + i) for i in range(26))  # regional indicators 🇦..🇿
@@ -37,8 +37,20 @@ def choice_lines(choices: tuple[Choice, ...]) -> str:
     return "\n".join(f"{c.emoji} {c.label}" for c in choices)
 
 
+def _usable(choices: tuple[Choice, ...], caps: Capabilities) -> tuple[Choice, ...]:
+    """A form opens only from a button: without buttons the message's text says what to type."""
+    forms = [c for c in choices if c.action.startswith(FORM_PREFIX)]
+    if not forms:
+        return with_emoji(choices)
+    if not caps.buttons:
+        return with_emoji(tuple(c for c in choices if c not in forms))
+    # no reaction stands for a form: a reaction cannot open one
+    others = iter(with_emoji(tuple(c for c in choices if c not in forms)))
+    return tuple(c if c in forms else next(others) for c in choices)
+
+
 def fit_send(msg: Send, caps: Capabilities) -> Send:
-    choices = with_emoji(msg.choices)
+    choices = _usable(msg.choices, caps)
     text = neutralise(msg.text)
     if choices and not caps.buttons:
         text = f"{text}\n{choice_lines(choices)}"
@@ -49,7 +61,7 @@ def fit_send(msg: Send, caps: Capabilities) -> Send:
 
 
 def fit_edit(msg: Edit, caps: Capabilities) -> Edit:
-    choices = with_emoji(msg.choices)
+    choices = _usable(msg.choices, caps)
     text = neutralise(msg.text)
     if choices and not caps.buttons:
         text = f"{text}\n{choice_lines(choices)}"

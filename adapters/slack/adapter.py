@@ -28,6 +28,7 @@ from bot import help as helptext
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
 from bot.clock import Clock, SystemClock
 from bot.model import (
+    FORM_PREFIX,
     Address,
     Capabilities,
     CommandInvoked,
@@ -206,6 +207,8 @@ class SlackAdapter(Adapter):
     async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
         await ack()
         event = events.slash_command(body)
+        if await self._is_own_dm(event.address.workspace, event.actor.user_id, event.address):
+            event = replace(event, is_direct=True)  # typed in the person's DM with the bot
         spec = modal.wants_modal(self.registry, event.name, event.args)
         if spec is not None and body.get("trigger_id"):
             title = modal.MODAL_COMMANDS[(spec.name, spec.sub)]
@@ -227,8 +230,46 @@ class SlackAdapter(Adapter):
     async def _on_action(self, ack: Any, body: dict[str, Any]) -> None:
         await ack()
         event = events.block_action(body)
-        if event is not None:
+        if event is not None and event.action.startswith(FORM_PREFIX):
+            await self._open_form(event, body)
+        elif event is not None:
             await self._dispatch(event)
+
+    async def _is_own_dm(self, team: str, user: str, where: Address) -> bool:
+        """Whether a D… channel is this person's DM with the bot (not a DM between two
+        people, where the bot cannot answer)."""
+        if not where.channel.startswith("D") or not user:
+            return False
+        try:
+            return await self._dm_channel(team, user) == where.channel
+        except Exception:
+            log.warning("could not tell whether %s is the bot's DM", where.channel)
+            return False
+
+    async def _open_form(self, event: InboundEvent, body: dict[str, Any]) -> None:
+        """A "Vote privately" style button: the command's modal for the presser alone; its
+        answer runs as if typed in their DM with the bot."""
+        action = getattr(event, "action", "")
+        name, _, sub = action[len(FORM_PREFIX) :].partition(" ")
+        spec = self.registry.find(name, sub or None)
+        if spec is None or not body.get("trigger_id"):
+            return
+        form = modal.Form.from_value(getattr(event, "value", ""))
+        meta = {
+            "team": event.address.workspace,
+            "channel": "",
+            "name": spec.name,
+            "sub": spec.sub or "",
+            "direct": True,
+            **form.meta(),
+        }
+        title = f"{spec.name} {spec.sub or ''}".strip().capitalize()
+        try:
+            await self.client.views_open(
+                trigger_id=body["trigger_id"], view=modal.view(spec, title, meta, form)
+            )
+        except SlackApiError as exc:
+            log.warning("views.open for a form failed: %s", _err(exc))
 
     def _parse_context(self, team: str) -> ParseContext:
         with self.db.transaction() as s:
@@ -255,6 +296,7 @@ class SlackAdapter(Adapter):
                 spec,
                 (view.get("state") or {}).get("values") or {},
                 self._parse_context(team),
+                modal.Form.from_meta(meta),
             )
         except Exception:
             log.exception("modal submission could not be checked")
@@ -265,10 +307,17 @@ class SlackAdapter(Adapter):
             return
         await ack()
         user = body.get("user") or {}
+        user_id = str(user.get("id", ""))
+        channel = str(meta.get("channel", ""))
+        direct = bool(meta.get("direct"))
+        if direct:
+            # A private form: its answers go to the person's DM, never to a channel.
+            channel = await self._dm_channel(team, user_id)
         event = CommandInvoked(
             event_id=str(body.get("trigger_id") or f"view:{view.get('id')}:{view.get('hash')}"),
-            actor=events.actor(str(user.get("id", "")), user.get("username") or user.get("name")),
-            address=Address(PLATFORM, team, str(meta.get("channel", ""))),
+            actor=events.actor(user_id, user.get("username") or user.get("name")),
+            address=Address(PLATFORM, team, channel),
+            is_direct=direct,
             name=spec.name,
             args=result.line,
             raw_text=f"/{spec.name} {result.line}",
@@ -304,7 +353,7 @@ class SlackAdapter(Adapter):
             await self._dispatch(event)
 
     async def _on_message(self, body: dict[str, Any]) -> None:
-        event = events.thread_message(body)
+        event = events.thread_message(body) or events.direct_command(body)
         if event is not None:
             await self._dispatch(event)
 

@@ -96,7 +96,6 @@ async def test_a_slow_channel_holds_no_other_and_each_keeps_its_order(db: Databa
     assert [t for t, _ in slow] == [f"s{i}" for i in range(3)]
     # all of the fast channel went out before the slow channel's first send finished
     assert fast[-1][1] < slow[0][1]
-    assert fast[-1][1] - start < 0.4
     assert slow[-1][1] - start >= 1.5  # the slow one is still serial in itself
 
 
