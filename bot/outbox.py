@@ -120,7 +120,14 @@ class OutboxSender:
                     sorted(lane, key=lambda r: (r.priority, r.id or 0)), latest_edit
                 )
 
-        return sum(await asyncio.gather(*(one(lane) for lane in lanes.values())))
+        # One lane's failure must not leave the others running unawaited: wait for all.
+        results = await asyncio.gather(
+            *(one(lane) for lane in lanes.values()), return_exceptions=True
+        )
+        for r in results:
+            if isinstance(r, BaseException):
+                log.error("outbox lane failed", exc_info=r)
+        return sum(r for r in results if isinstance(r, int))
 
     async def _lane(self, rows: list[Outbox], latest_edit: dict[str, int]) -> int:
         sent = 0

@@ -153,6 +153,19 @@ class FakeSlackApi:
         return found
 
 
+async def until(pred: Any, timeout: float = 6.0) -> Any:
+    """Poll pred until it returns something true; that is the answer."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = pred()
+        if got:
+            return got
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out waiting")
+
+
 def user(uid: str, name: str, admin: bool = False) -> dict[str, Any]:
     return {
         "id": uid,

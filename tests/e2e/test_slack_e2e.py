@@ -30,7 +30,7 @@ from storage import repos
 from storage.db import Database
 from storage.tables import Outbox, ProcessedEvent
 from tests.adapters import slack_payloads as p
-from tests.e2e.slack_fake import FakeSlackApi, SlackSender, sign, user
+from tests.e2e.slack_fake import FakeSlackApi, SlackSender, sign, until, user
 
 SECRET = "e2e-signing-secret-0123456789abcdef"
 TOKEN = "xoxb-0000-e2e-not-a-real-token"
@@ -110,13 +110,7 @@ class Harness:
             return int(s.execute(select(func.count()).select_from(table)).scalar_one())
 
     async def until(self, pred: Callable[[], Any], timeout: float = 6.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            got = pred()
-            if got:
-                return got
-            await asyncio.sleep(0.02)
-        raise AssertionError("timed out waiting")
+        return await until(pred, timeout)
 
     def posts(self, channel: str = p.CHANNEL) -> list[Any]:
         return [c for c in self.fake.of("chat.postMessage") if c.args["channel"] == channel]

@@ -13,7 +13,6 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -23,7 +22,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.tables import Outbox
 from tests.adapters import slack_payloads as p
-from tests.e2e.slack_fake import Call, FakeSlackApi, SlackSender, user
+from tests.e2e.slack_fake import Call, FakeSlackApi, SlackSender, until, user
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "e2e-signing-secret-0123456789abcdef"
@@ -99,16 +98,6 @@ min_post_interval = 0.05
             db.dispose()
 
 
-async def until(pred: Any, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = pred()
-        if got:
-            return got
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out waiting")
-
-
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeSlackApi]:
     api = FakeSlackApi(users={ALICE: user(ALICE, "alice", admin=True), BOB: user(BOB, "bob")})
@@ -149,7 +138,7 @@ async def test_attack_sigkill_right_after_the_result_reaches_slack(
             await sender.command(
                 p.slash_command("/vote", 'start "Ship it?" --for 1h', ALICE, "k.1")
             )
-            await until(lambda: posts_with(fake, "Vote #1"))
+            await until(lambda: posts_with(fake, "Vote #1"), 20)
 
             def kill_on_result(call: Call) -> None:
                 if call.method == "chat.postMessage" and "closed" in str(call.args.get("text")):
@@ -157,7 +146,7 @@ async def test_attack_sigkill_right_after_the_result_reaches_slack(
 
             fake.on_call = kill_on_result
             await sender.command(p.slash_command("/vote", "close 1", ALICE, "k.2"))
-            await until(lambda: bot.proc is not None and bot.proc.poll() is not None)
+            await until(lambda: bot.proc is not None and bot.proc.poll() is not None, 20)
             fake.on_call = None
             assert len(posts_with(fake, "closed")) == 1
             unsent = [r for r in bot.outbox() if r.status == "pending" and r.tries > 0]
@@ -169,7 +158,7 @@ async def test_attack_sigkill_right_after_the_result_reaches_slack(
             await sender.command(
                 p.slash_command("/vote", 'start "Sentinel?" --for 1h', ALICE, "k.3")
             )
-            await until(lambda: posts_with(fake, "Vote #2"))
+            await until(lambda: posts_with(fake, "Vote #2"), 20)
             assert len(posts_with(fake, "closed")) == 1, [
                 c.args["text"] for c in posts_with(fake, "closed")
             ]
