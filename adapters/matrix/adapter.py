@@ -170,7 +170,6 @@ class MatrixAdapter(Adapter):
         with contextlib.suppress(Exception):
             out = await self._call(*Api.profile_get_displayname(self.settings.user_id, self._token))
             self.bot_display = str(out.get("displayname") or "")
-        await self._join_configured()
         self._task = asyncio.create_task(self._sync_loop(), name="matrix-sync")
 
     async def stop(self) -> None:
@@ -188,6 +187,13 @@ class MatrixAdapter(Adapter):
     # ------------------------------------------------------------ the community's rooms
 
     async def _join_configured(self) -> None:
+        try:
+            await self._join_configured_rooms()
+        except Exception:
+            # Rooms given by id still load their power levels when their first event comes.
+            log.exception("could not reach the configured rooms; carrying on")
+
+    async def _join_configured_rooms(self) -> None:
         """Resolve aliases, join the configured rooms and spaces (a no-op where already in),
         and read their power levels: the only place roles come from."""
         s = self.settings
@@ -234,6 +240,12 @@ class MatrixAdapter(Adapter):
     async def _sync_loop(self) -> None:
         since, watermark = self.store.sync_position()
         failures = 0
+        # Roles must be known before any event is handled; but a new bot's first sync only
+        # finds its place (its events are skipped), so its own joins wait until after it, or
+        # a command sent just after the join would fall into that skipped batch.
+        configured = since is not None
+        if configured:
+            await self._join_configured()
         while not self._stopping:
             timeout = 0 if since is None else self.settings.sync_timeout_ms
             try:
@@ -244,6 +256,9 @@ class MatrixAdapter(Adapter):
                 # Only now: a crash before this line replays the batch instead of losing it.
                 self.store.save_sync_position(next_batch, watermark)
                 since, failures = next_batch, 0
+                if not configured:
+                    await self._join_configured()
+                    configured = True
             except asyncio.CancelledError:
                 raise
             except RetryAfter as exc:
