@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -438,3 +439,31 @@ def test_config_section_is_checked_and_hides_tokens() -> None:
         SlackConfig.from_section({"bot_token": "xoxb-1", "mode": "http"})
     with pytest.raises(ConfigError, match="bot_token"):
         SlackConfig.from_section({"bot_token": "xoxp-user", "app_token": "xapp-1"})
+
+
+def test_a_plain_dm_to_the_bot_is_a_direct_command() -> None:
+    from adapters.slack import events as se
+
+    def im(text: str, **extra: Any) -> dict[str, Any]:
+        event = {
+            "type": "message",
+            "text": text,
+            "user": "U0CAROL01",
+            "ts": "1700000060.000100",
+            "channel": "D0CAROL01",
+            "channel_type": "im",
+            **extra,
+        }
+        return p.envelope(event, "EvIm")
+
+    ev = se.direct_command(im("vote cast 4 no"))
+    assert ev is not None and ev.is_direct and (ev.name, ev.args) == ("vote", "cast 4 no")
+    assert ev.address.channel == "D0CAROL01" and ev.event_id == "EvIm"
+    ev = se.direct_command(im("/moot config show"))
+    assert ev is not None and (ev.name, ev.args) == ("config", "show")
+    assert se.direct_command(im("   ")) is None
+    assert se.direct_command(im("👍")) is None
+    assert se.direct_command(im("vote cast 4 no", bot_id="B1")) is None
+    assert se.direct_command(im("vote cast 4 no", subtype="message_changed")) is None
+    assert se.direct_command(im("vote cast 4 no", thread_ts="1700000001.000100")) is None
+    assert se.direct_command(im("vote cast 4 no", channel_type="channel")) is None
