@@ -47,6 +47,15 @@ class Adapter(ABC):
     @abstractmethod
     async def react(self, target: Target, emoji: str, key: str) -> None: ...
 
+    async def find_delivered(
+        self, msg: Send, thread_root: str | None, key: str
+    ) -> Delivered | None:
+        """Was the message with this outbox key already delivered? Asked before sending a row
+        whose earlier attempt may have reached the platform (a crash or a lost reply), so a
+        result is never posted twice. None: not found, send it. Platforms whose send is
+        idempotent by key (Matrix txnId; Discord with enforce_nonce) need not look."""
+        return None
+
     async def open_thread(self, target: Target, title: str, key: str) -> str | None:
         # Slack and Matrix threads exist as soon as someone replies; nothing to open.
         return target.message_id

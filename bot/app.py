@@ -25,6 +25,8 @@ class App:
     default_timezone: str = "UTC"
     sweep_seconds: float = 15.0
     prefixes: dict[str, str] = field(default_factory=dict)
+    replica: str | None = None
+    max_lanes: int = 8
 
     def __post_init__(self) -> None:
         self.core = Core(
@@ -36,7 +38,9 @@ class App:
         )
         self.dispatcher = Dispatcher(self.core)
         self.scheduler = Scheduler(self.core, sweep_seconds=self.sweep_seconds)
-        self.sender = OutboxSender(self.db, self.adapters, self.clock)
+        self.sender = OutboxSender(
+            self.db, self.adapters, self.clock, replica=self.replica, max_lanes=self.max_lanes
+        )
         self.core.on_outbox.append(self.sender.kick)
         self.core.on_schedule.append(self.scheduler.poke)
 

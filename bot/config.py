@@ -43,6 +43,10 @@ class Config:
     http_enabled: bool = True
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # [outbox]: this replica's name (unique among running replicas; default the host name)
+    # and how many channels it delivers to at once.
+    outbox_replica: str | None = None
+    outbox_lanes: int = 8
     slack: dict[str, Any] | None = None
     matrix: dict[str, Any] | None = None
     discord: dict[str, Any] | None = None
@@ -71,6 +75,7 @@ CORE_KEYS = {
     "scheduler": {"sweep_seconds"},
     "logging": {"level", "format"},
     "http": {"enabled", "host", "port"},
+    "outbox": {"replica", "lanes"},
 }
 PLATFORMS = ("slack", "matrix", "discord")
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -218,6 +223,15 @@ def load(
     else:
         if not 0 <= cfg.http_port <= 65535:
             problems.append(f"{where}: [http] port {cfg.http_port} is out of range (0-65535)")
+    outbox = _section(data, "outbox")
+    cfg.outbox_replica = str(outbox["replica"]) if outbox.get("replica") else None
+    try:
+        cfg.outbox_lanes = int(outbox.get("lanes", 8))
+    except (TypeError, ValueError):
+        problems.append(f"{where}: [outbox] lanes must be a whole number, like 8")
+    else:
+        if cfg.outbox_lanes < 1:
+            problems.append(f"{where}: [outbox] lanes must be at least 1")
     for platform in PLATFORMS:
         section = data.get(platform)
         if isinstance(section, dict) and section.get("enabled", True):

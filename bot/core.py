@@ -77,8 +77,15 @@ class Core:
                 hook()
 
 
+# Rows written by due work (a vote's close and its result, reminders) go first in their lane:
+# a deadline is the one moment people are waiting for.
+URGENT_KEY_PREFIX = "due:"
+
+
 def lane(s: Session, community: Community, effect: Effect) -> str:
-    """Order is kept within a lane: one channel, or one person's DMs."""
+    """Order is kept within a lane: one channel's public posts, one person's private answers
+    in a channel, or one person's DMs. Private confirmations never queue behind public posts
+    (nor they behind a burst of confirmations)."""
     base = f"{community.platform}:{community.workspace}"
     # A place's messages share its lane, so none is tried before the place is open.
     if isinstance(effect, OpenPlace):
@@ -88,6 +95,8 @@ def lane(s: Session, community: Community, effect: Effect) -> str:
     if isinstance(effect, Send):
         if effect.visibility == "dm":
             return f"{base}:dm:{effect.recipient}"
+        if effect.visibility == "ephemeral":
+            return f"{effect.address.channel_key}:to:{effect.recipient}"
         return effect.address.channel_key
     if isinstance(effect, GrantRole):
         return f"{base}:roles"
@@ -98,6 +107,7 @@ def write_effects(
     s: Session, community: Community, effects: list[Effect], key_base: str, clock: Clock
 ) -> int:
     now = clock.now()
+    priority = 0 if key_base.startswith(URGENT_KEY_PREFIX) else 1
     for i, effect in enumerate(effects):
         repos.add_outbox(
             s,
@@ -109,5 +119,6 @@ def write_effects(
             payload=codec.encode(effect),
             ref=getattr(effect, "ref", None),
             now=now,
+            priority=priority,
         )
     return len(effects)

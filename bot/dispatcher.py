@@ -26,7 +26,7 @@ from bot.model import (
     ReactionChanged,
 )
 from bot.parser import ParseContext, UsageError, parse_command
-from bot.permissions import allowed, describe
+from bot.permissions import allowed, describe, place_refusal
 from storage import repos
 from storage.tables import PostedMessage
 
@@ -76,6 +76,11 @@ class Dispatcher:
                 if not repos.mark_processed(s, platform, event.event_id, core.clock.now()):
                     log.debug("duplicate event %s ignored", event.event_id)
                     return "duplicate"
+                refusal = place_refusal(event, core.prefix(platform))
+                if refusal is not None:
+                    if isinstance(event, CommandInvoked):
+                        raise PermissionDenied(refusal)
+                    return "ignored"
                 community = core.community(s, platform, event.address.workspace)
                 actor = event.actor
                 repos.upsert_member(

@@ -54,6 +54,9 @@ class Event:
     address: Address
     is_direct: bool = False
     raw: Any = field(default=None, compare=False, repr=False)
+    # False when the adapter knows the place is not one of the community's configured rooms
+    # (Matrix: a room anyone could create). A fact the adapter reports; the core decides.
+    in_community: bool = True
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,13 @@ InboundEvent = (
     | MessageActionInvoked
     | MemberJoined
 )
+
+
+# A choice whose action is FORM_PREFIX + "command sub" opens that command's form for the one
+# person who pressed it (a Slack modal), its answer handled as if typed in a direct chat with
+# the bot: a secret ballot never touches a channel. Its value is JSON: {param: fixed value}
+# or {param: [the values to pick from]}. Where there are no buttons it is left out.
+FORM_PREFIX = "form:"
 
 
 @dataclass(frozen=True)

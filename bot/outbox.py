@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -37,6 +38,12 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 2 ** min(attempts, 9)))
 
 
+def default_replica() -> str:
+    # Stable across restarts of the same container or host, so a restart resumes its own
+    # claims at once; set [outbox] replica where several run on one host.
+    return socket.gethostname() or "moot"
+
+
 class OutboxSender:
     def __init__(
         self,
@@ -46,21 +53,39 @@ class OutboxSender:
         *,
         lease: timedelta = timedelta(seconds=60),
         max_attempts: int = 10,
+        max_lanes: int = 8,
+        replica: str | None = None,
     ) -> None:
         self.db = db
         self.adapters = adapters
         self.clock = clock
         self.lease = lease
         self.max_attempts = max_attempts
+        # How many channels are delivered at once: enough that a slow channel holds no
+        # other, few enough to stay inside the platforms' global rate limits.
+        self.max_lanes = max(1, max_lanes)
+        self.replica = replica or default_replica()
         self._wake = asyncio.Event()
         self._last_edit: dict[str, float] = {}
         self._stopping = False
+        self._resumed = False
 
     def kick(self) -> None:
         self._wake.set()
 
+    def resume_own_claims(self) -> int:
+        """Claims this replica held before a crash are released now, not after the lease."""
+        with self.db.transaction() as s:
+            n = repos.release_own_claims(s, self.replica)
+        if n:
+            log.info("resuming %d outbox row(s) this replica had claimed before it stopped", n)
+        self._resumed = True
+        return n
+
     async def drain(self) -> int:
         """Deliver everything deliverable now; returns how many rows went out."""
+        if not self._resumed:
+            self.resume_own_claims()
         total = 0
         while True:
             sent = await self._pass()
@@ -83,51 +108,81 @@ class OutboxSender:
         self._wake.set()
 
     async def _pass(self) -> int:
-        now = self.clock.now()
+        """One look at the pending rows: each lane in order (priority, then id), different
+        lanes concurrently, at most max_lanes at a time."""
         with self.db.transaction() as s:
             rows = [r for r in repos.pending_outbox(s) if r.platform in self.adapters]
-        blocked: set[str] = set()
-        sent = 0
-        later_edits: dict[str, int] = {}
+        latest_edit: dict[str, int] = {}
+        lanes: dict[str, list[Outbox]] = {}
         for r in rows:
             if r.kind == "edit" and r.ref:
-                later_edits[r.ref] = r.id or 0
+                latest_edit[r.ref] = r.id or 0
+            lanes.setdefault(r.channel_key, []).append(r)
+        gate = asyncio.Semaphore(self.max_lanes)
+
+        async def one(lane: list[Outbox]) -> int:
+            async with gate:
+                return await self._lane(
+                    sorted(lane, key=lambda r: (r.priority, r.id or 0)), latest_edit
+                )
+
+        # One lane's failure must not leave the others running unawaited: wait for all.
+        results = await asyncio.gather(
+            *(one(lane) for lane in lanes.values()), return_exceptions=True
+        )
+        for r in results:
+            if isinstance(r, BaseException):
+                log.error("outbox lane failed", exc_info=r)
+        return sum(r for r in results if isinstance(r, int))
+
+    async def _lane(self, rows: list[Outbox], latest_edit: dict[str, int]) -> int:
+        sent = 0
         for row in rows:
-            lane = row.channel_key
-            if lane in blocked:
-                continue
-            if row.next_attempt_at > now or (row.claimed_until and row.claimed_until > now):
-                blocked.add(lane)
-                continue
+            if self._stopping:
+                break
+            if row.next_attempt_at > self.clock.now():
+                break  # waiting out a backoff: nothing behind it may overtake
             adapter = self.adapters[row.platform]
-            if row.kind == "edit" and row.ref and later_edits.get(row.ref) != row.id:
+            if row.kind == "edit" and row.ref and latest_edit.get(row.ref) != row.id:
                 self._finish(row, "superseded")
                 continue
             if row.kind == "edit" and row.ref and not self._edit_allowed(adapter, row.ref):
                 continue
+            # Claimed one row at a time, just before its send, by the database's clock: the
+            # lease is fresh for every send however long the pass, and a claim another
+            # replica holds stops this lane here, so the lane keeps its order.
             with self.db.transaction() as s:
-                if not repos.claim_outbox(s, row.id or 0, now, now + self.lease):
-                    blocked.add(lane)
-                    continue
-            try:
-                await self._deliver(adapter, row)
-            except RetryAfter as exc:
-                log.warning("rate limited on %s: waiting %.1fs", lane, exc.seconds)
-                self._retry(row, timedelta(seconds=exc.seconds), str(exc), count=False)
-                blocked.add(lane)
-            except NotYet as exc:
-                self._retry(row, timedelta(0), str(exc), count=True)
-                blocked.add(lane)
-            except PermanentFailure as exc:
-                log.error("outbox row %s failed for good: %s", row.key, exc)
-                self._finish(row, "failed", str(exc))
-            except Exception as exc:
-                log.warning("outbox row %s failed (attempt %d): %r", row.key, row.attempts + 1, exc)
-                self._retry(row, backoff(row.attempts + 1), repr(exc), count=True)
-                blocked.add(lane)
-            else:
+                earlier = repos.claim_outbox(s, row.id or 0, self.replica, self.lease)
+            if earlier is None:
+                break
+            outcome = await self._attempt(adapter, row, maybe_sent=earlier > 0)
+            if outcome == "sent":
                 sent += 1
+            elif outcome == "blocked":
+                break
         return sent
+
+    async def _attempt(self, adapter: Adapter, row: Outbox, *, maybe_sent: bool) -> str:
+        lane = row.channel_key
+        try:
+            await self._deliver(adapter, row, maybe_sent=maybe_sent)
+        except RetryAfter as exc:
+            log.warning("rate limited on %s: waiting %.1fs", lane, exc.seconds)
+            self._retry(row, timedelta(seconds=exc.seconds), str(exc), count=False)
+            return "blocked"
+        except NotYet as exc:
+            # What it waits for is an earlier row elsewhere; the rest of the lane may go.
+            self._retry(row, timedelta(0), str(exc), count=True)
+            return "waiting"
+        except PermanentFailure as exc:
+            log.error("outbox row %s failed for good: %s", row.key, exc)
+            self._finish(row, "failed", str(exc))
+            return "failed"
+        except Exception as exc:
+            log.warning("outbox row %s failed (attempt %d): %r", row.key, row.attempts + 1, exc)
+            self._retry(row, backoff(row.attempts + 1), repr(exc), count=True)
+            return "blocked"
+        return "sent"
 
     def _edit_allowed(self, adapter: Adapter, ref: str) -> bool:
         if adapter.min_edit_interval <= 0:
@@ -147,7 +202,7 @@ class OutboxSender:
             raise NotYet(f"message {ref} is not delivered yet")
         return Target(posted.channel, posted.message_id, posted.thread)
 
-    async def _deliver(self, adapter: Adapter, row: Outbox) -> None:
+    async def _deliver(self, adapter: Adapter, row: Outbox, *, maybe_sent: bool = False) -> None:
         effect = codec.decode(row.kind, row.payload)
         caps = adapter.capabilities
         if isinstance(effect, OpenPlace):
@@ -157,6 +212,11 @@ class OutboxSender:
         elif isinstance(effect, Send):
             msg = render.fit_send(effect, caps)
             root = self._thread_root(msg) if caps.threads else None
+            found = await adapter.find_delivered(msg, root, row.key) if maybe_sent else None
+            if found is not None:
+                log.info("outbox row %s was already delivered; not sending it again", row.key)
+                self._finish(row, "sent", delivered=found, msg=msg)
+                return
             delivered = await adapter.send(msg, root, row.key)
             await self._add_reactions(adapter, msg, delivered, row.key)
             self._finish(row, "sent", delivered=delivered, msg=msg)

@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import Session
 
-from bot.model import Actor
+from bot.model import Actor, CommandInvoked, InboundEvent
 from storage import repos
 from storage.tables import Community
 
-# Role names that mean the same thing on every platform without configuration: the console
-# and the Matrix power-level mapping hand these out.
+# Role names that mean something without configuration. Only adapters that derive them from
+# something an admin controls may hand them out: the console (its script) and Matrix (power
+# levels in the configured rooms). On Slack and Discord a role is a user group or a guild role
+# whose name anyone allowed to create one may choose, so there only explicit bindings
+# (`/config role moderator @group`, stored by id) count.
 BUILTIN = {"moderator": {"moderator", "mod"}, "support": {"support"}}
+BUILTIN_NAMES_TRUSTED = frozenset({"console", "matrix"})
+# Platforms whose role ids are opaque (Slack user-group ids S…, Discord role snowflakes): a
+# binding must name the id, never a handle someone could recreate.
+ROLES_BY_ID = frozenset({"slack", "discord"})
+
+
+def builtin(platform: str, kind: str) -> set[str]:
+    return BUILTIN[kind] if platform in BUILTIN_NAMES_TRUSTED else set()
+
+
+_ID_SHAPES = {"slack": re.compile(r"^S[A-Z0-9]{2,}$"), "discord": re.compile(r"^\d{5,}$")}
+
+
+def role_id_problem(platform: str, role: str) -> str | None:
+    """Why a role binding may not be stored as given, or None. Where roles are named by the
+    people who create them, only the platform's id can be bound."""
+    shape = _ID_SHAPES.get(platform)
+    if shape is None or shape.match(role):
+        return None
+    return (
+        f"'{role}' is a name, and on {platform} anyone who may create a group can pick a name; "
+        "mention the group so its id is bound (pick it from the list as you type @)"
+    )
 
 
 def bound_roles(s: Session, community: Community, kind: str, name: str = "") -> set[str]:
@@ -24,14 +52,14 @@ def bound_roles(s: Session, community: Community, kind: str, name: str = "") -> 
 def is_moderator(s: Session, community: Community, actor: Actor) -> bool:
     if actor.is_admin:
         return True
-    allowed = BUILTIN["moderator"] | bound_roles(s, community, "moderator")
+    allowed = builtin(community.platform, "moderator") | bound_roles(s, community, "moderator")
     return bool(actor.roles & allowed)
 
 
 def is_support(s: Session, community: Community, actor: Actor) -> bool:
     if is_moderator(s, community, actor):
         return True
-    allowed = BUILTIN["support"] | bound_roles(s, community, "support")
+    allowed = builtin(community.platform, "support") | bound_roles(s, community, "support")
     return bool(actor.roles & allowed)
 
 
@@ -67,3 +95,21 @@ def describe(permission: str | None) -> str:
         "support": "support staff, moderators and admins",
         "triage": "triagers, moderators and admins",
     }.get(permission, f"holders of the {str(permission)[5:]} role")
+
+
+# Commands that touch no community and so may run anywhere, even in a room nobody configured.
+ANYWHERE = frozenset({"help"})
+
+
+def place_refusal(event: InboundEvent, prefix: str = "/") -> str | None:
+    """Why an event from where it happened may not run, or None. A room outside the community
+    (one its moderators did not configure) is somebody else's: whoever made it holds its power
+    levels, so nothing there may change the community. Only help runs there."""
+    if event.in_community or event.is_direct:
+        return None
+    if isinstance(event, CommandInvoked) and event.name.lower() in ANYWHERE:
+        return None
+    return (
+        "this room is not one of the community's rooms, so Moot takes no commands here. "
+        f"Use a configured room, or ask an admin to add this one. Try {prefix}help"
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.mentions import neutralise
-from bot.model import Capabilities, Card, Choice, Edit, Send
+from bot.model import FORM_PREFIX, Capabilities, Card, Choice, Edit, Send
 from bot.text import without_bidi
 from bot.timeparse import unmark
 
@@ -45,10 +45,22 @@ def _card(card: Card | None, caps: Capabilities) -> Card | None:
     )
 
 
-def _choices(choices: tuple[Choice, ...]) -> tuple[Choice, ...]:
+def _usable(choices: tuple[Choice, ...], caps: Capabilities) -> tuple[Choice, ...]:
+    """A form opens only from a button: without buttons the message's text says what to type."""
+    forms = [c for c in choices if c.action.startswith(FORM_PREFIX)]
+    if not forms:
+        return with_emoji(choices)
+    if not caps.buttons:
+        return with_emoji(tuple(c for c in choices if c not in forms))
+    # no reaction stands for a form: a reaction cannot open one
+    others = iter(with_emoji(tuple(c for c in choices if c not in forms)))
+    return tuple(c if c in forms else next(others) for c in choices)
+
+
+def _choices(choices: tuple[Choice, ...], caps: Capabilities) -> tuple[Choice, ...]:
     # Values are opaque ids the platform hands back on a press and never shows anyone; they
     # must come back exactly as sent, so only the label is made safe.
-    return tuple(replace(c, label=safe(c.label)) for c in with_emoji(choices))
+    return tuple(replace(c, label=safe(c.label)) for c in _usable(choices, caps))
 
 
 def choice_lines(choices: tuple[Choice, ...]) -> str:
@@ -63,7 +75,7 @@ def _text(text: str, choices: tuple[Choice, ...], caps: Capabilities) -> str:
 
 
 def fit_send(msg: Send, caps: Capabilities) -> Send:
-    choices = _choices(msg.choices)
+    choices = _choices(msg.choices, caps)
     text = _text(msg.text, choices, caps)
     visibility = msg.visibility
     if visibility == "ephemeral" and not caps.ephemeral:
@@ -74,7 +86,7 @@ def fit_send(msg: Send, caps: Capabilities) -> Send:
 
 
 def fit_edit(msg: Edit, caps: Capabilities) -> Edit:
-    choices = _choices(msg.choices)
+    choices = _choices(msg.choices, caps)
     text = _text(msg.text, choices, caps)
     return replace(msg, text=text, card=_card(msg.card, caps), choices=choices)
 

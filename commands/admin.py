@@ -3,7 +3,7 @@ audited."""
 
 from __future__ import annotations
 
-from bot import timeparse
+from bot import permissions, timeparse
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.mentions import MentionError, parse_role
@@ -148,6 +148,9 @@ def register(reg: Registry) -> None:
                 raise UserError(f"{exc}. Usage: {usage}") from None
         cid = ctx.community.id or 0
         label = f"voter group {name}" if name else kind
+        problem = None if remove else permissions.role_id_problem(ctx.community.platform, role)
+        if problem:
+            raise UserError(f"{problem}. Usage: {usage}")
         if remove:
             if not repos.unbind_role(ctx.db, cid, kind, name, role):
                 raise UserError(f"{role} is not bound as {label}")

@@ -245,6 +245,8 @@ async def serve(cfg: Config) -> int:
         default_timezone=cfg.timezone,
         sweep_seconds=cfg.sweep_seconds,
         prefixes={name: getattr(a, "prefix", "/") for name, a in built.items()},
+        replica=cfg.outbox_replica,
+        max_lanes=cfg.outbox_lanes,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, tuple_, update
+from sqlalchemy import and_, delete, func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
@@ -81,6 +81,7 @@ def add_outbox(
     payload: dict[str, Any],
     ref: str | None,
     now: datetime,
+    priority: int = 1,
 ) -> Outbox:
     row = Outbox(
         community_id=community_id,
@@ -94,13 +95,14 @@ def add_outbox(
         attempts=0,
         next_attempt_at=now,
         created_at=now,
+        priority=priority,
     )
     s.add(row)
     s.flush()
     return row
 
 
-def pending_outbox(s: Session, limit: int = 200) -> list[Outbox]:
+def pending_outbox(s: Session, limit: int = 500) -> list[Outbox]:
     return list(
         s.execute(
             select(Outbox).where(Outbox.status == "pending").order_by(Outbox.id).limit(limit)
@@ -108,17 +110,42 @@ def pending_outbox(s: Session, limit: int = 200) -> list[Outbox]:
     )
 
 
-def claim_outbox(s: Session, row_id: int, now: datetime, until: datetime) -> bool:
-    result = s.execute(
+def db_now(s: Session) -> datetime:
+    """The database's clock, read now: every replica compares leases against one clock, and
+    against the moment of the claim rather than the start of a long pass."""
+    if s.get_bind().dialect.name == "postgresql":
+        value = s.execute(text("SELECT clock_timestamp()")).scalar_one()
+        return value.astimezone(UTC)
+    raw = s.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
+    return datetime.fromisoformat(str(raw)).replace(tzinfo=UTC)
+
+
+def claim_outbox(s: Session, row_id: int, owner: str, lease: timedelta) -> int | None:
+    """Claim one row for `lease` from now by the database's clock, if it is still pending and
+    nobody holds an unexpired claim. Returns how many attempts had started before this one
+    (above 0: an earlier one may have reached the platform), or None if not claimed."""
+    now = db_now(s)
+    row = s.execute(
         update(Outbox)
         .where(
             Outbox.id == row_id,
             Outbox.status == "pending",
             (Outbox.claimed_until.is_(None)) | (Outbox.claimed_until < now),
         )
-        .values(claimed_until=until)
+        .values(claimed_until=now + lease, claimed_by=owner, tries=Outbox.tries + 1)
+        .returning(Outbox.tries)
+    ).first()
+    return None if row is None else int(row[0]) - 1
+
+
+def release_own_claims(s: Session, owner: str) -> int:
+    """A replica starting again: the claims its previous life held are its own to resume."""
+    result = s.execute(
+        update(Outbox)
+        .where(Outbox.claimed_by == owner, Outbox.status == "pending")
+        .values(claimed_until=None)
     )
-    return result.rowcount == 1
+    return result.rowcount or 0
 
 
 def send_pending(s: Session, ref: str) -> bool:

@@ -86,6 +86,13 @@ class Outbox(SQLModel, table=True):
     created_at: datetime = utc_column()
     sent_at: datetime | None = utc_column(nullable=True)
     last_error: str | None = Field(default=None, max_length=1000)
+    # Which sender replica holds the claim: a restarted replica takes its own rows back at
+    # once instead of waiting out the lease.
+    claimed_by: str | None = Field(default=None, max_length=255)
+    # 0 goes first within a lane (results and closes from due work), then 1, each by id.
+    priority: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # Delivery attempts started: above 0, an earlier one may have reached the platform.
+    tries: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class PostedMessage(SQLModel, table=True):

@@ -62,6 +62,9 @@ class MatrixAdapter(Adapter):
         self.rooms: dict[str, me.RoomView] = {}
         self.direct: dict[str, str] = {}
         self.bot_display = ""
+        # Resolved ids of the configured rooms and spaces (aliases resolved at start).
+        self.room_ids: set[str] = {r for r in settings.rooms if r.startswith("!")}
+        self.space_ids: set[str] = {r for r in settings.spaces if r.startswith("!")}
         self._sink: EventSink | None = None
         self._task: asyncio.Task[None] | None = None
         self._synced = False
@@ -187,6 +190,50 @@ class MatrixAdapter(Adapter):
         if self._own_db:
             self.db.dispose()
 
+    # ------------------------------------------------------------ the community's rooms
+
+    async def _join_configured(self) -> None:
+        try:
+            await self._join_configured_rooms()
+        except Exception:
+            # Rooms given by id still load their power levels when their first event comes.
+            log.exception("could not reach the configured rooms; carrying on")
+
+    async def _join_configured_rooms(self) -> None:
+        """Resolve aliases, join the configured rooms and spaces (a no-op where already in),
+        and read their power levels: the only place roles come from."""
+        s = self.settings
+        if not s.rooms and not s.spaces:
+            log.warning(
+                "[matrix] rooms and spaces are empty: no room is the community's, so nobody "
+                "has a role from power levels and commands outside direct rooms are refused"
+            )
+        for names, ids in ((s.rooms, self.room_ids), (s.spaces, self.space_ids)):
+            for name in names:
+                try:
+                    out = await self._call(*Api.join(self._token, name), body={})
+                    room_id = str(out.get("room_id") or name)
+                except MatrixError as exc:
+                    log.warning("could not join configured room %s: %s", name, exc)
+                    if not name.startswith("!"):
+                        continue
+                    room_id = name
+                ids.add(room_id)
+                with contextlib.suppress(MatrixError):
+                    await self._load_state(room_id)
+
+    def community_rooms(self) -> set[str]:
+        rooms = self.room_ids | self.space_ids
+        for space in self.space_ids:
+            view = self.rooms.get(space)
+            if view is not None:
+                rooms |= view.children
+        return rooms
+
+    def _authority(self) -> tuple[me.RoomView, ...]:
+        ids = self.room_ids | self.space_ids
+        return tuple(v for r, v in self.rooms.items() if r in ids and v.loaded)
+
     # ------------------------------------------------------------ sync loop
 
     def _filter(self) -> dict[str, Any]:
@@ -199,6 +246,12 @@ class MatrixAdapter(Adapter):
     async def _sync_loop(self) -> None:
         since, watermark = self.store.sync_position()
         failures = 0
+        # Roles must be known before any event is handled; but a new bot's first sync only
+        # finds its place (its events are skipped), so its own joins wait until after it, or
+        # a command sent just after the join would fall into that skipped batch.
+        configured = since is not None
+        if configured:
+            await self._join_configured()
         while not self._stopping:
             timeout = 0 if since is None else self.settings.sync_timeout_ms
             try:
@@ -210,6 +263,9 @@ class MatrixAdapter(Adapter):
                 self.store.save_sync_position(next_batch, watermark)
                 since, failures = next_batch, 0
                 self._synced = True
+                if not configured:
+                    await self._join_configured()
+                    configured = True
             except asyncio.CancelledError:
                 raise
             except RetryAfter as exc:
@@ -237,7 +293,10 @@ class MatrixAdapter(Adapter):
     async def _on_invite(self, room_id: str, state: list[Mapping[str, Any]]) -> None:
         s = self.settings
         invite = me.invite_of(room_id, s.user_id, state)
-        if not me.invite_allowed(invite.inviter, s.allowed_inviters, s.allowed_servers):
+        configured = room_id in self.community_rooms()
+        if not configured and not me.invite_allowed(
+            invite.inviter, s.allowed_inviters, s.allowed_servers
+        ):
             log.info("declining invite to %s from %s (not allowed)", room_id, invite.inviter)
             with contextlib.suppress(MatrixError):
                 await self._call(*Api.room_leave(self._token, room_id), body={})
@@ -265,7 +324,10 @@ class MatrixAdapter(Adapter):
                 rules=self.settings.rules,
             )
             self.rooms[room_id] = view
-        view.is_direct = room_id in self.direct
+        # A direct room is the person's own only while it is the two of them.
+        view.is_direct = room_id in self.direct and len(view.displaynames) <= 2
+        view.in_community = room_id in self.community_rooms()
+        view.authority = self._authority()
         names = [n for n in (self.bot_display, view.displaynames.get(view.bot_user_id)) if n]
         view.bot_names = tuple(dict.fromkeys(names))
         return view
@@ -292,6 +354,8 @@ class MatrixAdapter(Adapter):
             view.apply_power_levels(content)
         if kind == "m.room.create" and isinstance(content, Mapping):
             view.apply_create(str(ev.get("sender", "")), content)
+        if kind == "m.space.child" and isinstance(content, Mapping):
+            view.apply_space_child(str(ev.get("state_key", "")), content)
         change = me.member_change(ev)
         if change is not None:
             if change.membership == "join":
@@ -301,6 +365,9 @@ class MatrixAdapter(Adapter):
         return change
 
     def _report(self, view: me.RoomView, joined: list[str], left: list[str]) -> None:
+        view = self._view(view.room_id)
+        if not view.in_community and not view.is_direct:
+            return  # somebody else's room: its members are not the community's directory
         people = {}
         for user in joined:
             if user == self.settings.user_id or user not in view.displaynames:

@@ -59,8 +59,22 @@ class RoomView:
     loaded: bool = False  # the adapter fetched the room's full state
     # Room version 12 and later: creators outrank every power level and are not listed.
     creators: frozenset[str] = frozenset()
+    # Where roles come from: the rooms and spaces the community configured. None only for a
+    # view that is its own authority (contract tests on recorded JSON); the adapter always
+    # sets it, so a room anyone can create never decides who moderates.
+    authority: tuple[RoomView, ...] | None = None
+    # Whether the room is one of the community's (configured, or a child of a configured
+    # space): a fact for the core, which refuses commands from anywhere else.
+    in_community: bool = True
+    # For a space: the rooms it lists (m.space.child state).
+    children: frozenset[str] = frozenset()
 
     def power(self, user_id: str) -> int:
+        if self.authority is not None:
+            return max((a.own_power(user_id) for a in self.authority), default=0)
+        return self.own_power(user_id)
+
+    def own_power(self, user_id: str) -> int:
         if user_id in self.creators:
             return CREATOR_POWER
         try:
@@ -77,6 +91,15 @@ class RoomView:
         extra = content.get("additional_creators")
         others = [u for u in extra if isinstance(u, str)] if isinstance(extra, list) else []
         self.creators = frozenset({sender, *others})
+
+    def apply_space_child(self, state_key: str, content: Mapping[str, Any]) -> None:
+        # A child is listed while its event names servers to join it through (spec: an
+        # m.space.child without `via` is a removed child).
+        via = content.get("via")
+        if isinstance(via, list) and via:
+            self.children = self.children | {state_key}
+        else:
+            self.children = self.children - {state_key}
 
     def apply_power_levels(self, content: Mapping[str, Any]) -> None:
         users = content.get("users")
@@ -224,6 +247,7 @@ def to_event(
             actor=actor_for(room, sender),
             address=room.address(message=target),
             is_direct=room.is_direct,
+            in_community=room.in_community,
             raw=raw,
             key=key,
             added=True,
@@ -245,6 +269,7 @@ def to_event(
             actor=actor_for(room, str(known["user"])),
             address=room.address(message=target),
             is_direct=room.is_direct,
+            in_community=room.in_community,
             raw=raw,
             key=str(known["key"]),
             added=False,
@@ -283,6 +308,7 @@ def to_event(
             actor=actor,
             address=room.address(thread=root, message=event_id),
             is_direct=room.is_direct,
+            in_community=room.in_community,
             raw=raw,
             name=name,
             args=args,
@@ -296,6 +322,7 @@ def to_event(
             actor=actor,
             address=room.address(thread=root, message=event_id),
             is_direct=room.is_direct,
+            in_community=room.in_community,
             raw=raw,
             text=body.strip() if isinstance(body, str) else "",
             reply_to=room.address(thread=root, message=root),

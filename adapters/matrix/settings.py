@@ -19,6 +19,19 @@ def _users(section: Mapping[str, Any], key: str) -> frozenset[str]:
     return frozenset(v.strip() for v in value)
 
 
+def _rooms(section: Mapping[str, Any], key: str) -> frozenset[str]:
+    rooms = _users(section, key)
+    for room in rooms:
+        # Room ids from room version 12 have no server part; aliases always do.
+        if not (room.startswith("!") and len(room) > 1) and not (
+            room.startswith("#") and ":" in room
+        ):
+            raise ConfigError(
+                f"[matrix] {key}: {room!r} is not a room id (!abc:server) or alias (#name:server)"
+            )
+    return rooms
+
+
 def _int(section: Mapping[str, Any], key: str, default: int) -> int:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -39,6 +52,10 @@ class MatrixSettings:
     workspace: str = ""
     allowed_inviters: frozenset[str] = frozenset()
     allowed_servers: frozenset[str] = frozenset()
+    # The community's rooms and spaces, by id (!…) or alias (#…). Their power levels are
+    # the only source of roles; commands anywhere else (a room anyone can create) are refused.
+    rooms: frozenset[str] = frozenset()
+    spaces: frozenset[str] = frozenset()
     rules: RoleRules = field(default_factory=RoleRules)
     sync_timeout_ms: int = 30_000
     timeline_limit: int = 100
@@ -69,6 +86,7 @@ class MatrixSettings:
         servers = _users(section, "allowed_servers")
         if not inviters and not servers:
             servers = frozenset({server_of(user_id)})  # by default: people of our own server
+        rooms, spaces = _rooms(section, "rooms"), _rooms(section, "spaces")
         rules = RoleRules(
             admin_level=_int(section, "admin_level", 100),
             moderator_level=_int(section, "moderator_level", 50),
@@ -86,6 +104,8 @@ class MatrixSettings:
             workspace=str(section.get("workspace") or server_of(user_id)),
             allowed_inviters=inviters,
             allowed_servers=servers,
+            rooms=rooms,
+            spaces=spaces,
             rules=rules,
             sync_timeout_ms=_int(section, "sync_timeout_ms", 30_000),
             timeline_limit=_int(section, "timeline_limit", 100),

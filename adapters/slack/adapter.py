@@ -28,6 +28,7 @@ from bot import help as helptext
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
 from bot.clock import Clock, SystemClock
 from bot.model import (
+    FORM_PREFIX,
     Address,
     Capabilities,
     CommandInvoked,
@@ -216,6 +217,8 @@ class SlackAdapter(Adapter):
     async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
         await ack()
         event = events.slash_command(body)
+        if await self._is_own_dm(event.address.workspace, event.actor.user_id, event.address):
+            event = replace(event, is_direct=True)  # typed in the person's DM with the bot
         spec = modal.wants_modal(self.registry, event.name, event.args)
         if spec is not None and body.get("trigger_id"):
             title = modal.MODAL_COMMANDS[(spec.name, spec.sub)]
@@ -237,8 +240,46 @@ class SlackAdapter(Adapter):
     async def _on_action(self, ack: Any, body: dict[str, Any]) -> None:
         await ack()
         event = events.block_action(body)
-        if event is not None:
+        if event is not None and event.action.startswith(FORM_PREFIX):
+            await self._open_form(event, body)
+        elif event is not None:
             await self._dispatch(event)
+
+    async def _is_own_dm(self, team: str, user: str, where: Address) -> bool:
+        """Whether a D… channel is this person's DM with the bot (not a DM between two
+        people, where the bot cannot answer)."""
+        if not where.channel.startswith("D") or not user:
+            return False
+        try:
+            return await self._dm_channel(team, user) == where.channel
+        except Exception:
+            log.warning("could not tell whether %s is the bot's DM", where.channel)
+            return False
+
+    async def _open_form(self, event: InboundEvent, body: dict[str, Any]) -> None:
+        """A "Vote privately" style button: the command's modal for the presser alone; its
+        answer runs as if typed in their DM with the bot."""
+        action = getattr(event, "action", "")
+        name, _, sub = action[len(FORM_PREFIX) :].partition(" ")
+        spec = self.registry.find(name, sub or None)
+        if spec is None or not body.get("trigger_id"):
+            return
+        form = modal.Form.from_value(getattr(event, "value", ""))
+        meta = {
+            "team": event.address.workspace,
+            "channel": "",
+            "name": spec.name,
+            "sub": spec.sub or "",
+            "direct": True,
+            **form.meta(),
+        }
+        title = f"{spec.name} {spec.sub or ''}".strip().capitalize()
+        try:
+            await self.client.views_open(
+                trigger_id=body["trigger_id"], view=modal.view(spec, title, meta, form)
+            )
+        except SlackApiError as exc:
+            log.warning("views.open for a form failed: %s", _err(exc))
 
     def _parse_context(self, team: str) -> ParseContext:
         with self.db.transaction() as s:
@@ -265,6 +306,7 @@ class SlackAdapter(Adapter):
                 spec,
                 (view.get("state") or {}).get("values") or {},
                 self._parse_context(team),
+                modal.Form.from_meta(meta),
             )
         except Exception:
             log.exception("modal submission could not be checked")
@@ -275,10 +317,17 @@ class SlackAdapter(Adapter):
             return
         await ack()
         user = body.get("user") or {}
+        user_id = str(user.get("id", ""))
+        channel = str(meta.get("channel", ""))
+        direct = bool(meta.get("direct"))
+        if direct:
+            # A private form: its answers go to the person's DM, never to a channel.
+            channel = await self._dm_channel(team, user_id)
         event = CommandInvoked(
             event_id=str(body.get("trigger_id") or f"view:{view.get('id')}:{view.get('hash')}"),
-            actor=events.actor(str(user.get("id", "")), user.get("username") or user.get("name")),
-            address=Address(PLATFORM, team, str(meta.get("channel", ""))),
+            actor=events.actor(user_id, user.get("username") or user.get("name")),
+            address=Address(PLATFORM, team, channel),
+            is_direct=direct,
             name=spec.name,
             args=result.line,
             raw_text=f"/{spec.name} {result.line}",
@@ -304,7 +353,13 @@ class SlackAdapter(Adapter):
     async def _on_message(self, body: dict[str, Any]) -> None:
         event = events.thread_message(body) or events.thread_edit(body)
         if event is None:
-            event = self._relayed_reply(events.direct_message(body))
+            # In the bot's DM a known command is a command; anything else answers the
+            # ticket relayed there, if any, and is otherwise read as a command after all.
+            command = events.direct_command(body)
+            if command is not None and command.name in self.registry.commands:
+                event = command
+            else:
+                event = self._relayed_reply(events.direct_message(body)) or command
         if event is not None:
             await self._dispatch(event)
 
@@ -382,9 +437,13 @@ class SlackAdapter(Adapter):
             if wait > 0:
                 await asyncio.sleep(wait)
 
-    async def _post(self, channel: str, thread_ts: str | None, content: dict[str, Any]) -> Any:
+    async def _post(
+        self, channel: str, thread_ts: str | None, content: dict[str, Any], key: str
+    ) -> Any:
         await self._pace(channel)
-        kw = dict(content, channel=channel)
+        # The outbox key rides along as message metadata: after a crash the adapter can find
+        # the message in the channel and not post it a second time.
+        kw = dict(content, channel=channel, metadata=outbox_metadata(key))
         if thread_ts:
             kw["thread_ts"] = thread_ts
         try:
@@ -436,21 +495,61 @@ class SlackAdapter(Adapter):
                     raise
                 log.info("ephemeral in %s not possible; sending as a DM", channel)
             channel = await self._dm_channel(team, msg.recipient)
-            resp = await self._post(channel, None, content)
+            resp = await self._post(channel, None, content, key)
             return self._remember(key, Delivered(str(resp["ts"]), str(resp["channel"]), None))
         if msg.visibility == "dm":
             if not msg.recipient:
                 raise PermanentFailure("a DM without a recipient")
             channel = await self._dm_channel(team, msg.recipient)
-            resp = await self._post(channel, None, content)
+            resp = await self._post(channel, None, content, key)
             return self._remember(key, Delivered(str(resp["ts"]), str(resp["channel"]), None))
-        resp = await self._post(msg.address.channel, thread_root, content)
+        resp = await self._post(msg.address.channel, thread_root, content, key)
         return self._remember(
             key,
             Delivered(
                 str(resp["ts"]), str(resp.get("channel") or msg.address.channel), thread_root
             ),
         )
+
+    async def find_delivered(
+        self, msg: Send, thread_root: str | None, key: str
+    ) -> Delivered | None:
+        """Look for our message carrying this outbox key among the channel's (or thread's)
+        most recent messages, a bounded number of pages. Ephemeral messages cannot be looked
+        up; they are private and re-sending one does no harm."""
+        if key in self._sent:
+            return self._sent[key]
+        if msg.visibility == "ephemeral":
+            return None
+        if msg.visibility == "dm":
+            if not msg.recipient:
+                return None
+            channel = await self._dm_channel(msg.address.workspace, msg.recipient)
+            thread_root = None
+        else:
+            channel = msg.address.channel
+        method = "conversations_replies" if thread_root else "conversations_history"
+        kw: dict[str, Any] = {"channel": channel, "limit": HISTORY_PAGE}
+        if thread_root:
+            kw["ts"] = thread_root
+        kw["include_all_metadata"] = True
+        for _ in range(HISTORY_PAGES):
+            resp = await self._call(method, **kw)
+            for m in resp.get("messages") or []:
+                if m.get("ts") == thread_root:
+                    continue  # the thread's root is listed first in replies
+                if metadata_key(m) == key and self._mine(m):
+                    log.info("slack: outbox row %s was already posted as %s", key, m.get("ts"))
+                    return self._remember(key, Delivered(str(m["ts"]), channel, thread_root))
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+            kw["cursor"] = cursor
+        return None
+
+    def _mine(self, message: dict[str, Any]) -> bool:
+        user = message.get("user")
+        return not self.bot_user_id or user is None or user == self.bot_user_id
 
     async def edit(self, target: Target, msg: Edit, key: str) -> None:
         content = blocks.message(msg.text, msg.card, msg.choices)
@@ -519,6 +618,25 @@ class SlackAdapter(Adapter):
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+METADATA_EVENT = "moot_outbox"
+# How far back a possibly-sent row is looked for: the crash was moments ago, so the message,
+# if it went out, is among the newest. 2 pages of 100 bound the cost of a restart.
+HISTORY_PAGE = 100
+HISTORY_PAGES = 2
+
+
+def outbox_metadata(key: str) -> dict[str, Any]:
+    return {"event_type": METADATA_EVENT, "event_payload": {"outbox_key": key}}
+
+
+def metadata_key(message: dict[str, Any]) -> str | None:
+    meta = message.get("metadata") or {}
+    if meta.get("event_type") != METADATA_EVENT:
+        return None
+    value = (meta.get("event_payload") or {}).get("outbox_key")
+    return str(value) if value is not None else None
 
 
 def _err(exc: SlackApiError) -> str:

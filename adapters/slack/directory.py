@@ -56,8 +56,8 @@ class Directory:
         return info
 
     async def _memberships(self, team: str) -> dict[str, set[str]]:
-        """user id -> role names: each group's id and its @handle, so a binding made with a
-        mention (`<!subteam^S1|@tc>` -> S1) or by name (`@tc` -> tc) both match."""
+        """user id -> the ids of the user groups they are in. Ids only, never handles: anyone
+        who may create a user group picks its handle, so a handle is no proof of anything."""
         entry = self._groups.get(team)
         if self._fresh(entry):
             return entry.value  # type: ignore[union-attr]
@@ -65,11 +65,11 @@ class Directory:
         try:
             resp = await self.client.usergroups_list(include_users=True)
             for group in resp.get("usergroups") or []:
-                names = {str(group.get("id", ""))}
-                if group.get("handle"):
-                    names.add(str(group["handle"]))
+                group_id = str(group.get("id", ""))
+                if not group_id:
+                    continue
                 for user in group.get("users") or []:
-                    members.setdefault(str(user), set()).update(n for n in names if n)
+                    members.setdefault(str(user), set()).add(group_id)
         except Exception as exc:
             self._warn_once("usergroups.list", exc)
             members = entry.value if entry else {}

@@ -58,8 +58,8 @@ def slash_command(body: Payload) -> CommandInvoked:
         event_id=str(body.get("trigger_id") or ""),
         actor=actor(str(body["user_id"]), body.get("user_name")),
         address=Address(PLATFORM, str(body.get("team_id", "")), channel),
-        # Slash commands typed in someone else's DM cannot be answered in that DM; only the
-        # bot's own DM (message.im) counts as direct.
+        # Slash commands typed in someone else's DM cannot be answered in that DM; the
+        # adapter marks the bot's own DM with the person as direct (it knows that channel).
         is_direct=False,
         name=name,
         args=args,
@@ -258,5 +258,35 @@ def direct_message(body: Payload) -> MessageReceived | None:
         is_direct=True,
         text=text,
         reply_to=None,
+        raw=body,
+    )
+
+
+def direct_command(body: Payload) -> CommandInvoked | None:
+    """A plain message in the person's DM with the bot (message.im) is a command, as typed
+    after the slash: `vote cast 4 no` (a leading / or ! is allowed). Only the bot's own DMs
+    send message.im events, so this is a direct chat by construction."""
+    event_id, team, event = _envelope(body)
+    if event.get("type") != "message" or event.get("channel_type") != "im":
+        return None
+    if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        return None
+    thread_ts, ts = event.get("thread_ts"), event.get("ts")
+    if thread_ts and thread_ts != ts:
+        return None  # a reply in a thread: thread_message's
+    text = str(event.get("text", "")).strip().lstrip("/!").strip()
+    if not text or not text[0].isalpha():
+        return None
+    first, _, rest = text.partition(" ")
+    name, args = command_name_and_args(first, rest)
+    channel = str(event.get("channel", ""))
+    return CommandInvoked(
+        event_id=event_id,
+        actor=actor(str(event["user"])),
+        address=Address(PLATFORM, team, channel),
+        is_direct=True,
+        name=name,
+        args=args,
+        raw_text=text,
         raw=body,
     )

@@ -4,7 +4,7 @@ line a person would type, so the text parser is the one validator. Pure."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.parser import ParseContext, UsageError, convert, parse_command
@@ -22,6 +22,7 @@ MODAL_COMMANDS: dict[tuple[str, str | None], str] = {("vote", "start"): "Start a
 # A spec with none of these shows all its parameters.
 MODAL_FIELDS: dict[tuple[str, str | None], tuple[str, ...]] = {
     ("vote", "start"): ("question", "options", "rule", "quorum", "for", "secret"),
+    ("vote", "cast"): ("id", "option", "reason"),
 }
 
 
@@ -80,6 +81,50 @@ def element(p: Param) -> dict[str, Any]:
     return el
 
 
+@dataclass(frozen=True)
+class Form:
+    """What a form button fixed: values set for the person (the vote's id) and lists to pick
+    one value from (the vote's options). Travels in the modal's private_metadata."""
+
+    fixed: dict[str, str]
+    picks: dict[str, list[str]]
+
+    @classmethod
+    def from_value(cls, value: str) -> Form:
+        try:
+            data = json.loads(value or "{}")
+        except ValueError:
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        fixed = {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int))}
+        picks = {str(k): [str(x) for x in v] for k, v in data.items() if isinstance(v, list) and v}
+        return cls(fixed, picks)
+
+    def meta(self) -> dict[str, object]:
+        return {"fixed": self.fixed, "picks": self.picks}
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any]) -> Form:
+        fixed = meta.get("fixed") if isinstance(meta.get("fixed"), dict) else {}
+        picks = meta.get("picks") if isinstance(meta.get("picks"), dict) else {}
+        return cls.from_value(json.dumps({**picks, **fixed}))
+
+
+NO_FORM = Form({}, {})
+
+
+def shown_params(spec: CommandSpec, form: Form = NO_FORM) -> list[Param]:
+    """The fields of a modal: a fixed value gets none; a pick list becomes a select."""
+    out = []
+    for p in fields(spec):
+        if p.name in form.fixed:
+            continue
+        if p.name in form.picks:
+            p = replace(p, type="choice", choices=tuple(form.picks[p.name]), default=None)
+        out.append(p)
+    return out
+
+
 def fields(spec: CommandSpec) -> list[Param]:
     wanted = MODAL_FIELDS.get((spec.name, spec.sub), ())
     by_name = {p.name: p for p in spec.params}
@@ -89,9 +134,11 @@ def fields(spec: CommandSpec) -> list[Param]:
     return chosen or list(spec.params)
 
 
-def view(spec: CommandSpec, title: str, metadata: dict[str, str]) -> dict[str, Any]:
+def view(
+    spec: CommandSpec, title: str, metadata: dict[str, Any], form: Form = NO_FORM
+) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = []
-    for p in fields(spec):
+    for p in shown_params(spec, form):
         block: dict[str, Any] = {
             "type": "input",
             "block_id": p.name,
@@ -169,14 +216,25 @@ def _field_for(spec: CommandSpec, problem: str) -> str:
 
 
 def submission(
-    registry: Registry, spec: CommandSpec, state: dict[str, Any], ctx: ParseContext
+    registry: Registry,
+    spec: CommandSpec,
+    state: dict[str, Any],
+    ctx: ParseContext,
+    form: Form = NO_FORM,
 ) -> Submission:
     errors: dict[str, str] = {}
     many_opts: list[str] = []
     opts: list[str] = []
     positionals: list[str] = []
+    shown = {p.name: p for p in shown_params(spec, form)}
     for p in fields(spec):
-        values = _raw_values(p, state)
+        if p.name in form.fixed:
+            values = [form.fixed[p.name]]
+        elif p.name in shown:
+            p = shown[p.name]
+            values = _raw_values(p, state)
+        else:
+            continue
         if not values:
             if p.required:
                 errors[p.name] = "This field is required."

@@ -3,11 +3,12 @@ everything it shows is passed in."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from bot.model import Card, Choice
+from bot.model import FORM_PREFIX, Card, Choice
 from bot.timeparse import format_when, mark_when
 from commands.votes import rules as vote_rules
 from commands.votes.rules import Result, bar, format_number, format_share
@@ -38,14 +39,26 @@ def eligibility_line(vote: Vote) -> str:
     return f"everyone in #{vote.channel}"
 
 
+def proposal_options(vote: Vote) -> list[str]:
+    return ["yes", "no", "abstain"] + (["block"] if vote.allow_block else [])
+
+
 def choices_for(vote: Vote) -> tuple[Choice, ...]:
-    """Buttons (and reactions) that cast. Secret votes have none: a reaction is public on
-    some platforms, so secret ballots are cast by command in a direct chat. Ranked votes
+    """Buttons (and reactions) that cast. A secret vote has one button only, "Vote
+    privately", which opens the cast form for the presser alone (a reaction is public on some
+    platforms; elsewhere secret ballots are cast by command in a direct chat). Ranked votes
     need an order, which one press cannot give."""
-    if vote.status != "open" or vote.secret or vote.kind == "ranked":
+    if vote.status != "open" or vote.kind == "ranked":
         return ()
+    if vote.secret:
+        names = proposal_options(vote) if vote.kind == "proposal" else list(vote.options)
+        pick: dict[str, object] = {"id": str(vote.id)}
+        if vote.kind != "multi":
+            pick["option"] = names
+        value = json.dumps(pick, separators=(",", ":"))
+        return (Choice(f"{FORM_PREFIX}vote cast", value, "🔒 Vote privately", "primary"),)
     if vote.kind == "proposal":
-        names = ["yes", "no", "abstain"] + (["block"] if vote.allow_block else [])
+        names = proposal_options(vote)
         return tuple(
             Choice(
                 "vote.cast",

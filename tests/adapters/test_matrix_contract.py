@@ -607,3 +607,52 @@ def test_place_hosts_get_moderator_level_and_nothing_else_changes() -> None:
     # Never lowers anyone; room v12 (creators unlisted) keeps the creator out.
     assert mc.with_hosts({"users": {ALICE: 100}}, (ALICE,), 50) == {"users": {ALICE: 100}}
     assert mc.with_hosts({}, (BOB,), 50) == {"users": {BOB: 50}}
+
+
+# ------------------------------------------------------------------ the community's rooms
+
+GOVERNANCE = "!governance:example.org"
+BOBS_ROOM = "!bobsown:example.org"
+
+
+def test_roles_come_from_the_configured_rooms_never_the_room_typed_in() -> None:
+    """Bob (power 0 in the governance room) creates his own room, where he is power 100 and,
+    in room version 12, its creator. Typed there, his command carries no role, and the adapter
+    reports the room as outside the community."""
+    governance = view(room_id=GOVERNANCE, power_users={ALICE: 100, BOB: 0}, loaded=True)
+    bobs = view(
+        room_id=BOBS_ROOM,
+        power_users={BOB: 100},
+        creators=frozenset({BOB}),
+        authority=(governance,),
+        in_community=False,
+    )
+    ev = me.to_event(bobs, message("!config timezone Asia/Tokyo", sender=BOB))
+    assert isinstance(ev, CommandInvoked)
+    assert ev.actor.roles == frozenset() and not ev.actor.is_admin
+    assert ev.in_community is False
+    # alice keeps her governance-room power wherever she types
+    ev = me.to_event(bobs, message("!help", sender=ALICE))
+    assert ev is not None and ev.actor.is_admin
+    # with no configured room at all, power levels give nobody anything
+    assert me.roles_for(view(authority=()), ALICE) == (frozenset(), False)
+    # ...but the configured admins / moderators lists still do
+    rules = me.RoleRules(admins=frozenset({ALICE}))
+    assert me.roles_for(view(authority=(), rules=rules), ALICE)[1] is True
+
+
+def test_a_space_lists_its_children_while_they_name_servers() -> None:
+    space = view(room_id="!space:example.org")
+    space.apply_space_child(BOBS_ROOM, {"via": ["example.org"]})
+    space.apply_space_child(GOVERNANCE, {"via": ["example.org"]})
+    assert space.children == {BOBS_ROOM, GOVERNANCE}
+    space.apply_space_child(BOBS_ROOM, {})  # removed from the space
+    assert space.children == {GOVERNANCE}
+
+
+def test_configured_rooms_and_spaces_are_checked() -> None:
+    base = {"homeserver": "https://hs", "user_id": BOT, "access_token": "t"}
+    s = MatrixSettings.from_config({**base, "rooms": [GOVERNANCE, "#votes:example.org"]})
+    assert s.rooms == {GOVERNANCE, "#votes:example.org"} and s.spaces == frozenset()
+    with pytest.raises(ConfigError, match="not a room id"):
+        MatrixSettings.from_config({**base, "spaces": ["governance"]})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -558,3 +559,31 @@ def test_joins_become_member_joined_events() -> None:
     assert ev2 is not None and ev2.address.channel == "C0VOTES01"
     bot = {**team_join, "event": {"type": "team_join", "user": {"id": "B1", "is_bot": True}}}
     assert se.member_joined(bot) is None
+
+
+def test_a_plain_dm_to_the_bot_is_a_direct_command() -> None:
+    from adapters.slack import events as se
+
+    def im(text: str, **extra: Any) -> dict[str, Any]:
+        event = {
+            "type": "message",
+            "text": text,
+            "user": "U0CAROL01",
+            "ts": "1700000060.000100",
+            "channel": "D0CAROL01",
+            "channel_type": "im",
+            **extra,
+        }
+        return p.envelope(event, "EvIm")
+
+    ev = se.direct_command(im("vote cast 4 no"))
+    assert ev is not None and ev.is_direct and (ev.name, ev.args) == ("vote", "cast 4 no")
+    assert ev.address.channel == "D0CAROL01" and ev.event_id == "EvIm"
+    ev = se.direct_command(im("/moot config show"))
+    assert ev is not None and (ev.name, ev.args) == ("config", "show")
+    assert se.direct_command(im("   ")) is None
+    assert se.direct_command(im("👍")) is None
+    assert se.direct_command(im("vote cast 4 no", bot_id="B1")) is None
+    assert se.direct_command(im("vote cast 4 no", subtype="message_changed")) is None
+    assert se.direct_command(im("vote cast 4 no", thread_ts="1700000001.000100")) is None
+    assert se.direct_command(im("vote cast 4 no", channel_type="channel")) is None

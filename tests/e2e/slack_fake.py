@@ -35,6 +35,11 @@ class FakeSlackApi:
         default_factory=dict
     )
 
+    # Called with each recorded call before it is answered (a test may kill the bot there).
+    on_call: Any = None
+    # channel -> messages posted there (as conversations.history returns them, oldest first)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -78,7 +83,10 @@ class FakeSlackApi:
             self.calls.append(Call(method, args, status))
             return web.json_response(body, status=status, headers=headers)
         self.calls.append(Call(method, args))
-        return web.json_response(self._answer(method, args))
+        answer = self._answer(method, args)
+        if self.on_call is not None:
+            self.on_call(self.calls[-1])
+        return web.json_response(answer)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         ok: dict[str, Any] = {"ok": True}
@@ -94,7 +102,23 @@ class FakeSlackApi:
             }
         if method == "chat.postMessage":
             ts = f"1700000{next(self._ts):03d}.000100"
-            return {**ok, "channel": args["channel"], "ts": ts, "message": {"ts": ts}}
+            meta = args.get("metadata")
+            message = {
+                "type": "message",
+                "user": self.bot_user,
+                "ts": ts,
+                "text": args.get("text", ""),
+                **({"thread_ts": args["thread_ts"]} if args.get("thread_ts") else {}),
+                **(
+                    {"metadata": json.loads(meta) if isinstance(meta, str) else meta}
+                    if meta
+                    else {}
+                ),
+            }
+            self.messages.setdefault(str(args["channel"]), []).append(message)
+            return {**ok, "channel": args["channel"], "ts": ts, "message": message}
+        if method in ("conversations.history", "conversations.replies"):
+            return {**ok, "messages": self._history(method, args), "has_more": False}
         if method == "chat.postEphemeral":
             return {**ok, "message_ts": f"1700000{next(self._ts):03d}.000200"}
         if method == "chat.update":
@@ -111,6 +135,35 @@ class FakeSlackApi:
         if method in ("views.open", "views.publish"):
             return {**ok, "view": {"id": "V0VIEW001", **(args.get("view") or {})}}
         return ok
+
+    def _history(self, method: str, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Newest first for a channel (top-level messages only), oldest first for a thread
+        (its root, then replies), like Slack; metadata only when asked for."""
+        posted = self.messages.get(str(args.get("channel")), [])
+        if method == "conversations.history":
+            found = [m for m in reversed(posted) if not m.get("thread_ts")]
+        else:
+            root = str(args.get("ts"))
+            found = [{"type": "message", "ts": root}] + [
+                m for m in posted if m.get("thread_ts") == root
+            ]
+        found = found[: int(args.get("limit") or 100)]
+        if str(args.get("include_all_metadata")).lower() not in ("true", "1"):
+            found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+        return found
+
+
+async def until(pred: Any, timeout: float = 6.0) -> Any:
+    """Poll pred until it returns something true; that is the answer."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = pred()
+        if got:
+            return got
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out waiting")
 
 
 def user(uid: str, name: str, admin: bool = False) -> dict[str, Any]:

@@ -147,16 +147,19 @@ async def test_matrix_end_to_end(
     alice, bob, carol, dave = users
     log: list[tuple[Any, ...]] = []
     reg = matrix_testcap.register(commands.register_all(Registry()), log)
+    me = bot_account.user_id
+    room = ok(
+        await alice.room_create(name="governance", invite=[me, bob.user_id, carol.user_id]),
+        nio.RoomCreateResponse,
+    ).room_id
     settings = settings_for(
-        synapse, bot_account, allowed_inviters=[alice.user_id, bob.user_id, carol.user_id]
+        synapse,
+        bot_account,
+        allowed_inviters=[alice.user_id, bob.user_id, carol.user_id],
+        rooms=[room],
     )
     bot = await Bot(db, reg, settings).start()
-    me = bot_account.user_id
     try:
-        room = ok(
-            await alice.room_create(name="governance", invite=[me, bob.user_id, carol.user_id]),
-            nio.RoomCreateResponse,
-        ).room_id
         await join_when_invited(bob, room)
         await join_when_invited(carol, room)
         seen = EventLog(alice)
@@ -275,7 +278,9 @@ async def test_matrix_end_to_end(
 
     # A gap: the bot is away while more than a timeline's worth happens; on return the sync
     # is `limited` and the adapter pages back for what it missed.
-    small = settings_for(synapse, bot_account, timeline_limit=3, allowed_servers=["moot.test"])
+    small = settings_for(
+        synapse, bot_account, timeline_limit=3, allowed_servers=["moot.test"], rooms=[room]
+    )
     for i in range(6):
         await say(alice, room, f"chatter {i}")
     await say(bob, room, "!poll Gap?")
@@ -292,7 +297,9 @@ async def test_matrix_end_to_end(
 # ---------------------------------------------------------------- a real process, SIGKILLed
 
 
-def write_config(path: Path, hs: SynapseServer, bot: RegisteredUser, db_file: Path) -> Path:
+def write_config(
+    path: Path, hs: SynapseServer, bot: RegisteredUser, db_file: Path, room: str
+) -> Path:
     path.write_text(
         f"""
 [database]
@@ -313,6 +320,7 @@ user_id = "{bot.user_id}"
 access_token = "{bot.access_token}"
 device_id = "{bot.device_id}"
 sync_timeout_ms = 1000
+rooms = ["{room}"]
 """,
         encoding="utf-8",
     )
@@ -341,22 +349,30 @@ def ballots(db_file: Path, n: int) -> dict[str, list[str]]:
 
 
 def process_files(
-    tmp_path: Path, hs: SynapseServer, bot: RegisteredUser
+    tmp_path: Path, hs: SynapseServer, bot: RegisteredUser, room: str
 ) -> tuple[Path, Path, Path]:
-    """A migrated SQLite file, a config for `moot run`, and where its output goes."""
+    """A migrated SQLite file, a config for `moot run` with `room` as the community's room,
+    and where its output goes."""
     db_file = tmp_path / "moot.db"
     upgrade(Database(f"sqlite:///{db_file}"))
-    return db_file, write_config(tmp_path / "moot.toml", hs, bot, db_file), tmp_path / "bot.log"
+    config = write_config(tmp_path / "moot.toml", hs, bot, db_file, room)
+    return db_file, config, tmp_path / "bot.log"
 
 
-async def room_with_bot(
-    me: str, alice: Any, bob: Any, carol: Any, name: str | None = None
-) -> tuple[str, EventLog]:
-    """alice's room with bob, carol and the bot in it, and alice's view of its events."""
+async def new_room(me: str, alice: Any, bob: Any, carol: Any, name: str | None = None) -> str:
+    """alice's room, with bob, carol and the bot invited: the community's room once the
+    bot's config names it."""
     room = ok(
         await alice.room_create(name=name, invite=[me, bob.user_id, carol.user_id]),
         nio.RoomCreateResponse,
     ).room_id
+    return str(room)
+
+
+async def room_with_bot(
+    me: str, alice: Any, bob: Any, carol: Any, room: str
+) -> tuple[str, EventLog]:
+    """bob and carol join alice's room; returns alice's view of its events once the bot is in."""
     await join_when_invited(bob, room)
     await join_when_invited(carol, room)
     seen = EventLog(alice)
@@ -386,10 +402,11 @@ async def test_bot_process_killed_and_restarted(
 ) -> None:
     alice, bob, carol, _ = users
     me = bot_account.user_id
-    db_file, config, out = process_files(tmp_path, synapse, bot_account)
+    room = await new_room(me, alice, bob, carol)
+    db_file, config, out = process_files(tmp_path, synapse, bot_account, room)
     proc = spawn(config, out)
     try:
-        room, seen = await room_with_bot(me, alice, bob, carol)
+        room, seen = await room_with_bot(me, alice, bob, carol, room)
         await say(alice, room, "!poll Keep or drop?")
         poll = await seen.wait_for(lambda e: e["sender"] == me and body(e).startswith("Poll 1"))
         poll_id = poll["event_id"]
@@ -444,10 +461,12 @@ async def test_full_vote_on_matrix(
     # The core's clock is a FakeClock (it only moves when the test says), so the deadline can
     # pass without waiting an hour while the adapter talks to the real homeserver.
     clock = FakeClock(SystemClock().now())
-    bot = Bot(db, commands.register_all(Registry()), settings_for(synapse, bot_account), clock)
+    room = await new_room(me, alice, bob, carol, name="votes")
+    settings = settings_for(synapse, bot_account, rooms=[room])
+    bot = Bot(db, commands.register_all(Registry()), settings, clock)
     await bot.start()
     try:
-        room, seen = await room_with_bot(me, alice, bob, carol, name="votes")
+        room, seen = await room_with_bot(me, alice, bob, carol, room)
 
         await say(alice, room, '!vote start "Adopt the v2 API?" --for 1h')
         vote = await seen.wait_for(
@@ -482,6 +501,34 @@ async def test_full_vote_on_matrix(
             lambda e: e["room_id"] == dm and e["sender"] == me and e["type"] == "m.room.message"
         )
         assert "#2" in body(receipt), body(receipt)
+
+        # The attack: bob (power 0 here) makes his own room, where he is power 100, and
+        # invites the bot, which joins (he is on an allowed server). Nothing he types there
+        # touches the community: each command is refused, and he gained no role.
+        bobs = ok(await bob.room_create(name="bob's", invite=[me]), nio.RoomCreateResponse)
+        await bob_log.wait_for(
+            lambda e: (
+                e["room_id"] == bobs.room_id
+                and e.get("state_key") == me
+                and e["content"].get("membership") == "join"
+            )
+        )
+        for line in (
+            "!vote close 1",
+            "!config timezone Asia/Tokyo",
+            f"!config role moderator {bob.user_id}",
+        ):
+            await say(bob, bobs.room_id, line)
+        # each refusal is told to bob privately (in his direct room with the bot)
+        await until(lambda: len(refusals(db, "not one of the community's rooms")) == 3)
+        await say(bob, room, "!vote close 1")  # and in the governance room he is still 0
+        await until(lambda: refusals(db, "or a moderator may close it"))
+        with db.transaction() as s:
+            community = repos.get_or_create_community(s, "matrix", "moot.test", SystemClock().now())
+            assert community.timezone == "UTC"
+            assert repos.role_bindings(s, community.id or 0) == []
+            member = repos.member(s, community.id or 0, bob.user_id)
+            assert member is not None and not member.is_admin and not member.roles
         # the bot's tally edit settles before the close, so both ballots on #1 are in
         await seen.wait_for(lambda e: rel(e).get("event_id") == vote_id and "yes" in new_body(e))
 
@@ -498,6 +545,25 @@ async def test_full_vote_on_matrix(
         assert "Participation: 1" in body(secret)
     finally:
         await bot.stop()
+
+
+def refusals(db: Database, words: str) -> list[str]:
+    """Private answers the sender delivered, by their words."""
+    from sqlalchemy import select
+
+    from storage.tables import Outbox
+
+    with db.transaction() as s:
+        rows = s.execute(select(Outbox).where(Outbox.status == "sent")).scalars()
+        return [r.payload["text"] for r in rows if words in str(r.payload.get("text", ""))]
+
+
+async def until(pred: Callable[[], Any], timeout: float = 15.0) -> None:
+    for _ in range(int(timeout * 10)):
+        if pred():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("timed out waiting")
 
 
 def vote_ballots(db_file: Path, vote_id: int) -> dict[str, list[str]]:
@@ -525,10 +591,11 @@ async def test_real_vote_survives_a_killed_bot(
     lost, none is counted twice, and the result is posted once at the deadline."""
     alice, bob, carol, _ = users
     me = bot_account.user_id
-    db_file, config, out = process_files(tmp_path, synapse, bot_account)
+    room = await new_room(me, alice, bob, carol)
+    db_file, config, out = process_files(tmp_path, synapse, bot_account, room)
     proc = spawn(config, out)
     try:
-        room, seen = await room_with_bot(me, alice, bob, carol)
+        room, seen = await room_with_bot(me, alice, bob, carol, room)
         await say(alice, room, '!vote start "Ship it?" --for 1m')
         vote = await seen.wait_for(
             lambda e: e["sender"] == me and body(e).startswith("🗳️ Vote #1: Ship it?")

@@ -31,7 +31,7 @@ from storage import repos
 from storage.db import Database
 from storage.tables import Outbox, ProcessedEvent
 from tests.adapters import slack_payloads as p
-from tests.e2e.slack_fake import FakeSlackApi, SlackSender, sign, user
+from tests.e2e.slack_fake import FakeSlackApi, SlackSender, sign, until, user
 
 SECRET = "e2e-signing-secret-0123456789abcdef"
 TOKEN = "xoxb-0000-e2e-not-a-real-token"
@@ -112,13 +112,7 @@ class Harness:
             return int(s.execute(select(func.count()).select_from(table)).scalar_one())
 
     async def until(self, pred: Callable[[], Any], timeout: float = 6.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            got = pred()
-            if got:
-                return got
-            await asyncio.sleep(0.02)
-        raise AssertionError("timed out waiting")
+        return await until(pred, timeout)
 
     def posts(self, channel: str = p.CHANNEL) -> list[Any]:
         return [c for c in self.fake.of("chat.postMessage") if c.args["channel"] == channel]
@@ -266,6 +260,30 @@ async def test_roles_come_from_user_groups_and_admins(slack: Harness) -> None:
     assert "Settings for this community" in slack.fake.of("chat.postEphemeral")[2].args["text"]
     # One usergroups.list for all three commands: the directory caches.
     assert len(slack.fake.of("usergroups.list")) == 1
+
+
+async def test_attack_a_user_group_named_moderator_grants_nothing(slack: Harness) -> None:
+    """Where members may create user groups, carol makes one with the handle `moderator` (and
+    one called `mod`) and puts herself in: she is no moderator. Alice cannot bind a group by
+    its handle either, only by the id Slack sends with a mention."""
+    slack.fake.usergroups += [
+        {"id": "S0EVIL001", "handle": "moderator", "name": "moderator", "users": [CAROL]},
+        {"id": "S0EVIL002", "handle": "mod", "name": "mod", "users": [CAROL]},
+    ]
+    ephemerals = lambda: slack.fake.of("chat.postEphemeral")  # noqa: E731
+    await slack.send.command(p.slash_command("/moot", "config timezone Asia/Tokyo", CAROL, "a.1"))
+    refused = await slack.until(lambda: ephemerals())
+    assert "moderators and admins only" in refused[0].args["text"]
+    await slack.send.command(p.slash_command("/moot", "config role moderator @tc", ALICE, "a.2"))
+    await slack.until(lambda: len(ephemerals()) == 2)
+    assert "mention the group so its id is bound" in ephemerals()[1].args["text"]
+    await slack.send.command(p.slash_command("/moot", "config show", BOB, "a.3"))
+    await slack.until(lambda: len(ephemerals()) == 3)
+    assert "moderators and admins only" in ephemerals()[2].args["text"]
+    with slack.db.transaction() as s:
+        community = repos.get_or_create_community(s, "slack", p.TEAM, SystemClock().now())
+        assert community.timezone == "UTC"
+        assert repos.role_bindings(s, community.id or 0) == []
 
 
 def modal_values(view: dict[str, Any], **typed: Any) -> dict[str, Any]:
@@ -470,3 +488,74 @@ async def test_user_group_and_user_pings_in_a_question_never_reach_slack(
     assert "lunch?" in sent
     assert "<!subteam" not in sent and "<@U" not in sent and "<!here" not in sent
     assert not re.search(r"(?<![\w\u2060])@(everyone|here|channel)\b", sent), sent
+
+
+async def test_attack_secret_ballots_by_modal_dm_text_and_dm_slash_never_touch_a_channel(
+    slack_real: Harness,
+) -> None:
+    """A secret vote on Slack: bob votes through the "Vote privately" button and its modal,
+    carol by typing in her DM with the bot (message.im), dave by /vote cast in that DM. All
+    three ballots count, every receipt goes to the voter's DM, and nothing about a ballot is
+    posted in the channel; a cast typed in the channel is refused."""
+    h = slack_real
+    if h.app.registry.find("vote", "start") is None:
+        pytest.skip("the votes capability is not registered")
+    dm = {who: "D0" + who[1:] for who in (BOB, CAROL, DAVE)}  # what the fake's im.open gives
+    for i, who in enumerate((BOB, CAROL, DAVE)):  # seen in the channel: on the roster
+        await h.send.command(p.slash_command("/vote", "list", who, f"seen.{i}"))
+    await h.until(lambda: len(h.outcomes) == 3)
+    await h.send.command(p.slash_command("/vote", 'start "Rename?" --secret --for 72h', ALICE))
+    card = (await h.until(lambda: [c for c in h.posts() if "Rename?" in c.args["text"]]))[0]
+    (button,) = card.args["blocks"][-1]["elements"]
+    assert "Vote privately" in button["text"]["text"]
+
+    press = p.block_actions(button["value"], BOB, "1700000001.000100", trigger="sb.1")
+    press["actions"][0]["action_id"] = button["action_id"]
+    assert (await h.send.interaction(press))[0] == 200
+    opened = (await h.until(lambda: h.fake.of("views.open")))[0].args["view"]
+    assert [b["block_id"] for b in opened["blocks"]] == ["option", "reason"]
+    picks = [o["value"] for o in opened["blocks"][0]["element"]["options"]]
+    assert picks == ["yes", "no", "abstain"]
+    values = modal_values(opened, option="no")
+    submitted = p.view_submission(values, opened["private_metadata"], user=BOB)
+    assert (await h.send.interaction(submitted))[0] == 200
+
+    dm_text = p.envelope(
+        {
+            "type": "message",
+            "text": "vote cast 1 yes",
+            "user": CAROL,
+            "ts": "1700000060.000100",
+            "channel": dm[CAROL],
+            "channel_type": "im",
+            "event_ts": "1700000060.000100",
+        },
+        "EvDmCarol",
+    )
+    assert (await h.send.event(dm_text))[0] == 200
+    in_dm = p.slash_command("/vote", "cast 1 abstain", DAVE, "sb.3")
+    in_dm["channel_id"] = dm[DAVE]
+    assert (await h.send.command(in_dm))[0] == 200
+    in_channel = p.slash_command("/vote", "cast 1 yes", ALICE, "sb.4")
+    assert (await h.send.command(in_channel))[0] == 200
+
+    receipts = lambda: [  # noqa: E731
+        c for c in h.fake.of("chat.postMessage") if "Your vote on #1" in c.args["text"]
+    ]
+    await h.until(lambda: len(receipts()) == 3)
+    assert sorted(c.args["channel"] for c in receipts()) == sorted(dm.values())
+    refused = await h.until(
+        lambda: [c for c in h.fake.of("chat.postEphemeral") if "is secret" in c.args["text"]]
+    )
+    assert refused[0].args["user"] == ALICE
+    # nothing a voter did appeared in the channel: only the card, its edits and alice's refusal
+    channel_posts = [c.args["text"] for c in h.posts() if c is not card]
+    assert channel_posts == []
+    assert not [
+        c
+        for c in h.fake.of("chat.postEphemeral")
+        if c.args["user"] != ALICE and "Your vote" in c.args["text"]
+    ]
+    from storage.vote_tables import VoteBallot
+
+    assert h.count(VoteBallot) == 3
