@@ -143,7 +143,7 @@ async def serve(cfg: Config) -> int:
     built = build_adapters(cfg, db, reg)
     if not built:
         raise ConfigError(
-            "no platform is configured: add a [slack] or [matrix] section to the config "
+            "no platform is configured: add a [slack], [matrix] or [discord] section to the config "
             "(see config.example.toml), or try `moot demo` / `moot console`"
         )
     app = App(
@@ -198,6 +198,16 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_discord_sync(cfg: Config) -> int:
+    if not cfg.discord:
+        raise ConfigError("no [discord] section (or DISCORD_TOKEN) in the config")
+    from adapters import discord
+
+    count, where = discord.sync(cfg, registry())
+    print(f"synced {count} slash command(s) ({where})")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="moot", description=__doc__)
     p.add_argument("--config", "-c", help="path to a TOML config (see config.example.toml)")
@@ -219,6 +229,8 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot on the platforms in the config")
     d = sub.add_parser("db", help="database maintenance")
     d.add_argument("action", choices=["upgrade", "current"])
+    dc = sub.add_parser("discord", help="Discord maintenance")
+    dc.add_argument("action", choices=["sync"], help="register the slash commands now")
     e = sub.add_parser("export", help="export decisions or RFCs")
     e.add_argument("what", help="decisions or rfcs")
     e.add_argument("--format", choices=["md", "json"], default="md")
@@ -247,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.cmd == "export":
             return cmd_export(args, cfg)
+        if args.cmd == "discord":
+            return cmd_discord_sync(cfg)
     except ConfigError as exc:
         print(f"moot: {exc}", file=sys.stderr)
         return 2
