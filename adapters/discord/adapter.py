@@ -136,6 +136,7 @@ class DiscordAdapter(Adapter):
         # Acknowledgement times of this run (receipt of the dispatch -> callback answered).
         self.acks: list[Ack] = []
         self.synced: list[dict[str, Any]] = []
+        self._directory_ready = False
 
     # ---------------------------------------------------------------- lifecycle
     async def start(self, sink: EventSink) -> None:
@@ -151,6 +152,9 @@ class DiscordAdapter(Adapter):
             ready.cancel()
             self._task.result()  # raises why the connection ended
             raise RuntimeError("the Discord gateway closed before the bot was ready")
+        for guild in self.client.guilds:
+            await self._sync_directory(guild)
+        self._directory_ready = True
         if self.settings.sync_on_start:
             await self.sync_commands()
         log.info("discord connected as %s in %d guild(s)", self.bot_id, len(self.client.guilds))
@@ -212,6 +216,9 @@ class DiscordAdapter(Adapter):
             log.exception("discord %s could not be handled", kind)
 
     async def on_ready(self) -> None:
+        # The first READY is handled by start(); later ones (a new session) refresh it.
+        if not self._directory_ready:
+            return
         for guild in self.client.guilds:
             await self._sync_directory(guild)
 
@@ -649,12 +656,21 @@ class DiscordAdapter(Adapter):
         delivered = Delivered(str(data["id"]), channel, thread_root)
         kind = (msg.ref or "").split(":")[0]
         if kind in self.settings.thread_kinds and not thread_root:
+            # After the send returns, so the message is on record before anyone reacts.
             title = (msg.card.title if msg.card else msg.text) or "Discussion"
-            try:
-                await self.open_thread(Target(channel, delivered.message_id), title, f"{key}:t")
-            except Exception as exc:  # the message is out; a missing thread is not worth a repost
-                log.warning("could not open a thread on %s: %s", delivered.message_id, exc)
+            self._spawn(self._discussion(Target(channel, delivered.message_id), title, key))
         return self._remember(key, delivered)
+
+    async def _discussion(self, target: Target, title: str, key: str) -> None:
+        try:
+            await self.open_thread(target, title, f"{key}:t")
+        except Exception as exc:  # the message is out; a missing thread is not worth a repost
+            log.warning("could not open a thread on %s: %s", target.message_id, exc)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _send_dm(self, msg: Send, body: dict[str, Any], key: str) -> Delivered:
         if not msg.recipient:

@@ -64,7 +64,7 @@ class Message:
 @dataclass
 class RateLimit:
     method: str
-    prefix: str
+    path: str
     times: int
     retry_after: float
 
@@ -230,7 +230,7 @@ class FakeDiscord:
     # ------------------------------------------------------------ REST
     def _limited(self, method: str, path: str) -> RateLimit | None:
         for rl in self.rate_limits:
-            if rl.method == method and path.startswith(rl.prefix) and rl.times > 0:
+            if rl.method == method and path == rl.path and rl.times > 0:
                 rl.times -= 1
                 return rl
         return None
