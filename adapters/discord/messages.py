@@ -43,6 +43,14 @@ _WHEN = re.compile(
 )
 
 
+# The core names channels "#<id>"; on Discord "<#id>" is a link showing the channel's name.
+_CHANNEL = re.compile(r"(?<![<\w&@])#(\d{15,25})\b")
+
+
+def channel_links(text: str) -> str:
+    return _CHANNEL.sub(r"<#\1>", text)
+
+
 def timestamp(unix: int) -> str:
     return f"<t:{unix}:F> (<t:{unix}:R>)"
 
@@ -99,7 +107,7 @@ def embed(card: Card, zone: ZoneInfo) -> dict[str, Any]:
         out["fields"] = [
             {
                 "name": _cut(k or "\u200b", FIELD_NAME_MAX),
-                "value": _cut(native_times(v, zone) or "\u200b", FIELD_VALUE_MAX),
+                "value": _cut(channel_links(native_times(v, zone)) or "\u200b", FIELD_VALUE_MAX),
                 "inline": len(v) <= 40,
             }
             for k, v in card.fields[:FIELDS_MAX]
@@ -161,7 +169,7 @@ def message(
     recipient: str | None = None,
 ) -> dict[str, Any]:
     """The JSON body of a message create or edit (edits with no choices drop the buttons)."""
-    content = _cut(native_times(text, zone), CONTENT_MAX)
+    content = _cut(channel_links(native_times(text, zone)), CONTENT_MAX)
     body: dict[str, Any] = {
         "content": content,
         "embeds": [embed(card, zone)] if card is not None else [],

@@ -12,11 +12,13 @@ import statistics
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from adapters.console_script import ConsoleSession, fake_clock
 from adapters.discord import tree
 from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.settings import DiscordSettings
@@ -25,12 +27,15 @@ from bot.clock import SystemClock
 from bot.context import Ctx
 from bot.model import Address, Send
 from bot.registry import Registry
+from commands.decisions import record_dict
+from storage import migrate
 from storage.db import Database
 from storage.rfc_tables import RfcComment
 from storage.tables import Member, Outbox
 from storage.vote_tables import DecisionRecord, Vote
 from storage.vote_tables import VoteBallot as Ballot
 from tests.adapters import discord_payloads as p
+from tests.conftest import START
 from tests.e2e.discord_fake import Callback, FakeDiscord, RateLimit
 
 TOKEN = "MTE4MDAwMDAwMDAwMDAwMDAwMw.fake.not-a-real-token-e2e"
@@ -402,6 +407,52 @@ async def test_member_update_reaches_the_directory(start_bot: BotFactory) -> Non
     await until(lambda: not dave().active, what="dave gone")
 
 
+CONSOLE_VOTE = """\
+roles olga=admin alice=admin bob=tc carol=tc dave=
+channel #votes
+@alice /vote start "Adopt v2?" --for 1h
+@bob click /Vote #1/ yes
+@carol click /Vote #1/ yes
+@dave click /Vote #1/ no
+@alice click /Vote #1/ abstain
+@bob click /Vote #1/ no
+@alice /vote close 1
+expect /Vote #1/
+"""
+SAME = ("question", "outcome", "kind", "rule", "secret", "roster_size", "tallies", "participation")
+
+
+async def test_the_same_decision_record_as_on_the_console(
+    start_bot: BotFactory, registry: Registry, tmp_path: Path
+) -> None:
+    """The console scenario, driven through Discord, decides the same thing."""
+    bot = await start_bot()
+    card = await start_vote(bot, "Adopt v2?")
+    presses = [(p.BOB, "yes"), (p.CAROL, "yes"), (p.DAVE, "no"), (p.ALICE, "abstain")]
+    presses.append((p.BOB, "no"))  # a change of mind counts once
+    for who, choice in presses:
+        await bot.interact(p.button(who, p.VOTES, card.id, _custom_id(card, choice)))
+    await until(lambda: bot.count(Ballot) == 4, what="four ballots")
+    await bot.settled()
+    await bot.interact(p.slash(p.ALICE, p.VOTES, "vote", "close", [p.opt("id", 1, 4)]))
+    await until(lambda: bot.count(DecisionRecord) == 1, what="the decision")
+    with bot.db.transaction() as s:
+        on_discord = record_dict(s.execute(select(DecisionRecord)).scalar_one())
+
+    console_db = Database(f"sqlite:///{tmp_path / 'console.db'}")
+    migrate.upgrade(console_db)
+    try:
+        session = ConsoleSession(console_db, registry, fake_clock(START), out=lambda _s: None)
+        await session.run_script(CONSOLE_VOTE)
+        assert not session.failures, session.failures
+        with console_db.transaction() as s:
+            on_console = record_dict(s.execute(select(DecisionRecord)).scalar_one())
+    finally:
+        console_db.dispose()
+    assert {k: on_discord[k] for k in SAME} == {k: on_console[k] for k in SAME}
+    assert on_discord["participation"]["voted"] == 4
+
+
 def test_acknowledgement_times() -> None:
     """Runs last in this module: p50/p99 of every interaction acknowledged above."""
     if len(LATENCIES) < 10:
@@ -410,6 +461,7 @@ def test_acknowledgement_times() -> None:
     p50 = statistics.median(ordered)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     print(
-        f"\ndiscord acknowledgement over {len(ordered)} interactions: p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms"
+        f"\ndiscord acknowledgement over {len(ordered)} interactions: p50 {p50 * 1000:.1f} ms,"
+        f" p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms"
     )
     assert p99 < 3.0
