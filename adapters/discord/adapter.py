@@ -423,13 +423,7 @@ class DiscordAdapter(Adapter):
                 select(Outbox.payload).where(Outbox.kind == "send", Outbox.key.startswith(prefix))
             ).scalars()
             private = any(
-                (r.get("visibility") == "ephemeral" and r.get("recipient") == pending.user_id)
-                or (
-                    (r.get("address") or {}).get("channel") == pending.channel
-                    and r.get("visibility") == "public"
-                    and not r.get("ref")
-                    and not r.get("thread_ref")
-                )
+                r.get("visibility") == "ephemeral" and r.get("recipient") == pending.user_id
                 for r in rows
             )
         if private:

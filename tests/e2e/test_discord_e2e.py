@@ -8,7 +8,9 @@ Acknowledgement times of every interaction of the run are collected and printed 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -202,6 +204,11 @@ async def test_a_full_vote_by_buttons(start_bot: BotFactory) -> None:
     result = fake.in_channel(card.id)[-1]
     assert "pass" in result.content.lower() or "pass" in str(result.embeds).lower()
     await until(lambda: not card.components, what="buttons removed at close")
+    # No deferred reply is left "thinking": each was filled with an answer or a done.
+    await until(
+        lambda: all(i.original.content for i in fake.interactions.values() if i.original),
+        what="every deferred reply filled",
+    )
 
 
 async def test_a_button_on_a_message_posted_before_a_restart(start_bot: BotFactory) -> None:
@@ -451,6 +458,67 @@ async def test_the_same_decision_record_as_on_the_console(
         console_db.dispose()
     assert {k: on_discord[k] for k in SAME} == {k: on_console[k] for k in SAME}
     assert on_discord["participation"]["voted"] == 4
+
+
+async def test_a_button_works_after_the_bot_process_is_killed(
+    fake: FakeDiscord, db: Database, db_url: str, tmp_path: Path
+) -> None:
+    """`moot run` as a real process: SIGKILLed after posting a vote, started again, and the
+    button on the old message still casts."""
+    config = tmp_path / "moot.toml"
+    config.write_text(
+        f"""
+[database]
+url = "{db_url}"
+[scheduler]
+sweep_seconds = 1
+[discord]
+token = "{TOKEN}"
+guild_id = "{p.GUILD}"
+api_base = "{fake.api}"
+gateway_url = "{fake.gateway_url}"
+""",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOOT_", "DISCORD_"))}
+    log = (tmp_path / "bot.log").open("wb")
+
+    async def run_bot() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "moot", "run", "--config", str(config),
+            stdout=log, stderr=asyncio.subprocess.STDOUT, env=env,
+        )  # fmt: skip
+
+    procs = [await run_bot()]
+    try:
+        await until(lambda: fake.commands.get(p.GUILD), timeout=60, what="the first bot to sync")
+        cb = await fake.interact(
+            p.slash(p.ALICE, p.VOTES, "vote", "start", [p.opt("question", "Survive?")])
+        )
+        LATENCIES.append(cb.latency)
+        card = await until(lambda: _vote_card(fake, "Survive?"), timeout=20, what="the card")
+        procs[0].kill()
+        await procs[0].wait()
+        fake.commands.clear()
+        procs.append(await run_bot())
+        await until(lambda: fake.commands.get(p.GUILD), timeout=60, what="the second bot")
+        assert fake.identifies == 2
+        pressed = await fake.interact(p.button(p.BOB, p.VOTES, card.id, _custom_id(card, "yes")))
+        LATENCIES.append(pressed.latency)
+        assert pressed.type == 6
+
+        def ballots() -> int:
+            with db.transaction() as s:
+                return int(s.execute(select(func.count()).select_from(Ballot)).scalar_one())
+
+        await until(lambda: ballots() == 1, timeout=20, what="the ballot")
+        await until(lambda: "1 of 5 eligible voted" in str(card.embeds), timeout=20, what="edit")
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        log.close()
 
 
 def test_acknowledgement_times() -> None:
