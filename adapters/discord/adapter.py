@@ -51,6 +51,7 @@ PONG, MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, AUTOCOMPLETE_RESULT, MODAL = 1
 # JSON error codes.
 CANNOT_DM = 50007
 THREAD_EXISTS = 160004
+UNKNOWN_MESSAGE = 10008
 DONE = "✅ Done."
 DMS_CLOSED = "I could not send you a direct message (your DMs from this server are closed):"
 
@@ -122,6 +123,9 @@ class DiscordAdapter(Adapter):
         )
         self.client.event(self.on_socket_raw_receive)
         self.client.event(self.on_ready)
+        self.client.event(self.on_guild_join)
+        self.client.event(self.on_guild_role_update)
+        self.client.event(self.on_guild_role_delete)
         self._sink: EventSink | None = None
         self._task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -221,6 +225,17 @@ class DiscordAdapter(Adapter):
             return
         for guild in self.client.guilds:
             await self._sync_directory(guild)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self._sync_directory(guild)
+
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        # A role's name or permissions decide Moot roles and admins of all who hold it.
+        if before.name != after.name or before.permissions != after.permissions:
+            await self._sync_directory(after.guild)
+
+    async def on_guild_role_delete(self, role: discord.Role) -> None:
+        await self._sync_directory(role.guild)
 
     # ---------------------------------------------------------------- who and where
     def home(self, guild_id: Any = None) -> str:
@@ -430,7 +445,8 @@ class DiscordAdapter(Adapter):
             return
         pending.original_free = False
         try:
-            await self._webhook("PATCH", pending, "/messages/@original", {"content": DONE})
+            body = {"content": DONE, "allowed_mentions": messages.allowed_mentions("")}
+            await self._webhook("PATCH", pending, "/messages/@original", body)
         except Exception as exc:
             log.info("could not settle interaction %s: %s", event_id, exc)
 
@@ -621,12 +637,19 @@ class DiscordAdapter(Adapter):
 
     async def _thread_channel(self, parent: str, root: str, title: str = "Discussion") -> str:
         """A thread started on a message has the message's id; start it if it is not yet."""
-        if root in self._threads or root == parent:
+        cached = self.client.get_channel(int(root)) if root.isdigit() else None
+        if root in self._threads or root == parent or isinstance(cached, discord.Thread):
             return root
         with self.db.transaction() as s:
             known = repos.kv_get(s, NS_THREAD, root)
         if known is None:
-            await self.open_thread(Target(parent, root), title, f"thread:{root}")
+            try:
+                await self.open_thread(Target(parent, root), title, f"thread:{root}")
+            except DiscordError as exc:
+                if exc.code != UNKNOWN_MESSAGE:
+                    raise
+                # Not a message of that channel: the root is a thread of its own (a forum
+                # post, a thread someone else started).
         self._threads.setdefault(root, parent)
         return root
 

@@ -231,13 +231,13 @@ def opt(name: str, value: Any, kind: int = 3, focused: bool = False) -> dict[str
     return out
 
 
-def bot_message(channel: str, message_id: str, components: list[Any]) -> dict[str, Any]:
+def _message(channel: str, message_id: str, author: dict[str, Any], content: str) -> dict[str, Any]:
     return {
         "id": message_id,
         "channel_id": channel,
         "type": 0,
-        "content": "Vote",
-        "author": user(BOT, "moot", bot=True),
+        "content": content,
+        "author": author,
         "embeds": [],
         "attachments": [],
         "mentions": [],
@@ -248,8 +248,14 @@ def bot_message(channel: str, message_id: str, components: list[Any]) -> dict[st
         "timestamp": "2026-01-01T00:00:00.000000+00:00",
         "edited_timestamp": None,
         "flags": 0,
-        "components": components,
+        "components": [],
     }
+
+
+def bot_message(channel: str, message_id: str, components: list[Any]) -> dict[str, Any]:
+    out = _message(channel, message_id, user(BOT, "moot", bot=True), "Vote")
+    out["components"] = components
+    return out
 
 
 def button(
@@ -292,25 +298,10 @@ def autocomplete(uid: str, channel: str, name: str, sub: str, options: list[Any]
 def message_create(
     uid: str, channel: str, content: str, *, guild: bool = True, message_id: str | None = None
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": message_id or snowflake(),
-        "channel_id": channel,
-        "type": 0,
-        "content": content,
-        "author": user(uid, NAMES.get(uid, "someone")),
-        "embeds": [],
-        "attachments": [],
-        "mentions": [],
-        "mention_roles": [],
-        "mention_everyone": False,
-        "pinned": False,
-        "tts": False,
-        "timestamp": "2026-01-01T00:00:00.000000+00:00",
-        "edited_timestamp": None,
-        "flags": 0,
-        "components": [],
-        "nonce": snowflake(),
-    }
+    out = _message(
+        channel, message_id or snowflake(), user(uid, NAMES.get(uid, "someone")), content
+    )
+    out["nonce"] = snowflake()
     if guild:
         m = member(uid)
         m.pop("user")

@@ -53,6 +53,14 @@ class Message:
     edits: int = 0
     nonce: str | None = None
 
+    def apply(self, body: dict[str, Any]) -> None:
+        """An edit: what the body names changes, the rest stays."""
+        self.content = body.get("content", self.content)
+        self.embeds = body.get("embeds", self.embeds)
+        self.components = body.get("components", self.components)
+        self.allowed_mentions = body.get("allowed_mentions")
+        self.edits += 1
+
     def as_json(self) -> dict[str, Any]:
         out = p.bot_message(self.channel_id, self.id, self.components)
         out.update(content=self.content, embeds=self.embeds, flags=64 if self.only else 0)
@@ -364,11 +372,7 @@ class FakeDiscord:
         if inter is None or inter.original is None:
             return _error(404, 10015, "Unknown Webhook")
         m = inter.original
-        m.content = body.get("content", m.content)
-        m.embeds = body.get("embeds", m.embeds)
-        m.components = body.get("components", m.components)
-        m.allowed_mentions = body.get("allowed_mentions")
-        m.edits += 1
+        m.apply(body)
         return _json(m.as_json())
 
     async def _followup(self, parts: list[str], body: Any, request: web.Request) -> web.Response:
@@ -424,11 +428,7 @@ class FakeDiscord:
         m = self.messages.get(parts[3])
         if m is None or m.channel_id != parts[1]:
             return _error(404, 10008, "Unknown Message")
-        m.content = body.get("content", m.content)
-        m.embeds = body.get("embeds", m.embeds)
-        m.components = body.get("components", m.components)
-        m.allowed_mentions = body.get("allowed_mentions")
-        m.edits += 1
+        m.apply(body)
         return _json(m.as_json())
 
     async def _thread(self, parts: list[str], body: Any, request: web.Request) -> web.Response:

@@ -204,6 +204,12 @@ async def test_a_full_vote_by_buttons(start_bot: BotFactory) -> None:
     result = fake.in_channel(card.id)[-1]
     assert "pass" in result.content.lower() or "pass" in str(result.embeds).lower()
     await until(lambda: not card.components, what="buttons removed at close")
+    # Every message sent or edited said who may be pinged: nobody en masse, no role.
+    sent = [
+        c.body for c in fake.calls if c.method in ("POST", "PATCH") and "content" in (c.body or {})
+    ]
+    assert sent and all(b["allowed_mentions"]["parse"] == [] for b in sent)
+    assert all(b["allowed_mentions"].get("roles", []) == [] for b in sent)
     # No deferred reply is left "thinking": each was filled with an answer or a done.
     await until(
         lambda: all(i.original.content for i in fake.interactions.values() if i.original),
@@ -408,6 +414,15 @@ async def test_member_update_reaches_the_directory(start_bot: BotFactory) -> Non
 
     await until(lambda: dave().is_admin, what="dave made admin")
     assert dave().display == "D" and "mods" in dave().roles
+    # A role gaining Administrator makes its holders admins.
+    tc = {**next(r for r in p.ROLES if r["id"] == p.ROLE_TC), "permissions": str(1 << 3)}
+    await bot.fake.dispatch("GUILD_ROLE_UPDATE", {"guild_id": p.GUILD, "role": tc})
+
+    def bob() -> Member:
+        with bot.db.transaction() as s:
+            return s.execute(select(Member).where(Member.user_id == p.BOB)).scalar_one()
+
+    await until(lambda: bob().is_admin, what="bob made admin by his role")
     await bot.fake.dispatch(
         "GUILD_MEMBER_REMOVE", {"guild_id": p.GUILD, "user": p.user(p.DAVE, "dave")}
     )
@@ -519,6 +534,27 @@ gateway_url = "{fake.gateway_url}"
                 proc.kill()
                 await proc.wait()
         log.close()
+
+
+async def test_moot_discord_sync_registers_the_tree(
+    fake: FakeDiscord, registry: Registry, tmp_path: Path
+) -> None:
+    config = tmp_path / "moot.toml"
+    config.write_text(
+        f'[discord]\nguild_id = "{p.GUILD}"\napi_base = "{fake.api}"\n', encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOOT_", "DISCORD_"))}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "moot", "discord", "sync", "--config", str(config),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        env={**env, "DISCORD_TOKEN": TOKEN},
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, out.decode()
+    assert f"synced {len(registry.commands) - 1} slash command(s) (guild {p.GUILD})" in out.decode()
+    assert TOKEN not in out.decode()
+    names = [c["name"] for c in fake.commands[p.GUILD]]
+    assert names == sorted(n for n in registry.commands if n != "dmme")
 
 
 def test_acknowledgement_times() -> None:
