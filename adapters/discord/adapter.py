@@ -141,6 +141,8 @@ class DiscordAdapter(Adapter):
         self.acks: list[Ack] = []
         self.synced: list[dict[str, Any]] = []
         self._directory_ready = False
+        self._queue: asyncio.Queue[tuple[InboundEvent, asyncio.Future[None]]] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
 
     # ---------------------------------------------------------------- lifecycle
     async def start(self, sink: EventSink) -> None:
@@ -170,7 +172,7 @@ class DiscordAdapter(Adapter):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
             self._task = None
-        for task in list(self._tasks):
+        for task in [*self._tasks, *([self._worker] if self._worker else [])]:
             task.cancel()
 
     async def sync_commands(self) -> list[dict[str, Any]]:
@@ -319,20 +321,41 @@ class DiscordAdapter(Adapter):
 
     # ---------------------------------------------------------------- inbound
     async def _dispatch(self, event: InboundEvent) -> None:
+        """Queue the event for the one worker and wait until it is handled. Handling holds
+        the loop for a database transaction, so it happens one event at a time with the
+        loop free in between: acknowledgements never wait behind a queue of work, and
+        events are handled in the order they were acknowledged."""
         if self._sink is None:
             log.warning("discord event %s arrived before start; dropped", event.event_id)
             return
-        try:
-            await self._sink(self._with_roles(event))
-        except Exception:
-            log.exception("discord event %s could not be handled", event.event_id)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._work())
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self._queue.put((event, done))
+        await done
+
+    async def _work(self) -> None:
+        while True:
+            event, done = await self._queue.get()
+            try:
+                assert self._sink is not None
+                await self._sink(self._with_roles(event))
+            except Exception:
+                log.exception("discord event %s could not be handled", event.event_id)
+            finally:
+                if not done.done():
+                    done.set_result(None)
+            await asyncio.sleep(0)  # let waiting acknowledgements go first
 
     async def _callback(self, d: Mapping[str, Any], body: dict[str, Any], received: float) -> None:
+        # Named as webhook parameters, which discord.py counts as "major": each interaction
+        # then has its own rate-limit bucket, instead of every acknowledgement queueing
+        # behind the others in one shared bucket.
         route = Route(
             "POST",
-            "/interactions/{interaction_id}/{interaction_token}/callback",
-            interaction_id=str(d["id"]),
-            interaction_token=str(d["token"]),
+            "/interactions/{webhook_id}/{webhook_token}/callback",
+            webhook_id=str(d["id"]),
+            webhook_token=str(d["token"]),
         )
         await self.client.http.request(route, json=body)
         self.acks.append(Ack(str(body["type"]), time.perf_counter() - received))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import statistics
 import sys
 import time
@@ -42,6 +43,8 @@ from tests.e2e.discord_fake import Callback, FakeDiscord, RateLimit
 
 TOKEN = "MTE4MDAwMDAwMDAwMDAwMDAwMw.fake.not-a-real-token-e2e"
 LATENCIES: list[float] = []
+# The same, for the sixty presses sent at once.
+BURST: list[float] = []
 
 
 def settings_for(fake: FakeDiscord, **kw: Any) -> DiscordSettings:
@@ -557,15 +560,50 @@ async def test_moot_discord_sync_registers_the_tree(
     assert names == sorted(n for n in registry.commands if n != "dmme")
 
 
-def test_acknowledgement_times() -> None:
-    """Runs last in this module: p50/p99 of every interaction acknowledged above."""
-    if len(LATENCIES) < 10:
-        pytest.skip("run with the rest of the module")
-    ordered = sorted(LATENCIES)
+async def test_a_burst_of_presses_is_acknowledged_in_time(start_bot: BotFactory) -> None:
+    """Sixty presses at once: each is acknowledged before the work, within 3 s, and the
+    tally ends right."""
+    bot = await start_bot()
+    card = await start_vote(bot, "Burst?")
+    voters = [p.BOB, p.CAROL, p.DAVE, p.ALICE, p.OWNER]
+    presses = [
+        p.button(voters[i % 5], p.VOTES, card.id, _custom_id(card, ("yes", "no")[i % 2]))
+        for i in range(60)
+    ]
+    callbacks = await asyncio.gather(*(bot.fake.interact(x) for x in presses))
+    BURST.extend(cb.latency for cb in callbacks)
+    assert all(cb.type == 6 and cb.latency < 3.0 for cb in callbacks)
+    await until(lambda: bot.count(Ballot) == 5, what="one ballot each")
+    await bot.settled()
+    # Presses race each other, so who ends on what is not fixed; the card catches up with
+    # the ballots once the last (rate-limited) edit is out.
+    with bot.db.transaction() as s:
+        yes = sum(b.choices == ["yes"] for b in s.execute(select(Ballot)).scalars())
+
+    def tally() -> str:
+        fields = bot.fake.messages[card.id].embeds[0]["fields"]
+        return str(next(f["value"] for f in fields if f["name"] == "Tally"))
+
+    await until(lambda: re.search(rf"yes\s+\S+ {yes} ·", tally()), what=f"yes {yes} on the card")
+    assert re.search(rf"no\s+\S+ {5 - yes} ·", tally())
+
+
+def _percentiles(values: list[float]) -> str:
+    ordered = sorted(values)
     p50 = statistics.median(ordered)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    print(
-        f"\ndiscord acknowledgement over {len(ordered)} interactions: p50 {p50 * 1000:.1f} ms,"
-        f" p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms"
+    return (
+        f"{len(ordered)} interactions: p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms,"
+        f" max {ordered[-1] * 1000:.1f} ms"
     )
-    assert p99 < 3.0
+
+
+def test_acknowledgement_times() -> None:
+    """Runs last in this module: p50/p99 of every interaction acknowledged above, one at a
+    time and in the burst."""
+    if len(LATENCIES) < 10:
+        pytest.skip("run with the rest of the module")
+    print(f"\ndiscord acknowledgement, one at a time, over {_percentiles(LATENCIES)}")
+    if BURST:
+        print(f"discord acknowledgement, sixty at once, over {_percentiles(BURST)}")
+    assert max(LATENCIES + BURST) < 3.0
