@@ -43,6 +43,8 @@ log = logging.getLogger("moot.discord")
 
 PLATFORM = events.PLATFORM
 NS_DM = "discord.dm"  # user id -> their DM channel
+NS_HELD = "discord.held"  # user id -> messages whose DM failed, for their next interaction
+HELD_MAX = 20
 NS_THREAD = "discord.thread"  # root message id -> its thread (the same id) and parent
 # Interaction tokens live 15 minutes; past 14 a follow-up may already be refused.
 TOKEN_LIFETIME = 14 * 60
@@ -435,6 +437,7 @@ class DiscordAdapter(Adapter):
         await self._dispatch(event)
         if itype in (events.APPLICATION_COMMAND, events.MODAL_SUBMIT):
             await self._settle(event.event_id)
+        await self._deliver_held(event.event_id)
 
     def _choice_by_index(self, d: Mapping[str, Any], channel: str) -> tuple[str, str] | None:
         cid = events.pressed(d)
@@ -722,14 +725,39 @@ class DiscordAdapter(Adapter):
         except DiscordError as exc:
             if exc.code != CANNOT_DM and exc.status != 403:
                 raise
+            notice = dict(body, content=f"{DMS_CLOSED}\n{body['content']}"[: messages.CONTENT_MAX])
             pending = self._pending_for(key, msg.recipient) or self._latest_of(msg.recipient)
             if pending is None:
-                raise PermanentFailure(
-                    f"{msg.recipient} does not accept DMs and has no open interaction"
-                ) from None
+                # Kept, and shown privately on the person's next interaction.
+                log.info("DMs closed for %s; holding the message for them", msg.recipient)
+                self._hold(msg.recipient, notice)
+                return Delivered("", "", None)
             log.info("DMs closed for %s; answering ephemerally instead", msg.recipient)
-            notice = dict(body, content=f"{DMS_CLOSED}\n{body['content']}"[: messages.CONTENT_MAX])
             return await self._ephemeral(pending, notice)
+
+    def _hold(self, user: str, body: dict[str, Any]) -> None:
+        with self.db.transaction() as s:
+            held = (repos.kv_get(s, NS_HELD, user) or {}).get("messages", [])
+            repos.kv_put(s, NS_HELD, user, {"messages": [*held, body][-HELD_MAX:]})
+
+    async def _deliver_held(self, event_id: str) -> None:
+        """Messages whose DM could not be delivered, as ephemeral follow-ups of this
+        interaction (never through @original, which belongs to the interaction's answer)."""
+        pending = self._pending.get(event_id)
+        if pending is None or pending.original_free:
+            return
+        with self.db.transaction() as s:
+            held = (repos.kv_get(s, NS_HELD, pending.user_id) or {}).get("messages", [])
+            if held:
+                repos.kv_put(s, NS_HELD, pending.user_id, {"messages": []})
+        for body in held:
+            try:
+                await self._webhook(
+                    "POST", pending, "?wait=true", dict(body, flags=messages.EPHEMERAL)
+                )
+            except Exception as exc:
+                log.warning("could not show a held message to %s: %s", pending.user_id, exc)
+                self._hold(pending.user_id, body)
 
     async def edit(self, target: Target, msg: Edit, key: str) -> None:
         body = messages.message(

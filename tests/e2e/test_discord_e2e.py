@@ -360,6 +360,32 @@ async def test_dms_closed_gets_an_ephemeral_notice_instead(start_bot: BotFactory
     assert len(opened) == 1
 
 
+async def test_a_dm_to_someone_with_dms_closed_waits_for_their_next_press(
+    start_bot: BotFactory,
+) -> None:
+    """No interaction to answer through (a reminder): the message is kept and shown to them
+    privately the next time they press something."""
+    bot = await start_bot()
+    bot.fake.dm_closed.add(p.CAROL)
+    card = await start_vote(bot, "Remind?")
+    await bot.interact(p.slash(p.ALICE, p.VOTES, "vote", "remind", [p.opt("id", 1, 4)]))
+    await until(lambda: bot.fake.dm_channels.get(p.CAROL), what="a DM tried")
+    await bot.settled()
+    assert not bot.fake.seen_by(p.CAROL)
+    await bot.interact(p.button(p.CAROL, p.VOTES, card.id, _custom_id(card, "yes")))
+
+    def shown() -> list[str]:
+        return [m.content for m in bot.fake.seen_by(p.CAROL) if "DMs" in m.content]
+
+    await until(shown, what="the held reminder")
+    assert "Remind?" in shown()[0] or "#1" in shown()[0]
+    with bot.db.transaction() as s:
+        failed = s.execute(
+            select(func.count()).select_from(Outbox).where(Outbox.status == "failed")
+        ).scalar_one()
+    assert failed == 0
+
+
 async def test_autocomplete_suggests_votes_from_the_database(start_bot: BotFactory) -> None:
     bot = await start_bot()
     await start_vote(bot, "Adopt v2?")
