@@ -25,7 +25,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from sqlalchemy import select
 
-from adapters.discord import directory, events, messages, modal, tree
+from adapters.discord import autocomplete, directory, events, messages, modal, tree
 from adapters.discord.events import GuildInfo, MemberEntry
 from adapters.discord.settings import DiscordSettings
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
@@ -35,9 +35,7 @@ from bot.parser import ParseContext
 from bot.registry import Registry
 from storage import repos
 from storage.db import Database
-from storage.rfc_tables import Rfc
 from storage.tables import Community, Outbox
-from storage.vote_tables import Vote
 
 log = logging.getLogger("moot.discord")
 
@@ -394,7 +392,7 @@ class DiscordAdapter(Adapter):
             await self._callback(d, {"type": PONG}, received)
             return
         if itype == events.AUTOCOMPLETE:
-            choices = self.autocomplete(gid, data)
+            choices = autocomplete.suggestions(self.db, gid, data)
             await self._callback(
                 d, {"type": AUTOCOMPLETE_RESULT, "data": {"choices": choices}}, received
             )
@@ -530,55 +528,6 @@ class DiscordAdapter(Adapter):
             directory.report, self.db, str(guild.id), self.timezone, entries, self.clock.now()
         )
         log.info("directory of guild %s: %d member(s)", guild.id, n)
-
-    # ---------------------------------------------------------------- autocomplete
-    def autocomplete(self, guild_id: str, data: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """Suggestions for an id being typed: open votes first, then recent ones; RFCs."""
-        name, _sub, given = tree.invoked(data)
-        found = tree.focused(given)
-        if found is None:
-            return []
-        kind = next(
-            (
-                k
-                for (cmd, param), k in tree.AUTOCOMPLETE.items()
-                if cmd == name and param == found[0]
-            ),
-            None,
-        )
-        typed = found[1].strip().lower().lstrip("#")
-        out: list[dict[str, Any]] = []
-        with self.db.transaction() as s:
-            community = s.execute(
-                select(Community.id).where(
-                    Community.platform == PLATFORM, Community.workspace == guild_id
-                )
-            ).scalar_one_or_none()
-            if community is None or kind is None:
-                return []
-            if kind == "vote":
-                rows = s.execute(
-                    select(Vote.id, Vote.question, Vote.status)
-                    .where(Vote.community_id == community)
-                    .order_by((Vote.status != "open"), Vote.id.desc())
-                    .limit(500)
-                ).all()
-                for vid, question, status in rows:
-                    label = f"#{vid} {question}" + ("" if status == "open" else f" ({status})")
-                    if typed in str(vid) or typed in question.lower():
-                        out.append({"name": label[:100], "value": int(vid)})
-            else:
-                rows = s.execute(
-                    select(Rfc.number, Rfc.title, Rfc.stage)
-                    .where(Rfc.community_id == community)
-                    .order_by(Rfc.number.desc())
-                    .limit(500)
-                ).all()
-                for number, title, stage in rows:
-                    ref = f"RFC-{number}"
-                    if typed in ref.lower() or typed in title.lower():
-                        out.append({"name": f"{ref} {title} ({stage})"[:100], "value": ref})
-        return out[:25]
 
     # ---------------------------------------------------------------- REST
     async def _request(self, method: str, path: str, body: Any = None, **params: Any) -> Any:

@@ -429,6 +429,10 @@ async def test_rfc_thread_replies_and_a_private_thread(start_bot: BotFactory) ->
         "MESSAGE_CREATE", p.message_create(p.CAROL, card.id, "I like it, but what about builds?")
     )
     await until(lambda: bot.count(RfcComment) == 1, what="the comment from the thread")
+    cb = await bot.interact(
+        p.autocomplete(p.BOB, p.GENERAL, "rfc", "show", [p.opt("rfc", "rust", 3, focused=True)])
+    )
+    assert cb.data["choices"] == [{"name": "RFC-1 Use Rust (discussion)", "value": "RFC-1"}]
     thread = await bot.adapter.open_private_thread(p.GENERAL, "Ticket 1: login", [p.BOB])
     assert fake.threads[thread]["type"] == 12 and fake.thread_members[thread] == {p.BOB}
 
