@@ -545,6 +545,18 @@ gateway_url = "{fake.gateway_url}"
         )
         LATENCIES.append(cb.latency)
         card = await until(lambda: _vote_card(fake, "Survive?"), timeout=20, what="the card")
+
+        def unsent() -> int:
+            with db.transaction() as s:
+                return int(
+                    s.execute(
+                        select(func.count()).select_from(Outbox).where(Outbox.status != "sent")
+                    ).scalar_one()
+                )
+
+        # Killed once the card is on record as sent: a kill mid-delivery leaves the row
+        # claimed for the outbox lease (a minute), then resent under the same nonce.
+        await until(lambda: unsent() == 0, timeout=20, what="the outbox drained")
         procs[0].kill()
         await procs[0].wait()
         fake.commands.clear()
