@@ -616,6 +616,9 @@ async def test_a_burst_of_presses_is_acknowledged_in_time(start_bot: BotFactory)
     BURST.extend(cb.latency for cb in callbacks)
     assert all(cb.type == 6 and cb.latency < 3.0 for cb in callbacks)
     await until(lambda: bot.count(Ballot) == 5, what="one ballot each")
+    # Every press answered (its receipt), so every press has been counted.
+    answered = [bot.fake.interactions[x["token"]] for x in presses]
+    await until(lambda: all(i.followups for i in answered), timeout=30, what="sixty receipts")
     await bot.settled()
     # Presses race each other, so who ends on what is not fixed; the card catches up with
     # the ballots once the last (rate-limited) edit is out.
@@ -626,7 +629,9 @@ async def test_a_burst_of_presses_is_acknowledged_in_time(start_bot: BotFactory)
         fields = bot.fake.messages[card.id].embeds[0]["fields"]
         return str(next(f["value"] for f in fields if f["name"] == "Tally"))
 
-    await until(lambda: re.search(rf"yes\s+\S+ {yes} ·", tally()), what=f"yes {yes} on the card")
+    await until(
+        lambda: re.search(rf"yes\s+\S+ {yes} ·", tally()), timeout=20, what=f"yes {yes} on the card"
+    )
     assert re.search(rf"no\s+\S+ {5 - yes} ·", tally())
 
 
