@@ -18,4 +18,10 @@ def build(cfg: Any, db: Any = None, registry: Any = None) -> dict[str, Any]:
         from adapters import matrix
 
         built["matrix"] = matrix.build(cfg, db)
+    if getattr(cfg, "discord", None):
+        from adapters import discord
+
+        if db is None or registry is None:
+            raise ValueError("the Discord adapter needs the database and the registry")
+        built["discord"] = discord.build(cfg, db, registry)
     return built

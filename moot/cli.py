@@ -234,7 +234,7 @@ async def serve(cfg: Config) -> int:
     built = build_adapters(cfg, db, reg)
     if not built:
         raise ConfigError(
-            "no platform is configured: add a [slack] or [matrix] section to the config "
+            "no platform is configured: add a [slack], [matrix] or [discord] section to the config "
             "(see config.example.toml), or try `moot demo` / `moot console`"
         )
     app = App(
@@ -325,6 +325,16 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def cmd_discord_sync(cfg: Config) -> int:
+    if not cfg.discord:
+        raise ConfigError("no [discord] section (or DISCORD_TOKEN) in the config")
+    from adapters import discord
+
+    count, where = discord.sync(cfg, registry())
+    print(f"synced {count} slash command(s) ({where})")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = OneLineParser(prog="moot", description=DESCRIPTION)
     p.add_argument("--config", "-c", help="path to a TOML config (see config.example.toml)")
@@ -347,6 +357,8 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", help="check the config, database, migrations and platform tokens")
     d = sub.add_parser("db", help="database maintenance")
     d.add_argument("action", choices=["upgrade", "current"])
+    dc = sub.add_parser("discord", help="Discord maintenance")
+    dc.add_argument("action", choices=["sync"], help="register the slash commands now")
     e = sub.add_parser("export", help="export decisions, RFCs, events, tickets, kudos or the KB")
     e.add_argument("what", help="decisions, rfcs, events, tickets, kudos or kb")
     e.add_argument("--format", choices=["md", "json", "ics", "csv"], default="md")
@@ -377,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_db(args, cfg)
         if args.cmd == "export":
             return cmd_export(args, cfg)
+        if args.cmd == "discord":
+            return cmd_discord_sync(cfg)
     except ConfigError as exc:
         for line in str(exc).splitlines():
             print(f"moot: {line}", file=sys.stderr)

@@ -1,0 +1,865 @@
+"""The Discord adapter on discord.py 2.x. The library keeps the gateway connection, the cache
+(guilds, roles, members, threads) and the REST client with its rate-limit handling; this
+module reads the raw gateway dispatches, acknowledges every interaction at once, hands the
+neutral event to the core, and delivers the outbox's effects over REST.
+
+Nothing is kept in a `View`: buttons carry static custom_ids and any press, on any message
+ever posted, is routed by the one handler here."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+from sqlalchemy import select
+
+from adapters.discord import autocomplete, directory, events, messages, modal, tree
+from adapters.discord.events import GuildInfo, MemberEntry
+from adapters.discord.settings import DiscordSettings
+from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
+from bot.clock import Clock, SystemClock
+from bot.model import Address, Capabilities, Delivered, Edit, InboundEvent, OpenPlace, Send
+from bot.parser import ParseContext
+from bot.registry import Registry
+from storage import repos
+from storage.db import Database
+from storage.tables import Community, Outbox
+
+log = logging.getLogger("moot.discord")
+
+PLATFORM = events.PLATFORM
+NS_DM = "discord.dm"  # user id -> their DM channel
+NS_HELD = "discord.held"  # user id -> messages whose DM failed, for their next interaction
+HELD_MAX = 20
+NS_THREAD = "discord.thread"  # root message id -> its thread (the same id) and parent
+# Interaction tokens live 15 minutes; past 14 a follow-up may already be refused.
+TOKEN_LIFETIME = 14 * 60
+# Callback types.
+PONG, MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, AUTOCOMPLETE_RESULT, MODAL = 1, 4, 5, 6, 8, 9
+# JSON error codes.
+CANNOT_DM = 50007
+THREAD_EXISTS = 160004
+UNKNOWN_MESSAGE = 10008
+DONE = "✅ Done."
+DMS_CLOSED = "I could not send you a direct message (your DMs from this server are closed):"
+
+
+@dataclass
+class Pending:
+    """An interaction still answerable through its token."""
+
+    interaction_id: str
+    token: str
+    application_id: str
+    user_id: str
+    channel: str
+    at: float
+    # Whether @original is ours to fill (a deferred reply) or already filled / not ours
+    # (a component's @original is the message the button is on).
+    original_free: bool
+
+
+@dataclass(frozen=True)
+class Ack:
+    kind: str
+    seconds: float
+
+
+class DiscordError(PermanentFailure):
+    def __init__(self, status: int, code: int, text: str) -> None:
+        super().__init__(f"discord {status} (code {code}): {text[:200]}")
+        self.status = status
+        self.code = code
+
+
+class DiscordAdapter(Adapter):
+    platform = PLATFORM
+    capabilities = Capabilities(
+        buttons=True,
+        ephemeral=True,
+        threads=True,
+        edits=True,
+        reactions=True,
+        native_timestamps=True,
+        # A ticket is a private thread with the requester and the staff added.
+        places="private",
+    )
+    min_edit_interval = 1.0
+    prefix = "/"
+
+    def __init__(
+        self,
+        settings: DiscordSettings,
+        db: Database,
+        registry: Registry,
+        *,
+        clock: Clock | None = None,
+        timezone: str = "UTC",
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.registry = registry
+        self.clock = clock or SystemClock()
+        self.timezone = timezone
+        if settings.api_base:
+            Route.BASE = settings.api_base
+        if settings.gateway_url:
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+        self.client = discord.Client(
+            intents=intents(settings),
+            enable_debug_events=True,  # the raw dispatches are what this adapter reads
+            max_ratelimit_timeout=settings.max_ratelimit_wait,
+            chunk_guilds_at_startup=settings.members,
+        )
+        self.client.event(self.on_socket_raw_receive)
+        self.client.event(self.on_ready)
+        self.client.event(self.on_guild_join)
+        self.client.event(self.on_guild_role_update)
+        self.client.event(self.on_guild_role_delete)
+        self._sink: EventSink | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.session_id = ""
+        self.bot_id = ""
+        self.application_id = settings.application_id
+        self._pending: OrderedDict[str, Pending] = OrderedDict()
+        self._sent: OrderedDict[str, Delivered] = OrderedDict()
+        self._dm: dict[str, str] = {}
+        self._threads: dict[str, str] = {}  # thread id -> parent channel
+        self._zones: dict[str, tuple[float, ZoneInfo]] = {}
+        # Acknowledgement times of this run (receipt of the dispatch -> callback answered).
+        self.acks: list[Ack] = []
+        self.synced: list[dict[str, Any]] = []
+        self._directory_ready = False
+        self._queue: asyncio.Queue[tuple[InboundEvent, asyncio.Future[None]]] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+    async def start(self, sink: EventSink) -> None:
+        self._sink = sink
+        await self.client.login(self.settings.token)
+        if not self.application_id and self.client.application_id:
+            self.application_id = str(self.client.application_id)
+        self._task = asyncio.create_task(self.client.connect(reconnect=True))
+        self._task.add_done_callback(_gateway_ended)
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        done, _ = await asyncio.wait({self._task, ready}, return_when=asyncio.FIRST_COMPLETED)
+        if self._task in done:
+            ready.cancel()
+            self._task.result()  # raises why the connection ended
+            raise RuntimeError("the Discord gateway closed before the bot was ready")
+        for guild in self.client.guilds:
+            await self._sync_directory(guild)
+        self._directory_ready = True
+        if self.settings.sync_on_start:
+            await self.sync_commands()
+        log.info("discord connected as %s in %d guild(s)", self.bot_id, len(self.client.guilds))
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+        for task in [*self._tasks, *([self._worker] if self._worker else [])]:
+            task.cancel()
+
+    async def sync_commands(self) -> list[dict[str, Any]]:
+        """Register the command tree: in the configured guild (instant), else globally."""
+        body = tree.commands(self.registry)
+        if not self.application_id:
+            info = await self.client.http.application_info()
+            self.application_id = str(info["id"])
+        route = commands_route(self.application_id, self.settings.guild_id)
+        self.synced = await self.client.http.request(route, json=body)
+        where = f"guild {self.settings.guild_id}" if self.settings.guild_id else "globally"
+        log.info("synced %d slash commands %s", len(body), where)
+        return self.synced
+
+    # ---------------------------------------------------------------- raw gateway
+    async def on_socket_raw_receive(self, raw: str) -> None:
+        received = time.perf_counter()
+        try:
+            msg = json.loads(raw)
+        except (TypeError, ValueError):
+            return
+        if msg.get("op") != 0:
+            return
+        kind, data, seq = msg.get("t"), msg.get("d") or {}, msg.get("s")
+        if kind == "READY":
+            self.session_id = str(data.get("session_id", ""))
+            self.bot_id = str((data.get("user") or {}).get("id", ""))
+            app = (data.get("application") or {}).get("id")
+            if app and not self.settings.application_id:
+                self.application_id = str(app)
+            return
+        handler = {
+            "INTERACTION_CREATE": self._on_interaction,
+            "MESSAGE_CREATE": self._on_message,
+            "MESSAGE_REACTION_ADD": self._on_reaction,
+            "MESSAGE_REACTION_REMOVE": self._on_reaction,
+            "GUILD_MEMBER_ADD": self._on_member,
+            "GUILD_MEMBER_UPDATE": self._on_member,
+            "GUILD_MEMBER_REMOVE": self._on_member_left,
+            "THREAD_CREATE": self._on_thread,
+        }.get(str(kind))
+        if handler is None:
+            return
+        try:
+            await handler(str(kind), data, seq, received)
+        except Exception:
+            log.exception("discord %s could not be handled", kind)
+
+    async def on_ready(self) -> None:
+        # The first READY is handled by start(); later ones (a new session) refresh it.
+        if not self._directory_ready:
+            return
+        for guild in self.client.guilds:
+            await self._sync_directory(guild)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self._sync_directory(guild)
+
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        # A role's name or permissions decide Moot roles and admins of all who hold it.
+        if before.name != after.name or before.permissions != after.permissions:
+            await self._sync_directory(after.guild)
+
+    async def on_guild_role_delete(self, role: discord.Role) -> None:
+        await self._sync_directory(role.guild)
+
+    # ---------------------------------------------------------------- who and where
+    def home(self, guild_id: Any = None) -> str:
+        """The guild a payload belongs to; a DM belongs to the configured (or only) guild."""
+        if guild_id:
+            return str(guild_id)
+        if self.settings.guild_id:
+            return self.settings.guild_id
+        guilds = self.client.guilds
+        return str(guilds[0].id) if guilds else ""
+
+    def guild_info(self, guild_id: str, channel: str = "") -> GuildInfo | None:
+        guild = self.client.get_guild(int(guild_id)) if guild_id.isdigit() else None
+        if guild is None:
+            return None
+        threads: dict[str, str] = {}
+        if channel:
+            parent = self._threads.get(channel)
+            thread = guild.get_thread(int(channel)) if channel.isdigit() else None
+            if thread is not None:
+                parent = str(thread.parent_id)
+            if parent:
+                threads[channel] = parent
+        return GuildInfo(
+            guild_id=str(guild.id),
+            owner_id=str(guild.owner_id or ""),
+            roles={str(r.id): (r.name, r.permissions.value) for r in guild.roles},
+            threads=threads,
+        )
+
+    def _entry_from_cache(self, guild_id: str, user_id: str) -> MemberEntry | None:
+        guild = self.client.get_guild(int(guild_id)) if guild_id.isdigit() else None
+        member = guild.get_member(int(user_id)) if guild and user_id.isdigit() else None
+        if guild is None or member is None:
+            return None
+        info = self.guild_info(guild_id)
+        assert info is not None
+        payload = {"roles": [str(r.id) for r in member.roles if r.id != guild.id]}
+        if member.nick:
+            payload["nick"] = member.nick
+        user = {"id": str(member.id), "username": member.name, "global_name": member.global_name}
+        return events.member_entry(payload, info, user)
+
+    def _with_roles(self, event: InboundEvent) -> InboundEvent:
+        """Events without a member object (DMs, reaction removals) get the person's roles
+        from the guild cache, so the directory is never wiped to no roles."""
+        if event.actor.roles or event.actor.is_admin:
+            return event
+        entry = self._entry_from_cache(event.address.workspace, event.actor.user_id)
+        if entry is None:
+            return event
+        actor = replace(
+            event.actor,
+            display=entry.display,
+            roles=frozenset(entry.roles),
+            is_admin=entry.is_admin,
+        )
+        return replace(event, actor=actor)
+
+    def zone(self, guild_id: str) -> ZoneInfo:
+        cached = self._zones.get(guild_id)
+        if cached and time.monotonic() - cached[0] < 60:
+            return cached[1]
+        with self.db.transaction() as s:
+            tz = s.execute(
+                select(Community.timezone).where(
+                    Community.platform == PLATFORM, Community.workspace == guild_id
+                )
+            ).scalar_one_or_none()
+        zone = ZoneInfo(tz or self.timezone or "UTC")
+        self._zones[guild_id] = (time.monotonic(), zone)
+        return zone
+
+    def _zone_of_channel(self, channel: str) -> ZoneInfo:
+        found = self.client.get_channel(int(channel)) if channel.isdigit() else None
+        guild = getattr(found, "guild", None)
+        return self.zone(str(guild.id) if guild is not None else self.home())
+
+    def _parse_context(self, guild_id: str) -> ParseContext:
+        return ParseContext(self.clock.now(), self.zone(guild_id), self.prefix)
+
+    # ---------------------------------------------------------------- inbound
+    async def _dispatch(self, event: InboundEvent) -> None:
+        """Queue the event for the one worker and wait until it is handled. Handling holds
+        the loop for a database transaction, so it happens one event at a time with the
+        loop free in between: acknowledgements never wait behind a queue of work, and
+        events are handled in the order they were acknowledged."""
+        if self._sink is None:
+            log.warning("discord event %s arrived before start; dropped", event.event_id)
+            return
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._work())
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self._queue.put((event, done))
+        await done
+
+    async def _work(self) -> None:
+        while True:
+            event, done = await self._queue.get()
+            try:
+                assert self._sink is not None
+                await self._sink(self._with_roles(event))
+            except Exception:
+                log.exception("discord event %s could not be handled", event.event_id)
+            finally:
+                if not done.done():
+                    done.set_result(None)
+            await asyncio.sleep(0)  # let waiting acknowledgements go first
+
+    async def _callback(self, d: Mapping[str, Any], body: dict[str, Any], received: float) -> None:
+        # Named as webhook parameters, which discord.py counts as "major": each interaction
+        # then has its own rate-limit bucket, instead of every acknowledgement queueing
+        # behind the others in one shared bucket.
+        route = Route(
+            "POST",
+            "/interactions/{webhook_id}/{webhook_token}/callback",
+            webhook_id=str(d["id"]),
+            webhook_token=str(d["token"]),
+        )
+        await self.client.http.request(route, json=body)
+        self.acks.append(Ack(str(body["type"]), time.perf_counter() - received))
+
+    def _remember_interaction(
+        self, d: Mapping[str, Any], channel: str, original_free: bool
+    ) -> None:
+        user = (d.get("member") or {}).get("user") or d.get("user") or {}
+        self._pending[str(d["id"])] = Pending(
+            str(d["id"]),
+            str(d["token"]),
+            str(d.get("application_id") or self.application_id),
+            str(user.get("id", "")),
+            channel,
+            time.monotonic(),
+            original_free,
+        )
+        now = time.monotonic()
+        while self._pending:
+            first = next(iter(self._pending.values()))
+            if now - first.at < TOKEN_LIFETIME and len(self._pending) < 10_000:
+                break
+            self._pending.popitem(last=False)
+
+    async def _on_interaction(
+        self, kind: str, d: dict[str, Any], seq: Any, received: float
+    ) -> None:
+        itype = d.get("type")
+        gid = self.home(d.get("guild_id"))
+        channel = str(d.get("channel_id") or (d.get("channel") or {}).get("id") or "")
+        guild = self.guild_info(gid, channel)
+        data = d.get("data") or {}
+        if itype == events.PING:
+            await self._callback(d, {"type": PONG}, received)
+            return
+        if itype == events.AUTOCOMPLETE:
+            choices = autocomplete.suggestions(self.db, gid, data)
+            await self._callback(
+                d, {"type": AUTOCOMPLETE_RESULT, "data": {"choices": choices}}, received
+            )
+            return
+        event: InboundEvent | None
+        if itype == events.APPLICATION_COMMAND:
+            name, sub, given = tree.invoked(data)
+            spec = self.registry.find(name, sub)
+            if spec is None:
+                await self._callback(
+                    d, _private(f"/{name} is not a Moot command any more."), received
+                )
+                return
+            if modal.wants_form(spec, given):
+                await self._callback(d, {"type": MODAL, "data": modal.form(spec)}, received)
+                return
+            await self._callback(
+                d, {"type": DEFERRED_MESSAGE, "data": {"flags": messages.EPHEMERAL}}, received
+            )
+            self._remember_interaction(d, channel, original_free=True)
+            event = events.command(d, guild, gid, name, tree.line(spec, given))
+        elif itype == events.MESSAGE_COMPONENT:
+            await self._callback(d, {"type": DEFERRED_UPDATE}, received)
+            self._remember_interaction(d, channel, original_free=False)
+            event = events.component(d, guild, gid, self._choice_by_index(d, channel))
+        elif itype == events.MODAL_SUBMIT:
+            result = modal.submission(self.registry, data, self._parse_context(gid))
+            if result.error or result.spec is None:
+                await self._callback(d, _private(f"⚠️ {result.error}"), received)
+                return
+            await self._callback(
+                d, {"type": DEFERRED_MESSAGE, "data": {"flags": messages.EPHEMERAL}}, received
+            )
+            self._remember_interaction(d, channel, original_free=True)
+            event = events.command(d, guild, gid, result.spec.name, result.line)
+        else:
+            return
+        if event is None:
+            return
+        await self._dispatch(event)
+        if itype in (events.APPLICATION_COMMAND, events.MODAL_SUBMIT):
+            await self._settle(event.event_id)
+        await self._deliver_held(event.event_id)
+
+    def _choice_by_index(self, d: Mapping[str, Any], channel: str) -> tuple[str, str] | None:
+        cid = events.pressed(d)
+        index = events.parse_custom_id(cid) if cid else None
+        message_id = str((d.get("message") or {}).get("id") or "")
+        if not isinstance(index, int) or not message_id:
+            return None
+        with self.db.transaction() as s:
+            posted = repos.posted_at(s, PLATFORM, channel, message_id)
+            choices = list(posted.choices or []) if posted else []
+        if index >= len(choices):
+            return None
+        return str(choices[index]["action"]), str(choices[index]["value"])
+
+    async def _settle(self, event_id: str) -> None:
+        """A deferred reply with nothing private to say (the answer was posted publicly)
+        still needs its "thinking…" replaced."""
+        pending = self._pending.get(event_id)
+        if pending is None or not pending.original_free:
+            return
+        prefix = f"ev:{PLATFORM}:{event_id}:"
+        with self.db.transaction() as s:
+            rows = s.execute(
+                select(Outbox.payload).where(Outbox.kind == "send", Outbox.key.startswith(prefix))
+            ).scalars()
+            private = any(
+                r.get("visibility") == "ephemeral" and r.get("recipient") == pending.user_id
+                for r in rows
+            )
+        if private:
+            return
+        pending.original_free = False
+        try:
+            body = {"content": DONE, "allowed_mentions": messages.allowed_mentions("")}
+            await self._webhook("PATCH", pending, "/messages/@original", body)
+        except Exception as exc:
+            log.info("could not settle interaction %s: %s", event_id, exc)
+
+    async def _on_message(self, kind: str, d: dict[str, Any], seq: Any, received: float) -> None:
+        gid = self.home(d.get("guild_id"))
+        guild = self.guild_info(gid, str(d.get("channel_id") or ""))
+        event = events.message(d, guild, gid, self.settings.prefix, self.bot_id)
+        if event is not None:
+            await self._dispatch(event)
+
+    async def _on_reaction(self, kind: str, d: dict[str, Any], seq: Any, received: float) -> None:
+        gid = self.home(d.get("guild_id"))
+        guild = self.guild_info(gid, str(d.get("channel_id") or ""))
+        event_id = f"r:{self.session_id}:{seq}"
+        event = events.reaction(
+            d, kind == "MESSAGE_REACTION_ADD", guild, gid, event_id, self.bot_id
+        )
+        if event is not None:
+            await self._dispatch(event)
+
+    async def _on_member(self, kind: str, d: dict[str, Any], seq: Any, received: float) -> None:
+        gid = str(d.get("guild_id") or "")
+        guild = self.guild_info(gid)
+        if guild is None:
+            return
+        entry = events.member_entry(d, guild)
+        directory.report(self.db, gid, self.timezone, [entry], self.clock.now())
+
+    async def _on_member_left(
+        self, kind: str, d: dict[str, Any], seq: Any, received: float
+    ) -> None:
+        user = str((d.get("user") or {}).get("id") or "")
+        if user and d.get("guild_id"):
+            directory.left(self.db, str(d["guild_id"]), self.timezone, user, self.clock.now())
+
+    async def _on_thread(self, kind: str, d: dict[str, Any], seq: Any, received: float) -> None:
+        if d.get("parent_id"):
+            self._threads[str(d["id"])] = str(d["parent_id"])
+
+    async def _sync_directory(self, guild: discord.Guild) -> None:
+        if self.settings.members and not guild.chunked:
+            with contextlib.suppress(Exception):
+                await guild.chunk()
+        info = self.guild_info(str(guild.id))
+        if info is None:
+            return
+        entries = []
+        for m in guild.members:
+            payload: dict[str, Any] = {"roles": [str(r.id) for r in m.roles if r.id != guild.id]}
+            if m.nick:
+                payload["nick"] = m.nick
+            user = {"id": str(m.id), "username": m.name, "global_name": m.global_name, "bot": m.bot}
+            entries.append(events.member_entry(payload, info, user))
+        n = await asyncio.to_thread(
+            directory.report, self.db, str(guild.id), self.timezone, entries, self.clock.now()
+        )
+        log.info("directory of guild %s: %d member(s)", guild.id, n)
+
+    # ---------------------------------------------------------------- REST
+    async def _request(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        route = Route(method, path, **params)
+        try:
+            if body is None:
+                return await self.client.http.request(route)
+            return await self.client.http.request(route, json=body)
+        except discord.RateLimited as exc:
+            raise RetryAfter(exc.retry_after, f"discord {method} {path} rate limited") from None
+        except discord.HTTPException as exc:
+            if exc.status == 429:
+                raise RetryAfter(
+                    _retry_after(exc), f"discord {method} {path} rate limited"
+                ) from None
+            if exc.status in (400, 401, 403, 404):
+                raise DiscordError(exc.status, exc.code, exc.text) from None
+            raise
+
+    async def _webhook(
+        self, method: str, pending: Pending, tail: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        path = "/webhooks/{webhook_id}/{webhook_token}" + tail
+        return await self._request(
+            method, path, body, webhook_id=pending.application_id, webhook_token=pending.token
+        )
+
+    def _remember(self, key: str, delivered: Delivered) -> Delivered:
+        self._sent[key] = delivered
+        while len(self._sent) > 5000:
+            self._sent.popitem(last=False)
+        return delivered
+
+    def _pending_for(self, key: str, user: str | None) -> Pending | None:
+        """The live interaction the effect answers: the one that caused it, else the latest
+        one of the same person (for a DM that could not be delivered)."""
+        now = time.monotonic()
+        parts = key.split(":")
+        if len(parts) >= 3 and parts[0] == "ev" and parts[1] == PLATFORM:
+            p = self._pending.get(parts[2])
+            if p and now - p.at < TOKEN_LIFETIME and (user is None or p.user_id == user):
+                return p
+        return None
+
+    def _latest_of(self, user: str) -> Pending | None:
+        now = time.monotonic()
+        for p in reversed(self._pending.values()):
+            if p.user_id == user and now - p.at < TOKEN_LIFETIME:
+                return p
+        return None
+
+    async def _ephemeral(self, pending: Pending, body: dict[str, Any]) -> Delivered:
+        body = dict(body, flags=messages.EPHEMERAL)
+        if pending.original_free:
+            pending.original_free = False
+            data = await self._webhook("PATCH", pending, "/messages/@original", body)
+        else:
+            data = await self._webhook("POST", pending, "?wait=true", body)
+        return Delivered(str(data.get("id", "")), pending.channel, None)
+
+    async def dm_channel(self, user_id: str) -> str:
+        """The DM channel with a person: opened once, remembered."""
+        if user_id in self._dm:
+            return self._dm[user_id]
+        with self.db.transaction() as s:
+            cached = repos.kv_get(s, NS_DM, user_id)
+        if cached and cached.get("channel"):
+            self._dm[user_id] = str(cached["channel"])
+            return self._dm[user_id]
+        data = await self._request("POST", "/users/@me/channels", {"recipient_id": user_id})
+        channel = str(data["id"])
+        with self.db.transaction() as s:
+            repos.kv_put(s, NS_DM, user_id, {"channel": channel})
+        self._dm[user_id] = channel
+        return channel
+
+    async def _post(self, channel: str, body: dict[str, Any], key: str) -> dict[str, Any]:
+        body = dict(body, nonce=messages.nonce(key), enforce_nonce=True)
+        return await self._request(
+            "POST", "/channels/{channel_id}/messages", body, channel_id=channel
+        )
+
+    async def _thread_channel(self, parent: str, root: str, title: str = "Discussion") -> str:
+        """A thread started on a message has the message's id; start it if it is not yet."""
+        cached = self.client.get_channel(int(root)) if root.isdigit() else None
+        if root in self._threads or root == parent or isinstance(cached, discord.Thread):
+            return root
+        with self.db.transaction() as s:
+            known = repos.kv_get(s, NS_THREAD, root)
+        if known is None:
+            try:
+                await self.open_thread(Target(parent, root), title, f"thread:{root}")
+            except DiscordError as exc:
+                if exc.code != UNKNOWN_MESSAGE:
+                    raise
+                # Not a message of that channel: the root is a thread of its own (a forum
+                # post, a thread someone else started).
+        self._threads.setdefault(root, parent)
+        return root
+
+    async def send(self, msg: Send, thread_root: str | None, key: str) -> Delivered:
+        if key in self._sent:
+            return self._sent[key]
+        zone = self.zone(msg.address.workspace)
+        body = messages.message(msg.text, msg.card, msg.choices, zone, recipient=msg.recipient)
+        if msg.visibility == "ephemeral":
+            pending = self._pending_for(key, msg.recipient)
+            if pending is not None:
+                return self._remember(key, await self._ephemeral(pending, body))
+            # No interaction to answer through (a reaction, a typed command): a DM instead.
+            msg = replace(msg, visibility="dm")
+        if msg.visibility == "dm":
+            return self._remember(key, await self._send_dm(msg, body, key))
+        channel = msg.address.channel
+        if thread_root:
+            channel = await self._thread_channel(msg.address.channel, thread_root)
+        data = await self._post(channel, body, key)
+        delivered = Delivered(str(data["id"]), channel, thread_root)
+        kind = (msg.ref or "").split(":")[0]
+        if kind in self.settings.thread_kinds and not thread_root:
+            # After the send returns, so the message is on record before anyone reacts.
+            title = (msg.card.title if msg.card else msg.text) or "Discussion"
+            self._spawn(self._discussion(Target(channel, delivered.message_id), title, key))
+        return self._remember(key, delivered)
+
+    async def _discussion(self, target: Target, title: str, key: str) -> None:
+        try:
+            await self.open_thread(target, title, f"{key}:t")
+        except Exception as exc:  # the message is out; a missing thread is not worth a repost
+            log.warning("could not open a thread on %s: %s", target.message_id, exc)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send_dm(self, msg: Send, body: dict[str, Any], key: str) -> Delivered:
+        if not msg.recipient:
+            raise PermanentFailure("a direct message without a recipient")
+        try:
+            channel = await self.dm_channel(msg.recipient)
+            data = await self._post(channel, body, key)
+            return Delivered(str(data["id"]), channel, None)
+        except DiscordError as exc:
+            if exc.code != CANNOT_DM and exc.status != 403:
+                raise
+            notice = dict(body, content=f"{DMS_CLOSED}\n{body['content']}"[: messages.CONTENT_MAX])
+            pending = self._pending_for(key, msg.recipient) or self._latest_of(msg.recipient)
+            if pending is None:
+                # Kept, and shown privately on the person's next interaction.
+                log.info("DMs closed for %s; holding the message for them", msg.recipient)
+                self._hold(msg.recipient, notice)
+                return Delivered("", "", None)
+            log.info("DMs closed for %s; answering ephemerally instead", msg.recipient)
+            return await self._ephemeral(pending, notice)
+
+    def _hold(self, user: str, body: dict[str, Any]) -> None:
+        with self.db.transaction() as s:
+            held = (repos.kv_get(s, NS_HELD, user) or {}).get("messages", [])
+            repos.kv_put(s, NS_HELD, user, {"messages": [*held, body][-HELD_MAX:]})
+
+    async def _deliver_held(self, event_id: str) -> None:
+        """Messages whose DM could not be delivered, as ephemeral follow-ups of this
+        interaction (never through @original, which belongs to the interaction's answer)."""
+        pending = self._pending.get(event_id)
+        if pending is None or pending.original_free:
+            return
+        with self.db.transaction() as s:
+            held = (repos.kv_get(s, NS_HELD, pending.user_id) or {}).get("messages", [])
+            if held:
+                repos.kv_put(s, NS_HELD, pending.user_id, {"messages": []})
+        for body in held:
+            try:
+                await self._webhook(
+                    "POST", pending, "?wait=true", dict(body, flags=messages.EPHEMERAL)
+                )
+            except Exception as exc:
+                log.warning("could not show a held message to %s: %s", pending.user_id, exc)
+                self._hold(pending.user_id, body)
+
+    async def edit(self, target: Target, msg: Edit, key: str) -> None:
+        body = messages.message(
+            msg.text, msg.card, msg.choices, self._zone_of_channel(target.channel)
+        )
+        await self._request(
+            "PATCH",
+            "/channels/{channel_id}/messages/{message_id}",
+            body,
+            channel_id=target.channel,
+            message_id=target.message_id,
+        )
+
+    async def react(self, target: Target, emoji: str, key: str) -> None:
+        await self._request(
+            "PUT",
+            "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
+            channel_id=target.channel,
+            message_id=target.message_id,
+            emoji=emoji.strip("<>").removeprefix("a:").lstrip(":")
+            if emoji.startswith("<")
+            else emoji,
+        )
+
+    async def open_thread(self, target: Target, title: str, key: str) -> str | None:
+        """A public thread on a bot message; replies there are the discussion."""
+        body = {"name": _thread_name(title), "auto_archive_duration": 10080}
+        try:
+            data = await self._request(
+                "POST",
+                "/channels/{channel_id}/messages/{message_id}/threads",
+                body,
+                channel_id=target.channel,
+                message_id=target.message_id,
+            )
+            thread = str(data.get("id") or target.message_id)
+        except DiscordError as exc:
+            if exc.code != THREAD_EXISTS:
+                raise
+            thread = target.message_id
+        self._threads[thread] = target.channel
+        with self.db.transaction() as s:
+            repos.kv_put(
+                s, NS_THREAD, target.message_id, {"thread": thread, "parent": target.channel}
+            )
+        return thread
+
+    async def open_place(self, place: OpenPlace, key: str) -> Delivered:
+        """A ticket's private thread in its channel, the members added, the first message
+        in it."""
+        if key in self._sent:
+            return self._sent[key]
+        thread = await self.open_private_thread(
+            place.address.channel, place.title, list(place.members)
+        )
+        first = Send(
+            Address(place.address.platform, place.address.workspace, thread),
+            place.text,
+            card=place.card,
+            choices=place.choices,
+        )
+        delivered = await self.send(first, None, key)
+        return Delivered(delivered.message_id, thread, None)
+
+    async def open_private_thread(self, channel: str, title: str, members: list[str]) -> str:
+        """A private thread in a channel with only these people (and moderators who can see
+        private threads): for tickets."""
+        data = await self._request(
+            "POST",
+            "/channels/{channel_id}/threads",
+            {
+                "name": _thread_name(title),
+                "type": 12,
+                "invitable": False,
+                "auto_archive_duration": 10080,
+            },
+            channel_id=channel,
+        )
+        thread = str(data["id"])
+        self._threads[thread] = channel
+        for user in members:
+            await self._request(
+                "PUT",
+                "/channels/{channel_id}/thread-members/{user_id}",
+                channel_id=thread,
+                user_id=user,
+            )
+        return thread
+
+
+def _gateway_ended(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the Discord gateway connection ended", exc_info=task.exception())
+
+
+def intents(settings: DiscordSettings) -> discord.Intents:
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    wanted.guild_reactions = True
+    wanted.dm_reactions = True
+    wanted.members = settings.members
+    wanted.message_content = settings.message_content
+    return wanted
+
+
+def _private(text: str) -> dict[str, Any]:
+    return {
+        "type": MESSAGE,
+        "data": {
+            "content": text[: messages.CONTENT_MAX],
+            "flags": messages.EPHEMERAL,
+            "allowed_mentions": {"parse": []},
+        },
+    }
+
+
+def _thread_name(title: str) -> str:
+    name = " ".join(title.split()) or "Discussion"
+    return name if len(name) <= 100 else name[:99] + "…"
+
+
+def _retry_after(exc: discord.HTTPException) -> float:
+    try:
+        return float(exc.response.headers.get("Retry-After") or 1.0)
+    except (AttributeError, TypeError, ValueError):
+        return 1.0
+
+
+async def sync_once(settings: DiscordSettings, registry: Registry) -> tuple[int, str]:
+    """`moot discord sync`: log in over REST only and register the command tree."""
+    if settings.api_base:
+        Route.BASE = settings.api_base
+    client = discord.Client(intents=discord.Intents.none())
+    try:
+        await client.login(settings.token)
+        app = settings.application_id or str(client.application_id)
+        body = tree.commands(registry)
+        await client.http.request(commands_route(app, settings.guild_id), json=body)
+        return len(body), (f"guild {settings.guild_id}" if settings.guild_id else "global")
+    finally:
+        await client.close()
+
+
+def commands_route(application_id: str, guild_id: str) -> Route:
+    if guild_id:
+        return Route(
+            "PUT",
+            "/applications/{application_id}/guilds/{guild_id}/commands",
+            application_id=application_id,
+            guild_id=guild_id,
+        )
+    return Route("PUT", "/applications/{application_id}/commands", application_id=application_id)
