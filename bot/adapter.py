@@ -51,6 +51,11 @@ class Adapter(ABC):
         # Slack and Matrix threads exist as soon as someone replies; nothing to open.
         return target.message_id
 
+    async def prepare(self, event: InboundEvent) -> InboundEvent:
+        """Fill in what the payload did not carry (a Slack actor's roles need a lookup). Runs
+        when the event is taken from the inbox, after the platform was acknowledged."""
+        return event
+
     async def start(self, sink: EventSink) -> None:  # pragma: no cover - per platform
         raise NotImplementedError
 

@@ -1,11 +1,27 @@
-"""Effects to and from JSON, for the outbox table."""
+"""Effects to and from JSON, for the outbox table; inbound events too, for the inbox."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
+from datetime import datetime
 from typing import Any
 
-from bot.model import Address, Card, Choice, Edit, Effect, OpenThread, React, Send
+from bot.model import (
+    ActionInvoked,
+    Actor,
+    Address,
+    Card,
+    Choice,
+    CommandInvoked,
+    Edit,
+    Effect,
+    InboundEvent,
+    MessageReceived,
+    OpenThread,
+    React,
+    ReactionChanged,
+    Send,
+)
 
 KINDS: dict[type, str] = {Send: "send", Edit: "edit", React: "react", OpenThread: "open_thread"}
 
@@ -52,3 +68,43 @@ def decode(kind: str, d: dict[str, Any]) -> Effect:
     if kind == "open_thread":
         return OpenThread(d["ref"], d["title"])
     raise ValueError(f"unknown effect kind {kind}")
+
+
+# ---------------------------------------------------------------- inbound events (the inbox)
+
+EVENT_TYPES: dict[str, type[InboundEvent]] = {
+    "command": CommandInvoked,
+    "action": ActionInvoked,
+    "reaction": ReactionChanged,
+    "message": MessageReceived,
+}
+EVENT_KINDS = {cls: name for name, cls in EVENT_TYPES.items()}
+# Fields holding an Address besides `address` itself.
+_ADDRESS_FIELDS = ("message", "target", "reply_to")
+
+
+def encode_event(event: InboundEvent) -> dict[str, Any]:
+    """A neutral event as JSON. The raw payload is left out: nothing after the inbox reads it."""
+    data = {f.name: getattr(event, f.name) for f in fields(event) if f.name != "raw"}
+    actor = event.actor
+    data["actor"] = {**asdict(actor), "roles": sorted(actor.roles)}
+    data["address"] = asdict(event.address)
+    for name in _ADDRESS_FIELDS:
+        if isinstance(data.get(name), Address):
+            data[name] = asdict(data[name])
+    data["cast_at"] = event.cast_at.isoformat() if event.cast_at else None
+    return {"kind": EVENT_KINDS[type(event)], **data}
+
+
+def decode_event(d: dict[str, Any]) -> InboundEvent:
+    data = dict(d)
+    cls = EVENT_TYPES[data.pop("kind")]
+    actor = dict(data["actor"])
+    data["actor"] = Actor(**{**actor, "roles": frozenset(actor.get("roles") or ())})
+    data["address"] = Address(**data["address"])
+    for name in _ADDRESS_FIELDS:
+        if isinstance(data.get(name), dict):
+            data[name] = Address(**data[name])
+    cast_at = data.get("cast_at")
+    data["cast_at"] = datetime.fromisoformat(cast_at) if cast_at else None
+    return cls(**data)

@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.model import Delivered, Edit, OpenThread, React, Send
 from storage import repos
 from storage.db import Database
-from storage.tables import Outbox, PostedMessage
+from storage.tables import Outbox
 
 log = logging.getLogger("moot.outbox")
 
@@ -205,21 +205,18 @@ class OutboxSender:
                 )
             )
             if delivered and delivered.message_id and msg is not None:
-                existing = repos.posted_at(s, row.platform, delivered.channel, delivered.message_id)
-                if existing is None:
-                    s.add(
-                        PostedMessage(
-                            community_id=row.community_id,
-                            platform=row.platform,
-                            channel=delivered.channel,
-                            message_id=delivered.message_id,
-                            thread=delivered.thread,
-                            ref=msg.ref,
-                            choices=[codec.encode_choice(c) for c in msg.choices],
-                            outbox_id=row.id,
-                            created_at=now,
-                        )
-                    )
+                repos.record_posted(
+                    s,
+                    community_id=row.community_id,
+                    platform=row.platform,
+                    channel=delivered.channel,
+                    message_id=delivered.message_id,
+                    thread=delivered.thread,
+                    ref=msg.ref,
+                    choices=[codec.encode_choice(c) for c in msg.choices],
+                    outbox_id=row.id,
+                    created_at=now,
+                )
             if refresh_choices is not None and refresh_choices.choices:
                 posted = repos.latest_posted(s, refresh_choices.ref)
                 if posted is not None:

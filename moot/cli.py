@@ -165,13 +165,18 @@ async def serve(cfg: Config) -> int:
         log.info("ran %d overdue item(s) at start", ran)
     app.scheduler.start()
     sender = asyncio.create_task(app.sender.run())
+    # Events left in the inbox by a previous run are handled first, then new ones; adapters
+    # acknowledge only what the inbox has stored.
+    inbox = asyncio.create_task(app.inbox.run())
     for adapter in built.values():
-        await adapter.start(app.dispatcher.handle)  # type: ignore[attr-defined]
+        await adapter.start(app.inbox.accept)  # type: ignore[attr-defined]
     log.info("moot running on %s", ", ".join(built))
     await stop.wait()
     log.info("stopping")
     for adapter in built.values():
         await adapter.stop()  # type: ignore[attr-defined]
+    app.inbox.stop()
+    await inbox
     app.scheduler.shutdown()
     app.sender.stop()
     await sender

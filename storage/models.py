@@ -1,3 +1,3 @@
 """Imports every table module so SQLModel.metadata knows the whole schema."""
 
-from storage import rfc_tables, tables, vote_tables  # noqa: F401
+from storage import inbox_tables, rfc_tables, tables, vote_tables  # noqa: F401

@@ -12,6 +12,18 @@ target_metadata = SQLModel.metadata
 
 
 def run() -> None:
+    given = config.attributes.get("connection")
+    if given is not None:
+        # storage.migrate holds the migration lock on this connection, in its transaction.
+        context.configure(
+            connection=given,
+            target_metadata=target_metadata,
+            render_as_batch=given.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
     engine = config.attributes.get("engine")
     if engine is None:
         from storage.db import make_engine

@@ -152,19 +152,22 @@ async def harness(
     session = aiohttp.ClientSession()
     h = Harness(fake, SlackSender("", SECRET, session), adapter, app, db, log)
 
-    async def sink(event: InboundEvent) -> str:
+    def seen(event: InboundEvent, outcome: str) -> None:
         h.sunk.append(event)
-        outcome = await app.dispatcher.handle(event)
         h.outcomes.append(outcome)
-        return outcome
 
-    await adapter.start(sink)
+    # As in `moot run`: the adapter acknowledges what the inbox stored; its worker handles it.
+    app.inbox.observers.append(seen)
+    inbox = asyncio.create_task(app.inbox.run())
+    await adapter.start(app.inbox.accept)
     h.send.url = f"http://127.0.0.1:{adapter.bound_port}/slack/events"
     try:
         yield h
     finally:
         await session.close()
         await adapter.stop()
+        app.inbox.stop()
+        await inbox
         app.sender.stop()
         await sender
         await fake.stop()
@@ -340,8 +343,11 @@ async def test_retried_event_is_counted_once(slack: Harness) -> None:
     assert (await slack.send.event(event))[0] == 200
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     assert (await slack.send.event(event, headers=retry))[0] == 200
-    await slack.until(lambda: len(slack.outcomes) == 3)
-    assert slack.outcomes[1:] == ["ok", "duplicate"]
+    await slack.until(lambda: len(slack.outcomes) >= 2)
+    await asyncio.sleep(0.3)
+    # The retry is dropped by the inbox (the first copy still waiting) or by the dispatcher.
+    assert slack.outcomes[1] == "ok" and slack.outcomes[2:] in ([], ["duplicate"])
+    assert slack.app.inbox.pending() == 0
     assert [(e[1], e[2], e[3]) for e in slack.log if e[0] == "vote"] == [(CAROL, "yes", True)]
     await slack.until(lambda: slack.fake.of("chat.update"))
     assert "yes 1 · no 0" in slack.fake.of("chat.update")[-1].args["text"]
