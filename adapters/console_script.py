@@ -10,6 +10,8 @@ interactive terminal chat built on the same lines.
     @carol dm /vote cast 4 no              typed in carol's direct chat with the bot
     advance 72h                            move the fake clock, running due work on the way
     restart                                a new process on the same database
+    hold @bob react 3 👍                    cast now, delivered only at the next `release`
+    release                                deliver what is held, in the order held
     expect /passed/ · expect-not /error/   check what was printed since the last expect
 """
 
@@ -17,8 +19,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from adapters.console import (
     PLATFORM,
@@ -70,6 +72,10 @@ class ConsoleSession:
     failures: list[Failure] = field(default_factory=list)
     _mark: int = 0
     _seq: int = 0
+    # The console's own cast clock: the fake clock's time, but strictly increasing, so two
+    # lines at one fake instant are still cast one after the other.
+    _cast: datetime | None = None
+    held: list[InboundEvent] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.adapter = ConsoleAdapter(self.out)
@@ -101,6 +107,13 @@ class ConsoleSession:
     def _event_id(self) -> str:
         self._seq += 1
         return f"c{self._seq}"
+
+    def _cast_at(self) -> datetime:
+        now = self.clock.now()
+        if self._cast is not None and now <= self._cast:
+            now = self._cast + timedelta(microseconds=1)
+        self._cast = now
+        return now
 
     def _message(self, ref: str) -> tuple[int, Address]:
         """A message by number (3, #3), `last`, or the latest whose text matches /regex/."""
@@ -157,7 +170,16 @@ class ConsoleSession:
         elif word in ("expect", "expect-not"):
             self._expect(word == "expect", rest, lineno, line)
         elif word.startswith("@"):
-            await self._as_user(word[1:], rest)
+            await self._deliver(await self._as_user(word[1:], rest))
+        elif word == "hold":
+            who, _, what = rest.partition(" ")
+            if not who.startswith("@"):
+                raise ScriptError("hold needs a person's line: hold @bob react 3 👍")
+            self.held.append(await self._as_user(who[1:], what.strip()))
+        elif word == "release":
+            held, self.held = self.held, []
+            for event in held:
+                await self._deliver(event)
         else:
             raise ScriptError(f"unknown script line '{word}'")
 
@@ -183,7 +205,11 @@ class ConsoleSession:
                     channels=["*"],
                 )
 
-    async def _as_user(self, name: str, rest: str) -> None:
+    async def _deliver(self, event: InboundEvent) -> None:
+        await self.app.dispatcher.handle(event)
+        await self.app.settle()
+
+    async def _as_user(self, name: str, rest: str) -> InboundEvent:
         actor = self.actor(name)
         verb, _, tail = rest.partition(" ")
         tail = tail.strip()
@@ -244,8 +270,7 @@ class ConsoleSession:
                 )
         else:
             raise ScriptError(f"unknown action '{verb}' for @{name}")
-        await self.app.dispatcher.handle(event)
-        await self.app.settle()
+        return replace(event, cast_at=self._cast_at())
 
     async def advance_by(self, delta: object) -> None:
         if not isinstance(self.clock, FakeClock):

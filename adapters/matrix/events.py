@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.model import (
@@ -188,6 +189,17 @@ def split_command(line: str) -> tuple[str, str]:
     return parts[0], (parts[1] if len(parts) > 1 else "")
 
 
+def cast_time(raw: Mapping[str, Any]) -> datetime | None:
+    """When the sender's homeserver received the event (origin_server_ts, milliseconds)."""
+    ts = raw.get("origin_server_ts")
+    if not isinstance(ts, int) or isinstance(ts, bool) or ts <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(ts // 1000, UTC).replace(microsecond=ts % 1000 * 1000)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def to_event(
     room: RoomView,
     raw: Mapping[str, Any],
@@ -220,6 +232,7 @@ def to_event(
             actor=actor_for(room, sender),
             address=room.address(message=target),
             is_direct=room.is_direct,
+            cast_at=cast_time(raw),
             raw=raw,
             key=key,
             added=True,
@@ -237,6 +250,7 @@ def to_event(
             actor=actor_for(room, str(known["user"])),
             address=room.address(message=target),
             is_direct=room.is_direct,
+            cast_at=cast_time(raw),
             raw=raw,
             key=str(known["key"]),
             added=False,
@@ -260,6 +274,7 @@ def to_event(
             actor=actor,
             address=room.address(thread=root, message=event_id),
             is_direct=room.is_direct,
+            cast_at=cast_time(raw),
             raw=raw,
             name=name,
             args=args,
@@ -272,6 +287,7 @@ def to_event(
             actor=actor,
             address=room.address(thread=root, message=event_id),
             is_direct=room.is_direct,
+            cast_at=cast_time(raw),
             raw=raw,
             text=body.strip() if isinstance(body, str) else "",
             reply_to=room.address(thread=root, message=root),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -57,6 +58,11 @@ def message(body: str, **extra: Any) -> dict[str, Any]:
     return ev
 
 
+def sent_at(ms: int) -> datetime:
+    """origin_server_ts, exactly (milliseconds, no float rounding)."""
+    return datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=ms % 1000 * 1000)
+
+
 def addr(thread: str | None = None, message: str | None = None) -> Address:
     return Address("matrix", "example.org", ROOM, thread, message)
 
@@ -74,6 +80,7 @@ def test_prefixed_command() -> None:
         event_id="$Kx1:example.org",
         actor=ALICE_ACTOR,
         address=addr(message="$Kx1:example.org"),
+        cast_at=sent_at(1432735824653),
         name="vote",
         args='start "Adopt v2?" --for 72h',
         raw_text='!vote start "Adopt v2?" --for 72h',
@@ -151,6 +158,7 @@ def test_thread_reply_is_message_received() -> None:
         event_id="$Kx1:example.org",
         actor=BOB_ACTOR,
         address=addr(thread=ROOT, message="$Kx1:example.org"),
+        cast_at=sent_at(1432735824653),
         text="I think we should wait",
         reply_to=addr(thread=ROOT, message=ROOT),
     )
@@ -198,6 +206,7 @@ def test_reaction_is_reaction_changed() -> None:
         event_id="$reaction1:example.org",
         actor=BOB_ACTOR,
         address=addr(message=ROOT),
+        cast_at=sent_at(1432735824700),
         key="👍",
         added=True,
         target=addr(message=ROOT),
@@ -228,6 +237,7 @@ def test_redaction_of_a_known_reaction_is_a_removal(v11: bool) -> None:
         event_id="$redact1:example.org",
         actor=BOB_ACTOR,
         address=addr(message=ROOT),
+        cast_at=sent_at(1432735824800),
         key="👍",
         added=False,
         target=addr(message=ROOT),
