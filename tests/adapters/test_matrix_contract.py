@@ -20,6 +20,9 @@ from bot.model import (
     MessageReceived,
     ReactionChanged,
 )
+from bot.registry import Registry
+from storage.db import Database
+from tests.adapters.late_reaction import check_late_add
 
 BOT = "@moot:example.org"
 ROOM = "!dKcbdDATuwwphjRPQP:example.org"
@@ -501,3 +504,22 @@ def me_target() -> Any:
     from bot.adapter import Target
 
     return Target(ROOM, ROOT)
+
+
+async def test_a_reaction_redacted_before_its_add_arrives_leaves_no_ballot(
+    db: Database, registry: Registry
+) -> None:
+    """Issue 20 item 10 on Matrix: the redaction (later origin_server_ts) arrives first."""
+    add = {**REACTION, "origin_server_ts": 1432735900000}
+    redaction = {
+        "content": {},
+        "redacts": add["event_id"],
+        "event_id": "$redact9:example.org",
+        "origin_server_ts": 1432735900500,
+        "sender": BOB,
+        "type": "m.room.redaction",
+    }
+    known = {str(add["event_id"]): {"user": BOB, "key": "👍", "target": ROOT, "room": ROOM}}
+    added, removed = me.to_event(view(), add), me.to_event(view(), redaction, known)
+    assert isinstance(added, ReactionChanged) and isinstance(removed, ReactionChanged)
+    await check_late_add(db, registry, addr(), ALICE_ACTOR, added, removed)

@@ -12,11 +12,21 @@ import pytest
 from adapters.slack import blocks, events, modal
 from adapters.slack.emoji import NAME_TO_UNICODE, to_name, to_unicode
 from bot import render
-from bot.model import ActionInvoked, Address, Card, Choice, CommandInvoked, ReactionChanged
+from bot.model import (
+    ActionInvoked,
+    Actor,
+    Address,
+    Card,
+    Choice,
+    CommandInvoked,
+    ReactionChanged,
+)
 from bot.parser import ParseContext
 from bot.registry import Registry
 from bot.specs import Param
+from storage.db import Database
 from tests.adapters import slack_payloads as p
+from tests.adapters.late_reaction import check_late_add
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 CTX = ParseContext(NOW, ZoneInfo("UTC"))
@@ -438,3 +448,24 @@ def test_config_section_is_checked_and_hides_tokens() -> None:
         SlackConfig.from_section({"bot_token": "xoxb-1", "mode": "http"})
     with pytest.raises(ConfigError, match="bot_token"):
         SlackConfig.from_section({"bot_token": "xoxp-user", "app_token": "xapp-1"})
+
+
+async def test_a_reaction_removed_before_its_add_arrives_leaves_no_ballot(
+    db: Database, registry: Registry
+) -> None:
+    """Issue 20 item 10: reaction_removed (later event_ts) delivered before reaction_added."""
+    ts = "1700000100.000100"
+    add = p.reaction("thumbsup", added=True, ts=ts, event_id="EvAdd01")
+    add["event"]["event_ts"] = "1700000200.000100"
+    remove = p.reaction("thumbsup", added=False, ts=ts, event_id="EvDel01")
+    remove["event"]["event_ts"] = "1700000201.000050"
+    added, removed = events.reaction(add), events.reaction(remove)
+    assert added is not None and removed is not None
+    await check_late_add(
+        db,
+        registry,
+        Address("slack", p.TEAM, p.CHANNEL),
+        Actor("slack", "U0ALICE01", "alice", frozenset({"admin"}), True),
+        added,
+        removed,
+    )

@@ -29,6 +29,7 @@ from bot.specs import Param
 from storage import repos
 from storage.db import Database
 from storage.tables import Outbox, ProcessedEvent
+from storage.vote_tables import VoteBallot
 from tests.adapters import slack_payloads as p
 from tests.e2e.slack_fake import FakeSlackApi, SlackSender, sign, user
 
@@ -435,3 +436,41 @@ async def test_real_vote_by_buttons_from_three_users(slack_real: Harness) -> Non
     await h.until(
         lambda: {c.args["user"] for c in h.fake.of("chat.postEphemeral")} >= {BOB, CAROL, DAVE}
     )
+
+
+async def test_a_reaction_removed_before_its_add_arrives_leaves_no_ballot(
+    slack_real: Harness,
+) -> None:
+    """Issue 20 item 10 through the real bolt app and the inbox: Slack delivers bob's
+    reaction_removed (later event_ts) before his reaction_added. 5 of 5 such voters used to
+    keep the ballot they withdrew; carol, whose add arrives alone, is the control."""
+    h = slack_real
+    status, _ = await h.send.command(
+        p.slash_command("/vote", 'start "Adopt the v2 charter?" --for 72h', ALICE, "lr.0")
+    )
+    assert status == 200
+
+    def vote_message() -> Any:
+        with h.db.transaction() as s:
+            return repos.latest_posted(s, "vote:1")
+
+    posted = await h.until(vote_message)
+    channel, ts = posted.channel, posted.message_id
+
+    def reaction(who: str, added: bool, event_ts: str, event_id: str) -> dict[str, Any]:
+        body = p.reaction("thumbsup", added=added, user=who, ts=ts, event_id=event_id)
+        body["event"]["item"]["channel"] = channel
+        body["event"]["event_ts"] = event_ts
+        return body
+
+    voters = [BOB, DAVE]
+    for i, who in enumerate(voters):
+        late = reaction(who, False, f"1700000900.00{i}500", f"EvLateDel{i}")
+        assert (await h.send.event(late))[0] == 200
+        early = reaction(who, True, f"1700000900.00{i}100", f"EvLateAdd{i}")
+        assert (await h.send.event(early))[0] == 200
+    assert (await h.send.event(reaction(CAROL, True, "1700000901.0", "EvCarol")))[0] == 200
+    await h.until(lambda: len(h.outcomes) == 2 * len(voters) + 2)
+    assert h.outcomes == ["ok"] * (2 * len(voters) + 2)
+    with h.db.transaction() as s:
+        assert [v for (v,) in s.execute(select(VoteBallot.voter)).all()] == [CAROL]
