@@ -401,6 +401,11 @@ def retract(ctx: Ctx, vote: Vote, *, record: bool = True) -> None:
     if record and not in_cast_order(ctx, vote, vote_changes.CLEAR):
         return
     if not drop_ballot(ctx, vote, ctx.actor.user_id):
+        if record:
+            # Kept, not refused: a ballot cast before this retraction may still arrive, and
+            # must then be withdrawn by it.
+            ctx.private(f"You have no vote on #{vote.id} to retract.")
+            return
         raise UserError(f"you have no vote on #{vote.id} to retract")
     ctx.private(f"↩️ Your vote on #{vote.id} is withdrawn.")
     vote_close.refresh(ctx, vote)
