@@ -37,10 +37,12 @@ class App:
         )
         self.dispatcher = Dispatcher(self.core)
         self.inbox = Inbox(self.db, self.dispatcher, self.adapters, self.clock)
+        self.core.horizon = self.inbox.horizon
         self.scheduler = Scheduler(self.core, sweep_seconds=self.sweep_seconds)
         self.sender = OutboxSender(self.db, self.adapters, self.clock)
         self.core.on_outbox.append(self.sender.kick)
         self.core.on_schedule.append(self.scheduler.poke)
+        self.inbox.on_drained.append(self.scheduler.poke)
 
     async def settle(self) -> None:
         """Handle and deliver everything pending (tests and scripts: no timers involved)."""

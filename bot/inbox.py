@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 
@@ -36,6 +36,9 @@ LEASE = timedelta(seconds=10)
 # actor as the event carried it rather than never.
 RETRY_STEP = timedelta(seconds=5)
 MAX_PREPARE_ATTEMPTS = 5
+# Due work waits for older inbox rows at most this long (a row that never gets handled
+# must not hold every deadline back for ever).
+HOLD_LIMIT = timedelta(minutes=5)
 BATCH = 50
 
 Observer = Callable[[InboundEvent, Outcome], None]
@@ -59,7 +62,9 @@ class Inbox:
         self.lease = lease
         self.sweep_seconds = sweep_seconds
         self.observers: list[Observer] = []
-        self._mine: asyncio.Queue[int] | None = None
+        # Called when this process's queue runs empty (due work held back may run now).
+        self.on_drained: list[Callable[[], None]] = []
+        self._mine: asyncio.Queue[int] = asyncio.Queue()
         self._stopping = False
 
     # ---------------------------------------------------------------- in
@@ -90,8 +95,7 @@ class Inbox:
         row_id = self.put(event)
         if row_id is None:
             return "duplicate"
-        if self._mine is not None:
-            self._mine.put_nowait(row_id)
+        self._mine.put_nowait(row_id)
         return "stored"
 
     # ---------------------------------------------------------------- out
@@ -117,8 +121,26 @@ class Inbox:
                 )
         return rows
 
+    def horizon(self, at: datetime) -> datetime:
+        """`at`, or just before the oldest event still waiting if that is earlier. A row
+        stuck for longer than HOLD_LIMIT holds nothing back."""
+        with self.db.transaction() as s:
+            oldest = s.execute(
+                select(func.min(InboxEvent.received_at)).where(
+                    InboxEvent.received_at > at - HOLD_LIMIT
+                )
+            ).scalar_one_or_none()
+        if oldest is None or oldest > at:
+            return at
+        return oldest - timedelta(microseconds=1)
+
     async def _handle(self, row: InboxEvent) -> None:
-        event = codec.decode_event(row.payload)
+        try:
+            event = codec.decode_event(row.payload)
+        except Exception:
+            log.exception("inbox row %s (event %s) cannot be read; dropped", row.id, row.event_id)
+            self._delete(row)
+            return
         adapter = self.adapters.get(event.address.platform)
         if adapter is not None:
             try:
@@ -129,10 +151,13 @@ class Inbox:
                     return
                 log.warning("event %s handled without its actor's details: %s", row.event_id, exc)
         outcome = self.dispatcher.handle_now(event)
-        with self.db.transaction() as s:
-            s.execute(delete(InboxEvent).where(InboxEvent.id == row.id))
+        self._delete(row)
         for observe in self.observers:
             observe(event, outcome)
+
+    def _delete(self, row: InboxEvent) -> None:
+        with self.db.transaction() as s:
+            s.execute(delete(InboxEvent).where(InboxEvent.id == row.id))
 
     def _postpone(self, row: InboxEvent, exc: Exception) -> None:
         attempts = row.attempts + 1
@@ -148,11 +173,10 @@ class Inbox:
         """Handle every row that is free now, including this process's own (tests, scripts)."""
         done = 0
         while True:
-            if self._mine is not None:
-                while not self._mine.empty():
-                    for row in self._claim(self._mine.get_nowait()):
-                        await self._handle(row)
-                        done += 1
+            while not self._mine.empty():
+                for row in self._claim(self._mine.get_nowait()):
+                    await self._handle(row)
+                    done += 1
             rows = self._claim()
             if not rows:
                 return done
@@ -162,7 +186,6 @@ class Inbox:
 
     async def run(self) -> None:
         """Handle this process's rows as they come, and orphaned rows every sweep."""
-        self._mine = asyncio.Queue()
         self._stopping = False
         loop = asyncio.get_running_loop()
         next_sweep = 0.0
@@ -178,6 +201,9 @@ class Inbox:
                     continue
                 for row in self._claim(row_id):
                     await self._handle(row)
+                if self._mine.empty():
+                    for hook in self.on_drained:
+                        hook()
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -48,6 +48,8 @@ class Scheduler:
         seen: set[int] = set()
         while True:
             at = max(now, self.core.clock.now()) if now else self.core.clock.now()
+            if self.core.horizon is not None:
+                at = self.core.horizon(at)
             outcome = self._run_one(at, seen)
             if outcome is None:
                 break
