@@ -3,7 +3,6 @@ writing its effects to the outbox inside the same transaction."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,9 +33,6 @@ class Core:
     # How far due work may run: a deadline waits while an event received before it is still
     # in the inbox (a ballot acknowledged at 11:59:59 counts in a vote closing at noon).
     horizon: Callable[[datetime], datetime] | None = None
-    # The event loop the hooks above belong to, once handlers also run in a worker thread
-    # (the inbox does, so the loop keeps acknowledging while a handler works).
-    loop: asyncio.AbstractEventLoop | None = None
 
     def prefix(self, platform: str) -> str:
         return self.prefixes.get(platform, "/")
@@ -76,24 +72,10 @@ class Core:
     def committed(self, ctx: Ctx | None) -> None:
         if ctx is None or ctx.effects:
             for hook in self.on_outbox:
-                self._in_loop(hook)
+                hook()
         if ctx is None or ctx.scheduled:
             for hook in self.on_schedule:
-                self._in_loop(hook)
-
-    def _in_loop(self, hook: Callable[[], None]) -> None:
-        loop = self.loop
-        if loop is None or loop.is_closed():
-            hook()
-            return
-        try:
-            here = asyncio.get_running_loop()
-        except RuntimeError:
-            here = None
-        if here is loop:
-            hook()
-        else:
-            loop.call_soon_threadsafe(hook)
+                hook()
 
 
 def lane(s: Session, community: Community, effect: Effect) -> str:

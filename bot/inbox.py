@@ -150,10 +150,7 @@ class Inbox:
                     self._postpone(row, exc)
                     return
                 log.warning("event %s handled without its actor's details: %s", row.event_id, exc)
-        # In a thread: the loop goes on answering the platform while the handler works. One
-        # handler at a time per process, so this process keeps its rows in order.
-        self.dispatcher.core.loop = asyncio.get_running_loop()
-        outcome = await asyncio.to_thread(self.dispatcher.handle_now, event)
+        outcome = self.dispatcher.handle_now(event)
         self._delete(row)
         for observe in self.observers:
             observe(event, outcome)
