@@ -17,12 +17,12 @@ import asyncio
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
 from adapters.slack.adapter import SlackAdapter, SlackConfig
 from bench.common import Stats, pg_url, postgres_baseline, sqlite_baseline
+from bench.votes import scratch_pg
 from bot.app import App
 from bot.clock import SystemClock
 from bot.model import InboundEvent
@@ -35,6 +35,7 @@ from tests.e2e.chaos_bot import SECRET, TOKEN, slack_with
 from tests.e2e.slack_fake import SlackSender
 
 ALICE = "U0ALICE01"
+MODES = ["inbox", "commit first"]
 
 
 async def measure(url: str, mode: str, n: int, concurrency: int) -> tuple[Stats, float]:
@@ -105,50 +106,27 @@ async def measure(url: str, mode: str, n: int, concurrency: int) -> tuple[Stats,
         db.dispose()
 
 
-def fresh_pg(base: str) -> tuple[str, Any]:
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from storage.db import normalise_url
-
-    url = make_url(normalise_url(base))
-    name = f"moot_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--pg", action="store_true", help="also on MOOT_BENCH/TEST_DATABASE_URL")
+    ap.add_argument("--mode", choices=MODES, action="append", help="only this mode")
     args = ap.parse_args()
+    modes = args.mode or MODES
     print(f"{args.n} ballots, {args.concurrency} voters at once, one vote")
     with tempfile.TemporaryDirectory() as tmp:
         print(sqlite_baseline(args.n, tmp).line("commits"))
-        for mode in ("inbox", "commit first"):
+        for mode in modes:
             url = f"sqlite:///{Path(tmp) / (mode.replace(' ', '_') + '.db')}"
             stats, rate = asyncio.run(measure(url, mode, args.n, args.concurrency))
             print(stats.line("acks") + f"   handled {rate:.0f}/s")
     base = pg_url()
     if args.pg and base:
         print(postgres_baseline(base, args.n).line("commits"))
-        for mode in ("inbox", "commit first"):
-            url, drop = fresh_pg(base)
-            try:
+        for mode in modes:
+            with scratch_pg(base) as url:
                 stats, rate = asyncio.run(measure(url, mode, args.n, args.concurrency))
-            finally:
-                drop()
             print(stats.line("acks") + f"   handled {rate:.0f}/s")
 
 

@@ -9,24 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import random
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from bot.dispatcher import APOLOGY
-from storage.db import Database, normalise_url
+from storage.db import Database
 from storage.tables import PostedMessage
 from storage.vote_tables import DecisionRecord, Vote
 from tests.adapters import slack_payloads as p
-from tests.conftest import PG_ENV
 from tests.e2e.chaos_bot import (
     SECRET,
     BotProcess,
@@ -44,27 +39,6 @@ REPLICAS = 3
 VOTES = 300
 VOTERS = [f"U0R{i:05d}" for i in range(40)]
 BALLOTS_PER_VOTE = 2
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no schema at all: the replicas' migrations meet there."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'replicas.db'}"
-        return
-    if not os.environ.get(PG_ENV):
-        pytest.skip(f"{PG_ENV} is not set")
-    base = make_url(normalise_url(os.environ[PG_ENV]))
-    name = f"moot_replicas_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 async def test_three_replicas_start_together_and_close_each_vote_once(
