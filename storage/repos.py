@@ -30,8 +30,10 @@ def insert_or_skip(s: Session, table: Any, values: dict[str, Any]) -> bool:
     missing" goes through here, so two processes making the same row never race on a read
     followed by an insert (the loser of such a race would fail on the unique constraint)."""
     insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = s.execute(insert(table).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)
+    key = list(table.__table__.primary_key.columns)
+    # RETURNING, not rowcount: PostgreSQL's driver reports no row count for DO NOTHING.
+    stmt = insert(table).values(**values).on_conflict_do_nothing().returning(*key)
+    return s.execute(stmt).first() is not None
 
 
 def get_or_create_community(
