@@ -12,6 +12,8 @@ interactive terminal chat built on the same lines.
     @carol dm /vote cast 4 no              typed in carol's direct chat with the bot
     advance 72h                            move the fake clock, running due work on the way
     restart                                a new process on the same database
+    hold @bob react 3 👍                    cast now, delivered only at the next `release`
+    release                                deliver what is held, in the order held
     expect /passed/ · expect-not /error/   check what was printed since the last expect
 """
 
@@ -20,8 +22,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from adapters.console import (
     PLATFORM,
@@ -81,6 +83,10 @@ class ConsoleSession:
     _seq: int = 0
     # (person, thread root) -> the event id of their latest reply there, for `edit`.
     _replies: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The console's own cast clock: the fake clock's time, but strictly increasing, so two
+    # lines at one fake instant are still cast one after the other.
+    _cast: datetime | None = None
+    held: list[InboundEvent] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.adapter = ConsoleAdapter(self.db, self.out)
@@ -115,6 +121,13 @@ class ConsoleSession:
     def _event_id(self) -> str:
         self._seq += 1
         return f"c{self._run}-{self._seq}"
+
+    def _cast_at(self) -> datetime:
+        now = self.clock.now()
+        if self._cast is not None and now <= self._cast:
+            now = self._cast + timedelta(microseconds=1)
+        self._cast = now
+        return now
 
     def _message(self, ref: str) -> tuple[int, Address]:
         """A message by number (3, #3), `last`, or the latest whose text matches /regex/."""
@@ -181,7 +194,17 @@ class ConsoleSession:
         elif word in ("expect", "expect-not"):
             self._expect(word == "expect", rest, lineno, line)
         elif word.startswith("@"):
-            await self._as_user(word[1:], rest)
+            await self._deliver(await self._as_user(word[1:], rest))
+        elif word == "hold":
+            who, _, what = rest.partition(" ")
+            if not who.startswith("@"):
+                raise ScriptError("hold needs a person's line: hold @bob react 3 👍")
+            if (held_event := await self._as_user(who[1:], what.strip())) is not None:
+                self.held.append(held_event)
+        elif word == "release":
+            held, self.held = self.held, []
+            for event in held:
+                await self._deliver(event)
         else:
             raise ScriptError(f"unknown script line '{word}'")
 
@@ -207,7 +230,12 @@ class ConsoleSession:
                     channels=["*"],
                 )
 
-    async def _as_user(self, name: str, rest: str) -> None:
+    async def _deliver(self, event: InboundEvent | None) -> None:
+        if event is not None:  # `say` writes a message and sends no event
+            await self.app.dispatcher.handle(event)
+        await self.settle()
+
+    async def _as_user(self, name: str, rest: str) -> InboundEvent | None:
         actor = self.actor(name)
         verb, _, tail = rest.partition(" ")
         tail = tail.strip()
@@ -241,7 +269,7 @@ class ConsoleSession:
             )
         elif verb == "say":
             self.adapter.user_message(self.channel, name, tail)
-            return
+            return None
         elif verb in ("react", "unreact"):
             ref, key = _split_ref(tail)
             n, where = self._message(ref)
@@ -283,8 +311,7 @@ class ConsoleSession:
                     self._replies[(name, root or "")] = eid
         else:
             raise ScriptError(f"unknown action '{verb}' for @{name}")
-        await self.app.dispatcher.handle(event)
-        await self.settle()
+        return replace(event, cast_at=self._cast_at())
 
     async def settle(self) -> None:
         await self.app.settle()

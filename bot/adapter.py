@@ -69,6 +69,11 @@ class Adapter(ABC):
         message: Delivered.channel is the place, .thread the thread in it, if any."""
         raise NotImplementedError(f"{self.platform} does not open private places")
 
+    async def prepare(self, event: InboundEvent) -> InboundEvent:
+        """Fill in what the payload did not carry (a Slack actor's roles need a lookup). Runs
+        when the event is taken from the inbox, after the platform was acknowledged."""
+        return event
+
     async def start(self, sink: EventSink) -> None:  # pragma: no cover - per platform
         raise NotImplementedError
 

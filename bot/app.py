@@ -10,6 +10,7 @@ from bot.adapter import Adapter
 from bot.clock import Clock
 from bot.core import Core
 from bot.dispatcher import Dispatcher
+from bot.inbox import Inbox
 from bot.outbox import OutboxSender
 from bot.registry import Registry
 from bot.scheduler import Scheduler
@@ -37,15 +38,19 @@ class App:
             prefixes=dict(self.prefixes),
         )
         self.dispatcher = Dispatcher(self.core)
+        self.inbox = Inbox(self.db, self.dispatcher, self.adapters, self.clock)
+        self.core.horizon = self.inbox.horizon
         self.scheduler = Scheduler(self.core, sweep_seconds=self.sweep_seconds)
         self.sender = OutboxSender(
             self.db, self.adapters, self.clock, replica=self.replica, max_lanes=self.max_lanes
         )
         self.core.on_outbox.append(self.sender.kick)
         self.core.on_schedule.append(self.scheduler.poke)
+        self.inbox.on_drained.append(self.scheduler.poke)
 
     async def settle(self) -> None:
-        """Deliver everything pending (tests and scripts: no timers involved)."""
+        """Handle and deliver everything pending (tests and scripts: no timers involved)."""
+        await self.inbox.drain()
         await self.sender.drain()
 
     async def run_due(self) -> int:

@@ -1,20 +1,30 @@
-"""Effects to and from JSON, for the outbox table."""
+"""Effects to and from JSON, for the outbox table; inbound events too, for the inbox."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
+from datetime import datetime
 from typing import Any
 
 from bot.model import (
+    ActionInvoked,
+    Actor,
     Address,
     Card,
     Choice,
+    CommandInvoked,
     Edit,
     Effect,
     GrantRole,
+    InboundEvent,
+    MemberJoined,
+    MessageActionInvoked,
+    MessageReceived,
     OpenPlace,
     OpenThread,
+    Quoted,
     React,
+    ReactionChanged,
     Send,
 )
 
@@ -89,3 +99,53 @@ def decode(kind: str, d: dict[str, Any]) -> Effect:
             hosts=tuple(d.get("hosts", ())),
         )
     raise ValueError(f"unknown effect kind {kind}")
+
+
+# ---------------------------------------------------------------- inbound events (the inbox)
+
+EVENT_TYPES: dict[str, type[InboundEvent]] = {
+    "command": CommandInvoked,
+    "action": ActionInvoked,
+    "reaction": ReactionChanged,
+    "message": MessageReceived,
+    "message_action": MessageActionInvoked,
+    "joined": MemberJoined,
+}
+EVENT_KINDS = {cls: name for name, cls in EVENT_TYPES.items()}
+# Fields holding an Address besides `address` itself.
+_ADDRESS_FIELDS = ("message", "target", "reply_to")
+
+
+def encode_event(event: InboundEvent) -> dict[str, Any]:
+    """A neutral event as JSON. The raw payload is left out: nothing after the inbox reads it."""
+    data = {f.name: getattr(event, f.name) for f in fields(event) if f.name != "raw"}
+    actor = event.actor
+    data["actor"] = {**asdict(actor), "roles": sorted(actor.roles)}
+    data["address"] = asdict(event.address)
+    for name, value in list(data.items()):
+        # A quoted message (a message action's target, a reaction's quote) keeps its kind.
+        if isinstance(value, Quoted):
+            data[name] = {"quoted": True, **asdict(value)}
+    for name in _ADDRESS_FIELDS:
+        if isinstance(data.get(name), Address):
+            data[name] = asdict(data[name])
+    data["cast_at"] = event.cast_at.isoformat() if event.cast_at else None
+    return {"kind": EVENT_KINDS[type(event)], **data}
+
+
+def decode_event(d: dict[str, Any]) -> InboundEvent:
+    data = dict(d)
+    cls = EVENT_TYPES[data.pop("kind")]
+    actor = dict(data["actor"])
+    data["actor"] = Actor(**{**actor, "roles": frozenset(actor.get("roles") or ())})
+    data["address"] = Address(**data["address"])
+    for name, value in list(data.items()):
+        if isinstance(value, dict) and value.get("quoted") is True:
+            q = {k: v for k, v in value.items() if k != "quoted"}
+            data[name] = Quoted(**{**q, "address": Address(**q["address"])})
+    for name in _ADDRESS_FIELDS:
+        if isinstance(data.get(name), dict):
+            data[name] = Address(**data[name])
+    cast_at = data.get("cast_at")
+    data["cast_at"] = datetime.fromisoformat(cast_at) if cast_at else None
+    return cls(**data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -29,6 +30,9 @@ class Core:
     # Called after a transaction that wrote outbox rows or due work commits.
     on_outbox: list[Callable[[], None]] = field(default_factory=list)
     on_schedule: list[Callable[[], None]] = field(default_factory=list)
+    # How far due work may run: a deadline waits while an event received before it is still
+    # in the inbox (a ballot acknowledged at 11:59:59 counts in a vote closing at noon).
+    horizon: Callable[[datetime], datetime] | None = None
 
     def prefix(self, platform: str) -> str:
         return self.prefixes.get(platform, "/")

@@ -28,6 +28,7 @@ from bot.model import (
 from bot.parser import ParseContext, UsageError, parse_command
 from bot.permissions import allowed, describe, place_refusal
 from storage import repos
+from storage.db import is_race
 from storage.tables import PostedMessage
 
 log = logging.getLogger("moot.dispatch")
@@ -37,6 +38,9 @@ Outcome = Literal["ok", "duplicate", "ignored", "refused", "error"]
 APOLOGY = "Sorry, something went wrong on my side and nothing was changed. Please try again."
 # Platforms retry for minutes (Slack) to hours (Matrix sync replays); a day is generous.
 DEDUP_WINDOW = timedelta(days=2)
+# A handler that loses a uniqueness or serialisation race to another process is run again
+# from the start, up to this many times in all, before the actor hears an apology.
+RACE_ATTEMPTS = 5
 
 
 def emoji_key(key: str) -> str:
@@ -68,6 +72,20 @@ class Dispatcher:
         return outcome
 
     def _handle(self, event: InboundEvent) -> Outcome:
+        for attempt in range(1, RACE_ATTEMPTS + 1):
+            try:
+                return self._handle_once(event)
+            except Exception as exc:
+                if not is_race(exc) or attempt == RACE_ATTEMPTS:
+                    log.exception("handler failed for event %s", event.event_id)
+                    self._answer_only(event, APOLOGY)
+                    return "error"
+                # Another process wrote the same row first: run the whole handler again.
+                log.info("event %s lost a race (%s); retrying", event.event_id, type(exc).__name__)
+                time.sleep(0.005 * attempt)
+        raise AssertionError("unreachable")
+
+    def _handle_once(self, event: InboundEvent) -> Outcome:
         core = self.core
         platform = event.address.platform
         ctx: Ctx | None = None
@@ -102,10 +120,6 @@ class Dispatcher:
             log.info("event %s refused: %s", event.event_id, exc)
             self._answer_only(event, one_sentence(str(exc)))
             return "refused"
-        except Exception:
-            log.exception("handler failed for event %s", event.event_id)
-            self._answer_only(event, APOLOGY)
-            return "error"
 
     def _answer_only(self, event: InboundEvent, text: str) -> None:
         """After a rollback: remember the event and tell the actor privately, nothing else."""

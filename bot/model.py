@@ -8,6 +8,7 @@ handlers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 ThreadMode = Literal["inherit", "force", "never"]
@@ -53,6 +54,10 @@ class Event:
     actor: Actor
     address: Address
     is_direct: bool = False
+    # When the person did it, by the platform's own clock (Slack action_ts/event_ts, Discord
+    # snowflake time, Matrix origin_server_ts, the console's per-session clock). A change that
+    # arrives late never overrides a newer one; None means "as it arrives".
+    cast_at: datetime | None = None
     raw: Any = field(default=None, compare=False, repr=False)
     # False when the adapter knows the place is not one of the community's configured rooms
     # (Matrix: a room anyone could create). A fact the adapter reports; the core decides.

@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.model import Address, Delivered, Edit, GrantRole, OpenPlace, OpenThread, React, Send
 from storage import repos
 from storage.db import Database
-from storage.tables import Outbox, PostedMessage
+from storage.tables import Outbox
 
 log = logging.getLogger("moot.outbox")
 
@@ -358,20 +358,18 @@ class OutboxSender:
     def _record_posted(
         s: Session, row: Outbox, delivered: Delivered, msg: Send, now: datetime
     ) -> None:
-        if repos.posted_at(s, row.platform, delivered.channel, delivered.message_id) is None:
-            s.add(
-                PostedMessage(
-                    community_id=row.community_id,
-                    platform=row.platform,
-                    channel=delivered.channel,
-                    message_id=delivered.message_id,
-                    thread=delivered.thread,
-                    ref=msg.ref,
-                    choices=[codec.encode_choice(c) for c in msg.choices],
-                    outbox_id=row.id,
-                    created_at=now,
-                )
-            )
+        repos.record_posted(
+            s,
+            community_id=row.community_id,
+            platform=row.platform,
+            channel=delivered.channel,
+            message_id=delivered.message_id,
+            thread=delivered.thread,
+            ref=msg.ref,
+            choices=[codec.encode_choice(c) for c in msg.choices],
+            outbox_id=row.id,
+            created_at=now,
+        )
 
     def _retry(self, row: Outbox, delay: timedelta, error: str, *, count: bool) -> None:
         attempts = row.attempts + (1 if count else 0)

@@ -85,6 +85,9 @@ class Scheduler:
         noted = time.monotonic()
         while stop is None or not stop():
             at = max(now, self.core.clock.now()) if now else self.core.clock.now()
+            # A deadline waits for events received before it that the inbox still holds.
+            if self.core.horizon is not None:
+                at = self.core.horizon(at)
             outcome, cursor = self._run_batch(at, cursor)
             if outcome is None:
                 break

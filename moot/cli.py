@@ -269,17 +269,22 @@ async def serve(cfg: Config) -> int:
                 exc.strerror or exc,
             )
             http = None
+    sender = asyncio.create_task(app.sender.run())
+    # Events left in the inbox by a previous run are handled first, then new ones; adapters
+    # acknowledge only what the inbox has stored.
+    inbox = asyncio.create_task(app.inbox.run())
     for adapter in built.values():
-        await adapter.start(app.dispatcher.handle)  # type: ignore[attr-defined]
+        await adapter.start(app.inbox.accept)  # type: ignore[attr-defined]
     # The adapters are up: overdue work (fell due while we were down) now runs, oldest
     # deadline first, in the scheduler's worker thread while people are already answered.
     app.scheduler.start()
-    sender = asyncio.create_task(app.sender.run())
     log.info("moot running on %s", ", ".join(built))
     await stop.wait()
     log.info("stopping")
     for adapter in built.values():
         await adapter.stop()  # type: ignore[attr-defined]
+    app.inbox.stop()
+    await inbox
     await app.scheduler.stop()
     app.sender.stop()
     await sender

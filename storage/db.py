@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
 DEFAULT_URL = "sqlite:///moot.db"
@@ -90,6 +91,24 @@ def _sqlite_immediate(engine: Engine, busy_timeout_ms: int) -> None:
         # Reads (Database.read) take no write lock: they must never queue behind writers.
         read_only = conn.get_execution_options().get("moot_read_only")
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available.
+RACE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_race(exc: BaseException) -> bool:
+    """Did a transaction fail only because another one got there first? Such a transaction
+    is worth running again from the start: a unique constraint another process just
+    satisfied, a serialisation failure or deadlock, SQLite's busy lock past its timeout."""
+    if isinstance(exc, IntegrityError):
+        return True
+    if isinstance(exc, DBAPIError):
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if code in RACE_SQLSTATES:
+            return True
+        return "database is locked" in str(exc.orig)
+    return False
 
 
 class Database:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect
 
 from storage.db import Database
 
@@ -21,8 +21,35 @@ def alembic_config(db: Database) -> Config:
     return cfg
 
 
+# Any fixed number: every Moot process asks for the same PostgreSQL advisory lock.
+MIGRATION_LOCK = 0x6D6F6F74  # "moot"
+
+
 def upgrade(db: Database, revision: str = "head") -> None:
-    command.upgrade(alembic_config(db), revision)
+    """Bring the schema to `revision`. Any number of processes may call this at once: on
+    PostgreSQL they queue on an advisory lock, on SQLite on the database's write lock, and
+    each one after the first finds nothing left to do."""
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+            conn.commit()
+            try:
+                _upgrade_on(db, conn, revision)
+                conn.commit()
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+                conn.commit()
+        else:
+            # The engine begins SQLite transactions IMMEDIATE: this takes the write lock, and
+            # the migrations run inside that one transaction.
+            with conn.begin():
+                _upgrade_on(db, conn, revision)
+
+
+def _upgrade_on(db: Database, conn: Connection, revision: str) -> None:
+    cfg = alembic_config(db)
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
 
 
 def current_revision(db: Database) -> str | None:

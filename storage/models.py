@@ -5,6 +5,7 @@ from storage import (  # noqa: F401
     contrib_tables,
     event_tables,
     feedback_tables,
+    inbox_tables,
     kb_tables,
     personal_tables,
     rfc_assess_tables,

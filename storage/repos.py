@@ -26,20 +26,27 @@ from storage.tables import (
 )
 
 
+def insert_or_skip(s: Session, table: Any, values: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING: True if this call made the row. Every "create if
+    missing" goes through here, so two processes making the same row never race on a read
+    followed by an insert (the loser of such a race would fail on the unique constraint)."""
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    key = list(table.__table__.primary_key.columns)
+    # RETURNING, not rowcount: PostgreSQL's driver reports no row count for DO NOTHING.
+    stmt = insert(table).values(**values).on_conflict_do_nothing().returning(*key)
+    return s.execute(stmt).first() is not None
+
+
 def get_or_create_community(
     s: Session, platform: str, workspace: str, now: datetime, default_tz: str = "UTC"
 ) -> Community:
-    row = s.execute(
-        select(Community).where(Community.platform == platform, Community.workspace == workspace)
-    ).scalar_one_or_none()
+    find = select(Community).where(Community.platform == platform, Community.workspace == workspace)
+    row = s.execute(find).scalar_one_or_none()
     if row is not None:
         return row
-    row = Community(
-        platform=platform, workspace=workspace, timezone=default_tz, settings={}, created_at=now
-    )
-    s.add(row)
-    s.flush()
-    return row
+    values = {"platform": platform, "workspace": workspace, "name": "", "timezone": default_tz}
+    insert_or_skip(s, Community, {**values, "settings": {}, "created_at": now})
+    return s.execute(find).scalar_one()
 
 
 def mark_processed(s: Session, platform: str, event_id: str, now: datetime) -> bool:
@@ -166,6 +173,11 @@ def latest_posted(s: Session, ref: str) -> PostedMessage | None:
         .scalars()
         .first()
     )
+
+
+def record_posted(s: Session, **values: Any) -> bool:
+    """Remember a message the bot posted (once, however many replicas report it)."""
+    return insert_or_skip(s, PostedMessage, values)
 
 
 def posted_at(s: Session, platform: str, channel: str, message_id: str) -> PostedMessage | None:
@@ -360,16 +372,13 @@ def channel_for(s: Session, community_id: int, purpose: str) -> str | None:
 
 
 def set_channel(s: Session, community_id: int, purpose: str, channel: str) -> None:
-    row = s.execute(
-        select(ChannelPurpose).where(
-            ChannelPurpose.community_id == community_id, ChannelPurpose.purpose == purpose
+    values = {"community_id": community_id, "purpose": purpose, "channel": channel}
+    if not insert_or_skip(s, ChannelPurpose, values):
+        s.execute(
+            update(ChannelPurpose)
+            .where(ChannelPurpose.community_id == community_id, ChannelPurpose.purpose == purpose)
+            .values(channel=channel)
         )
-    ).scalar_one_or_none()
-    if row is None:
-        s.add(ChannelPurpose(community_id=community_id, purpose=purpose, channel=channel))
-    else:
-        row.channel = channel
-    s.flush()
 
 
 def channel_purposes(s: Session, community_id: int) -> dict[str, str]:
@@ -390,19 +399,8 @@ def role_bindings(s: Session, community_id: int) -> list[RoleBinding]:
 
 
 def bind_role(s: Session, community_id: int, kind: str, name: str, role: str) -> bool:
-    exists = s.execute(
-        select(RoleBinding).where(
-            RoleBinding.community_id == community_id,
-            RoleBinding.kind == kind,
-            RoleBinding.name == name,
-            RoleBinding.role == role,
-        )
-    ).scalar_one_or_none()
-    if exists is not None:
-        return False
-    s.add(RoleBinding(community_id=community_id, kind=kind, name=name, role=role))
-    s.flush()
-    return True
+    values = {"community_id": community_id, "kind": kind, "name": name, "role": role}
+    return insert_or_skip(s, RoleBinding, values)
 
 
 def unbind_role(s: Session, community_id: int, kind: str, name: str, role: str) -> bool:
@@ -423,12 +421,12 @@ def kv_get(s: Session, namespace: str, key: str) -> dict[str, Any] | None:
 
 
 def kv_put(s: Session, namespace: str, key: str, value: dict[str, Any]) -> None:
-    row = s.get(KeyValue, (namespace, key))
-    if row is None:
-        s.add(KeyValue(namespace=namespace, key=key, value=value))
-    else:
-        row.value = value
-    s.flush()
+    if not insert_or_skip(s, KeyValue, {"namespace": namespace, "key": key, "value": value}):
+        s.execute(
+            update(KeyValue)
+            .where(KeyValue.namespace == namespace, KeyValue.key == key)
+            .values(value=value)
+        )
 
 
 def upsert_member(
@@ -445,22 +443,26 @@ def upsert_member(
 ) -> Member:
     """Record what an adapter knows of a person. roles=None keeps the stored roles (an event
     from a platform that does not carry roles must not wipe them)."""
-    row = s.execute(
-        select(Member).where(Member.community_id == community_id, Member.user_id == user_id)
-    ).scalar_one_or_none()
+    find = select(Member).where(Member.community_id == community_id, Member.user_id == user_id)
+    row = s.execute(find).scalar_one_or_none()
     if row is None:
-        row = Member(
-            community_id=community_id,
-            user_id=user_id,
-            display=display,
-            roles=sorted(roles or []),
-            is_admin=is_admin,
-            channels=sorted(set(channels or []) | ({channel} if channel else set())),
-            updated_at=now,
+        made = insert_or_skip(
+            s,
+            Member,
+            {
+                "community_id": community_id,
+                "user_id": user_id,
+                "display": display,
+                "roles": sorted(roles or []),
+                "is_admin": is_admin,
+                "channels": sorted(set(channels or []) | ({channel} if channel else set())),
+                "active": True,
+                "updated_at": now,
+            },
         )
-        s.add(row)
-        s.flush()
-        return row
+        row = s.execute(find).scalar_one()
+        if made:
+            return row
     changed = False
     if display and row.display != display:
         row.display, changed = display, True

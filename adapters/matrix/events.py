@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.model import (
@@ -212,6 +213,17 @@ def split_command(line: str) -> tuple[str, str]:
     return parts[0], (parts[1] if len(parts) > 1 else "")
 
 
+def cast_time(raw: Mapping[str, Any]) -> datetime | None:
+    """When the sender's homeserver received the event (origin_server_ts, milliseconds)."""
+    ts = raw.get("origin_server_ts")
+    if not isinstance(ts, int) or isinstance(ts, bool) or ts <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(ts // 1000, UTC).replace(microsecond=ts % 1000 * 1000)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def to_event(
     room: RoomView,
     raw: Mapping[str, Any],
@@ -248,6 +260,7 @@ def to_event(
             address=room.address(message=target),
             is_direct=room.is_direct,
             in_community=room.in_community,
+            cast_at=cast_time(raw),
             raw=raw,
             key=key,
             added=True,
@@ -270,6 +283,7 @@ def to_event(
             address=room.address(message=target),
             is_direct=room.is_direct,
             in_community=room.in_community,
+            cast_at=cast_time(raw),
             raw=raw,
             key=str(known["key"]),
             added=False,
@@ -309,6 +323,7 @@ def to_event(
             address=room.address(thread=root, message=event_id),
             is_direct=room.is_direct,
             in_community=room.in_community,
+            cast_at=cast_time(raw),
             raw=raw,
             name=name,
             args=args,
@@ -323,6 +338,7 @@ def to_event(
             address=room.address(thread=root, message=event_id),
             is_direct=room.is_direct,
             in_community=room.in_community,
+            cast_at=cast_time(raw),
             raw=raw,
             text=body.strip() if isinstance(body, str) else "",
             reply_to=room.address(thread=root, message=root),

@@ -1,6 +1,7 @@
 """The Slack adapter on slack-bolt's AsyncApp: Socket Mode or HTTP (aiohttp), Block Kit out,
-neutral events in. Every request is acknowledged first and handled after, inside Slack's
-3-second limit; the core decides everything else."""
+neutral events in. A request is acknowledged once its event is in the durable inbox (one short
+transaction, well inside Slack's 3-second limit) and handled from there; a crash after the
+acknowledgement loses nothing. The core decides everything else."""
 
 from __future__ import annotations
 
@@ -170,7 +171,9 @@ class SlackAdapter(Adapter):
             signing_secret=config.signing_secret or None,
             # Socket Mode frames are authenticated by the app-level token, not signed.
             request_verification_enabled=config.mode == "http",
-            process_before_response=False,
+            # The HTTP answer (or Socket Mode ack) goes out when a listener returns, so it
+            # means "stored": Events API events are acknowledged after the inbox write too.
+            process_before_response=True,
             logger=logging.getLogger("moot.slack.bolt"),
         )
         self._sink: EventSink | None = None
@@ -183,6 +186,7 @@ class SlackAdapter(Adapter):
         self._runner: web.AppRunner | None = None
         self._socket: Any = None
         self.bound_port: int | None = None
+        self._background: set[asyncio.Task[None]] = set()
         self._register()
 
     # ---------------------------------------------------------------- inbound
@@ -201,49 +205,55 @@ class SlackAdapter(Adapter):
         app.event("member_joined_channel")(self._on_join)
         app.event("app_mention")(self._on_ignored)
 
-    async def _dispatch(self, event: InboundEvent, display: str | None = None) -> None:
-        """Resolve the actor's roles, then hand the event to the core. Runs after ack."""
+    async def _dispatch(self, event: InboundEvent) -> None:
+        """Hand the event to the core's inbox; it is on disk when this returns. A failure
+        propagates, so Slack is answered 500 and delivers the event again."""
         if self._sink is None:
-            log.warning("slack event %s arrived before start; dropped", event.event_id)
-            return
-        try:
-            actor = await self.directory.actor(
-                event.address.workspace, event.actor.user_id, display or event.actor.display
-            )
-            await self._sink(replace(event, actor=actor))
-        except Exception:
-            log.exception("slack event %s could not be handled", event.event_id)
+            raise RuntimeError(f"slack event {event.event_id} arrived before start")
+        if event.cast_at is None:  # the payload carried no time: it was cast about now
+            event = replace(event, cast_at=self.clock.now())
+        await self._sink(event)
+
+    async def prepare(self, event: InboundEvent) -> InboundEvent:
+        """The actor's name, roles and admin flag, looked up (and cached) after the ack."""
+        actor = await self.directory.actor(
+            event.address.workspace, event.actor.user_id, event.actor.display
+        )
+        return replace(event, actor=actor)
 
     async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
-        await ack()
         event = events.slash_command(body)
         if await self._is_own_dm(event.address.workspace, event.actor.user_id, event.address):
             event = replace(event, is_direct=True)  # typed in the person's DM with the bot
         spec = modal.wants_modal(self.registry, event.name, event.args)
-        if spec is not None and body.get("trigger_id"):
-            title = modal.MODAL_COMMANDS[(spec.name, spec.sub)]
-            meta = {
-                "team": event.address.workspace,
-                "channel": event.address.channel,
-                "name": spec.name,
-                "sub": spec.sub or "",
-            }
-            try:
-                await self.client.views_open(
-                    trigger_id=body["trigger_id"], view=modal.view(spec, title, meta)
-                )
-                return
-            except SlackApiError as exc:
-                log.warning("views.open failed (%s); running the command as typed", _err(exc))
+        if spec is None or not body.get("trigger_id"):
+            await self._dispatch(event)
+            await ack()
+            return
+        await ack()
+        title = modal.MODAL_COMMANDS[(spec.name, spec.sub)]
+        meta = {
+            "team": event.address.workspace,
+            "channel": event.address.channel,
+            "name": spec.name,
+            "sub": spec.sub or "",
+        }
+        try:
+            await self.client.views_open(
+                trigger_id=body["trigger_id"], view=modal.view(spec, title, meta)
+            )
+            return
+        except SlackApiError as exc:
+            log.warning("views.open failed (%s); running the command as typed", _err(exc))
         await self._dispatch(event)
 
     async def _on_action(self, ack: Any, body: dict[str, Any]) -> None:
-        await ack()
         event = events.block_action(body)
         if event is not None and event.action.startswith(FORM_PREFIX):
             await self._open_form(event, body)
         elif event is not None:
             await self._dispatch(event)
+        await ack()
 
     async def _is_own_dm(self, team: str, user: str, where: Address) -> bool:
         """Whether a D… channel is this person's DM with the bot (not a DM between two
@@ -315,7 +325,6 @@ class SlackAdapter(Adapter):
         if result.errors:
             await ack(response_action="errors", errors=result.errors)
             return
-        await ack()
         user = body.get("user") or {}
         user_id = str(user.get("id", ""))
         channel = str(meta.get("channel", ""))
@@ -334,11 +343,13 @@ class SlackAdapter(Adapter):
             raw=body,
         )
         await self._dispatch(event)
+        await ack()
 
     async def _on_message_action(self, ack: Any, body: dict[str, Any]) -> None:
-        await ack()
         action = MESSAGE_ACTIONS[str(body.get("callback_id"))]
+        # Stored first, then acknowledged: the acknowledgement means it is on disk.
         await self._dispatch(events.message_action(body, action))
+        await ack()
 
     async def _on_join(self, body: dict[str, Any]) -> None:
         event = events.member_joined(body)
@@ -380,6 +391,12 @@ class SlackAdapter(Adapter):
         return None
 
     async def _on_home(self, body: dict[str, Any]) -> None:
+        # Publishing takes a Web API call; Slack's answer need not wait for it.
+        task = asyncio.create_task(self._publish_home(body))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _publish_home(self, body: dict[str, Any]) -> None:
         event = body.get("event") or {}
         if event.get("tab", "home") != "home" or not event.get("user"):
             return

@@ -6,6 +6,7 @@ Event ids: the envelope `event_id` for the Events API (Slack retries with the sa
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from adapters.slack import blocks
@@ -32,6 +33,16 @@ Payload = dict[str, Any]
 
 def actor(user_id: str, display: str | None = None) -> Actor:
     return Actor(PLATFORM, user_id, display or user_id)
+
+
+def cast_time(ts: Any) -> datetime | None:
+    """A Slack timestamp ("1700000000.123456", seconds and microseconds) as a UTC time."""
+    try:
+        seconds, _, micros = str(ts).partition(".")
+        whole = datetime.fromtimestamp(int(seconds), UTC)
+        return whole.replace(microsecond=int((micros + "000000")[:6]))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 def _is_dm(channel: str) -> bool:
@@ -98,6 +109,7 @@ def block_action(body: Payload) -> ActionInvoked | None:
         actor=actor(str(user.get("id", "")), user.get("username") or user.get("name")),
         address=Address(PLATFORM, team, channel, thread),
         is_direct=_is_dm(channel),
+        cast_at=cast_time(pressed.get("action_ts")),
         action=action,
         value=value,
         message=Address(PLATFORM, team, channel, thread, ts or None),
@@ -125,6 +137,7 @@ def reaction(body: Payload, bot_user_id: str | None = None) -> ReactionChanged |
         actor=actor(str(event["user"])),
         address=Address(PLATFORM, team, channel),
         is_direct=_is_dm(channel),
+        cast_at=cast_time(event.get("event_ts")),
         key=to_unicode(str(event.get("reaction", ""))),
         added=event.get("type") == "reaction_added",
         target=Address(PLATFORM, team, channel, None, str(item.get("ts", ""))),
@@ -170,6 +183,7 @@ def thread_message(body: Payload) -> MessageReceived | None:
         actor=actor(str(event["user"])),
         address=Address(PLATFORM, team, channel, str(thread_ts), str(ts)),
         is_direct=event.get("channel_type") == "im",
+        cast_at=cast_time(event.get("ts")),
         text=str(event.get("text", "")),
         reply_to=Address(PLATFORM, team, channel, str(thread_ts), str(thread_ts)),
         raw=body,

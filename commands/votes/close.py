@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from bot import changes
 from bot.context import Ctx
 from bot.model import Edit
 from bot.timeparse import format_left, mark_when, parse_duration
@@ -217,6 +218,8 @@ def close_vote(
         data=record_data(vote, result, ballots, len(voted), members, display, text),
     )
     ctx.db.add(record)
+    # The order of ballots matters no more, and for a secret vote it must not outlive it.
+    changes.forget(ctx, f"vote:{vote.id}")
     if vote.secret:
         anonymise(ctx, vote)
     ctx.db.add(vote)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import changes
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.model import ReactionChanged, Send
@@ -20,6 +21,7 @@ from bot.timeparse import (
     parse_count_or_fraction,
     parse_duration,
 )
+from commands.votes import changes as vote_changes
 from commands.votes import close as vote_close
 from commands.votes import render as vote_render
 from commands.votes import rules as vote_rules
@@ -41,6 +43,7 @@ from commands.votes.state import (
     roster,
     rules_of,
     voted_ids,
+    voter_key,
     weight_of,
 )
 from storage import repos
@@ -368,11 +371,39 @@ def _private_receipt(ctx: Ctx, vote: Vote, text: str) -> None:
         )
 
 
+def in_cast_order(ctx: Ctx, vote: Vote, op: dict[str, Any]) -> bool:
+    """Record the voter's change; True if it is their newest, so it applies as it stands.
+    Otherwise it arrived late: the ballot becomes the fold of all their changes in cast
+    order (without a receipt, which would confirm something they did not just do)."""
+    recorded = changes.record(ctx, f"vote:{vote.id}", voter_key(vote, ctx.actor.user_id), op)
+    if recorded.latest:
+        return True
+    standing = vote_changes.fold(recorded.ops)
+    current = ballot_of(ctx, vote, ctx.actor.user_id)
+    if not standing.choices:
+        if current is not None:
+            drop_ballot(ctx, vote, ctx.actor.user_id)
+            vote_close.refresh(ctx, vote)
+        return False
+    if current is None or tuple(current.choices) != standing.choices:
+        apply_ballot(ctx, vote, list(standing.choices), standing.reason, record=False, quiet=True)
+    return False
+
+
 def apply_ballot(
-    ctx: Ctx, vote: Vote, choices: list[str], reason: str | None, sub: str = "cast"
+    ctx: Ctx,
+    vote: Vote,
+    choices: list[str],
+    reason: str | None,
+    sub: str = "cast",
+    *,
+    record: bool = True,
+    quiet: bool = False,
 ) -> None:
     require_open(ctx, vote)
-    if ctx.now >= vote.closes_at:
+    # A ballot cast before the deadline counts even if it reached us after it (a platform
+    # retry, or the inbox replaying after a restart), as long as the vote is not closed.
+    if changes.cast_at(ctx) >= vote.closes_at:
         raise UserError(f"voting on #{vote.id} has ended; the result follows shortly")
     if vote.secret and not ctx.is_direct:
         raise UserError(
@@ -390,9 +421,13 @@ def apply_ballot(
         clean = vote_rules.validate_ballot(rules, choices, reason)
     except vote_rules.BallotError as exc:
         raise refuse(ctx, sub, str(exc)) from None
+    if record and not in_cast_order(ctx, vote, vote_changes.set_op(clean, reason)):
+        return
     weight = weight_of(member.roles, role_weights(ctx))
     put_ballot(ctx, vote, ctx.actor.user_id, clean, weight, reason if clean[0] == "block" else None)
-    _private_receipt(ctx, vote, vote_render.receipt(vote, clean, weight, vote.closes_at, ctx.zone))
+    if not quiet:
+        receipt = vote_render.receipt(vote, clean, weight, vote.closes_at, ctx.zone)
+        _private_receipt(ctx, vote, receipt)
     after_ballot(ctx, vote)
 
 
@@ -406,11 +441,18 @@ def after_ballot(ctx: Ctx, vote: Vote) -> None:
     vote_close.refresh(ctx, vote)
 
 
-def retract(ctx: Ctx, vote: Vote) -> None:
+def retract(ctx: Ctx, vote: Vote, *, record: bool = True) -> None:
     require_open(ctx, vote)
     if vote.secret and not ctx.is_direct:
         raise UserError(f"vote #{vote.id} is secret: retract in a direct message to me")
+    if record and not in_cast_order(ctx, vote, vote_changes.CLEAR):
+        return
     if not drop_ballot(ctx, vote, ctx.actor.user_id):
+        if record:
+            # Kept, not refused: a ballot cast before this retraction may still arrive, and
+            # must then be withdrawn by it.
+            ctx.private(f"You have no vote on #{vote.id} to retract.")
+            return
         raise UserError(f"you have no vote on #{vote.id} to retract")
     ctx.private(f"↩️ Your vote on #{vote.id} is withdrawn.")
     vote_close.refresh(ctx, vote)
@@ -430,9 +472,16 @@ def on_button(ctx: Ctx, value: str, added: bool) -> None:
         if added:
             ctx.private(f"A block needs a reason: `{ctx.prefix}vote cast {vote.id} block REASON`")
         return
+    reaction = isinstance(ctx.event, ReactionChanged)
+    if vote.kind == "multi":
+        op = ("add" if added else "remove") if reaction else "toggle"
+        change = vote_changes.one_op(op, option)
+    else:
+        change = vote_changes.set_op([option]) if added else vote_changes.one_op("unset", option)
+    if not in_cast_order(ctx, vote, change):
+        return
     current = ballot_of(ctx, vote, ctx.actor.user_id)
     mine = list(current.choices) if current else []
-    reaction = isinstance(ctx.event, ReactionChanged)
     if vote.kind == "multi":
         if (reaction and added) or (not reaction and option not in mine):
             wanted = [*mine, option] if option not in mine else mine
@@ -441,15 +490,15 @@ def on_button(ctx: Ctx, value: str, added: bool) -> None:
         if wanted == mine and reaction:
             return
         if not wanted:
-            retract(ctx, vote)
+            retract(ctx, vote, record=False)
             return
-        apply_ballot(ctx, vote, wanted, None)
+        apply_ballot(ctx, vote, wanted, None, record=False)
         return
     if not added:
         if mine == [option]:
-            retract(ctx, vote)
+            retract(ctx, vote, record=False)
         return
-    apply_ballot(ctx, vote, [option], None)
+    apply_ballot(ctx, vote, [option], None, record=False)
 
 
 # ---------------------------------------------------------------- the other commands

@@ -1,6 +1,8 @@
-"""Alembic environment: runs on the engine the application hands over."""
+"""Alembic environment: runs on the connection (or engine) the application hands over."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from alembic import context
 from sqlmodel import SQLModel
@@ -17,22 +19,31 @@ def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to
     return not (name or "").startswith("kb_fts") and name != "search"
 
 
+def migrate_on(connection: Any) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        include_object=_ours,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def run() -> None:
+    given = config.attributes.get("connection")
+    if given is not None:
+        # storage.migrate holds the migration lock on this connection, in its transaction.
+        migrate_on(given)
+        return
     engine = config.attributes.get("engine")
     if engine is None:
         from storage.db import make_engine
 
         engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-            compare_type=True,
-            include_object=_ours,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        migrate_on(connection)
         if connection.in_transaction():
             connection.commit()
 

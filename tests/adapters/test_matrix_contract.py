@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -22,7 +23,9 @@ from bot.model import (
     Quoted,
     ReactionChanged,
 )
+from bot.registry import Registry
 from storage.db import Database
+from tests.adapters.late_reaction import check_late_add
 
 BOT = "@moot:example.org"
 ROOM = "!dKcbdDATuwwphjRPQP:example.org"
@@ -61,6 +64,11 @@ def message(body: str, **extra: Any) -> dict[str, Any]:
     return ev
 
 
+def sent_at(ms: int) -> datetime:
+    """origin_server_ts, exactly (milliseconds, no float rounding)."""
+    return datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=ms % 1000 * 1000)
+
+
 def addr(thread: str | None = None, message: str | None = None) -> Address:
     return Address("matrix", "example.org", ROOM, thread, message)
 
@@ -78,6 +86,7 @@ def test_prefixed_command() -> None:
         event_id="$Kx1:example.org",
         actor=ALICE_ACTOR,
         address=addr(message="$Kx1:example.org"),
+        cast_at=sent_at(1432735824653),
         name="vote",
         args='start "Adopt v2?" --for 72h',
         raw_text='!vote start "Adopt v2?" --for 72h',
@@ -155,6 +164,7 @@ def test_thread_reply_is_message_received() -> None:
         event_id="$Kx1:example.org",
         actor=BOB_ACTOR,
         address=addr(thread=ROOT, message="$Kx1:example.org"),
+        cast_at=sent_at(1432735824653),
         text="I think we should wait",
         reply_to=addr(thread=ROOT, message=ROOT),
     )
@@ -202,6 +212,7 @@ def test_reaction_is_reaction_changed() -> None:
         event_id="$reaction1:example.org",
         actor=BOB_ACTOR,
         address=addr(message=ROOT),
+        cast_at=sent_at(1432735824700),
         key="👍",
         added=True,
         target=addr(message=ROOT),
@@ -233,6 +244,7 @@ def test_redaction_of_a_known_reaction_is_a_removal(v11: bool) -> None:
         event_id="$redact1:example.org",
         actor=BOB_ACTOR,
         address=addr(message=ROOT),
+        cast_at=sent_at(1432735824800),
         key="👍",
         added=False,
         target=addr(message=ROOT),
@@ -656,3 +668,22 @@ def test_configured_rooms_and_spaces_are_checked() -> None:
     assert s.rooms == {GOVERNANCE, "#votes:example.org"} and s.spaces == frozenset()
     with pytest.raises(ConfigError, match="not a room id"):
         MatrixSettings.from_config({**base, "spaces": ["governance"]})
+
+
+async def test_a_reaction_redacted_before_its_add_arrives_leaves_no_ballot(
+    db: Database, registry: Registry
+) -> None:
+    """Issue 20 item 10 on Matrix: the redaction (later origin_server_ts) arrives first."""
+    add = {**REACTION, "origin_server_ts": 1432735900000}
+    redaction = {
+        "content": {},
+        "redacts": add["event_id"],
+        "event_id": "$redact9:example.org",
+        "origin_server_ts": 1432735900500,
+        "sender": BOB,
+        "type": "m.room.redaction",
+    }
+    known = {str(add["event_id"]): {"user": BOB, "key": "👍", "target": ROOT, "room": ROOM}}
+    added, removed = me.to_event(view(), add), me.to_event(view(), redaction, known)
+    assert isinstance(added, ReactionChanged) and isinstance(removed, ReactionChanged)
+    await check_late_add(db, registry, addr(), ALICE_ACTOR, added, removed)

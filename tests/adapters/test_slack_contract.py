@@ -15,6 +15,7 @@ from adapters.slack.emoji import NAME_TO_UNICODE, to_name, to_unicode
 from bot import render
 from bot.model import (
     ActionInvoked,
+    Actor,
     Address,
     Card,
     Choice,
@@ -28,6 +29,7 @@ from bot.registry import Registry
 from bot.specs import Param
 from storage.db import Database
 from tests.adapters import slack_payloads as p
+from tests.adapters.late_reaction import check_late_add
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 CTX = ParseContext(NOW, ZoneInfo("UTC"))
@@ -587,3 +589,24 @@ def test_a_plain_dm_to_the_bot_is_a_direct_command() -> None:
     assert se.direct_command(im("vote cast 4 no", subtype="message_changed")) is None
     assert se.direct_command(im("vote cast 4 no", thread_ts="1700000001.000100")) is None
     assert se.direct_command(im("vote cast 4 no", channel_type="channel")) is None
+
+
+async def test_a_reaction_removed_before_its_add_arrives_leaves_no_ballot(
+    db: Database, registry: Registry
+) -> None:
+    """Issue 20 item 10: reaction_removed (later event_ts) delivered before reaction_added."""
+    ts = "1700000100.000100"
+    add = p.reaction("thumbsup", added=True, ts=ts, event_id="EvAdd01")
+    add["event"]["event_ts"] = "1700000200.000100"
+    remove = p.reaction("thumbsup", added=False, ts=ts, event_id="EvDel01")
+    remove["event"]["event_ts"] = "1700000201.000050"
+    added, removed = events.reaction(add), events.reaction(remove)
+    assert added is not None and removed is not None
+    await check_late_add(
+        db,
+        registry,
+        Address("slack", p.TEAM, p.CHANNEL),
+        Actor("slack", "U0ALICE01", "alice", frozenset({"admin"}), True),
+        added,
+        removed,
+    )

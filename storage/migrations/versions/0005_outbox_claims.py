@@ -1,7 +1,7 @@
 """outbox claims: the replica holding a claim, a priority within a lane, attempts started
 
 Revision ID: 0005_outbox_claims
-Revises: 0003_rfcs
+Revises: 0004_inbox
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_outbox_claims"
-down_revision = "0003_rfcs"
+down_revision = "0004_inbox"
 branch_labels = None
 depends_on = None
 

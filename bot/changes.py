@@ -1,0 +1,59 @@
+"""Last answer wins, by when it was cast: the core's ordering of one person's changes.
+
+A ballot, an RSVP, an upvote: each is one person's answer to one thing, changed over time,
+and platforms deliver those changes late, twice, or out of order. A capability records each
+change here (a small JSON op) under a scope ("vote:12") and the person, stamped with the
+event's cast time from the platform. `record` says whether the change is the newest one;
+if it is not, the capability folds the person's changes in cast order to find the answer
+that stands, exactly as if they had arrived in order. The fold is the capability's own (its
+ops mean what it says); the ordering is here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from bot.context import Ctx
+from storage import repos
+from storage.inbox_tables import PersonChange
+
+
+@dataclass(frozen=True)
+class Recorded:
+    latest: bool  # no change by this person on this scope was cast after this one
+    ops: tuple[dict[str, Any], ...]  # all of them, oldest cast first (this one included)
+
+
+def cast_at(ctx: Ctx) -> datetime:
+    """When the event was cast by the platform's clock; the handler's time when it has none."""
+    event = ctx.event
+    return event.cast_at if event is not None and event.cast_at is not None else ctx.now
+
+
+def record(ctx: Ctx, scope: str, person: str, op: dict[str, Any]) -> Recorded:
+    event = ctx.event
+    event_id = event.event_id if event is not None else f"local:{ctx.now.isoformat()}"
+    at = cast_at(ctx)
+    repos.insert_or_skip(
+        ctx.db,
+        PersonChange,
+        {"scope": scope, "person": person, "cast_at": at, "event_id": event_id, "op": op},
+    )
+    rows = ctx.db.execute(
+        select(PersonChange.cast_at, PersonChange.event_id, PersonChange.op)
+        .where(PersonChange.scope == scope, PersonChange.person == person)
+        .order_by(PersonChange.cast_at, PersonChange.id)
+    ).all()
+    latest = bool(rows) and rows[-1][1] == event_id
+    return Recorded(latest, tuple(dict(r[2]) for r in rows))
+
+
+def forget(ctx: Ctx, scope: str) -> int:
+    """Drop a scope's changes once they can no longer matter (a vote closed: nothing it
+    stored may link a secret voter to a time or a choice)."""
+    result = ctx.db.execute(delete(PersonChange).where(PersonChange.scope == scope))
+    return result.rowcount or 0
