@@ -36,7 +36,13 @@ class App:
         )
         self.dispatcher = Dispatcher(self.core)
         self.scheduler = Scheduler(self.core, sweep_seconds=self.sweep_seconds)
-        self.sender = OutboxSender(self.db, self.adapters, self.clock)
+        self.sender = OutboxSender(
+            self.db,
+            self.adapters,
+            self.clock,
+            live_cards=self.registry.live_cards,
+            prefix_of=self.core.prefix,
+        )
         self.core.on_outbox.append(self.sender.kick)
         self.core.on_schedule.append(self.scheduler.poke)
 

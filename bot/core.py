@@ -3,6 +3,7 @@ writing its effects to the outbox inside the same transaction."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from bot.registry import Registry
 from storage import repos
 from storage.db import Database
 from storage.tables import Community
+
+log = logging.getLogger("moot.core")
 
 
 @dataclass
@@ -59,6 +62,15 @@ class Core:
             is_direct=is_direct,
         )
 
+    def after_commit(self, ctx: Ctx | None) -> None:
+        """Run the steps the handler left for after its commit; a failure there is logged,
+        never undoes the committed work."""
+        for fn in ctx.after_commit if ctx is not None else ():
+            try:
+                fn()
+            except Exception:
+                log.exception("after-commit step failed")
+
     def system_actor(self, community: Community) -> Actor:
         return Actor(community.platform, "moot", "Moot", is_admin=True)
 
@@ -66,6 +78,7 @@ class Core:
         return write_effects(ctx.db, ctx.community, ctx.effects, key_base, self.clock)
 
     def committed(self, ctx: Ctx | None) -> None:
+        self.after_commit(ctx)
         if ctx is None or ctx.effects:
             for hook in self.on_outbox:
                 hook()

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -40,6 +40,8 @@ class OutboxSender:
         *,
         lease: timedelta = timedelta(seconds=60),
         max_attempts: int = 10,
+        live_cards: Mapping[str, Callable[..., Edit | None]] | None = None,
+        prefix_of: Callable[[str], str] = lambda platform: "/",
     ) -> None:
         self.db = db
         self.adapters = adapters
@@ -49,6 +51,8 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._last_edit: dict[str, float] = {}
         self._stopping = False
+        self.live_cards = live_cards or {}
+        self.prefix_of = prefix_of
 
     def kick(self) -> None:
         self._wake.set()
@@ -155,7 +159,7 @@ class OutboxSender:
                 self._finish(row, "sent")
                 return
             target = self._target(effect.ref)
-            fitted = render.fit_edit(effect, caps)
+            fitted = render.fit_edit(self._live(row.platform, effect), caps)
             await adapter.edit(target, fitted, row.key)
             self._last_edit[effect.ref] = time.monotonic()
             self._finish(row, "sent", refresh_choices=fitted)
@@ -167,6 +171,16 @@ class OutboxSender:
             if caps.threads:
                 await adapter.open_thread(self._target(effect.ref), effect.title, row.key)
             self._finish(row, "sent")
+
+    def _live(self, platform: str, effect: Edit) -> Edit:
+        """A live message (reg.live_card) is rendered now, in a short read of its own, so
+        the edit shows the state at delivery however many changes marked it stale."""
+        fn = self.live_cards.get(effect.ref.split(":", 1)[0])
+        if fn is None:
+            return effect
+        with self.db.transaction() as s:
+            fresh = fn(s, effect.ref, self.prefix_of(platform))
+        return fresh or effect
 
     def _thread_root(self, msg: Send) -> str | None:
         if msg.thread_ref:

@@ -36,6 +36,10 @@ class Registry:
     # user_id) -> list[(title, [line, ...])], read-only. Capabilities list what awaits this
     # person (votes to cast, RFCs to review, upcoming events); adapters render them.
     home: list[Handler] = field(default_factory=list)
+    # ref kind -> fn(session, ref, prefix) -> Edit | None: the message as it stands now,
+    # rendered by the outbox when it delivers an edit of that message (None: send the
+    # stored edit as it is). Handlers then only mark a live message stale.
+    live_cards: dict[str, Handler] = field(default_factory=dict)
 
     def command(
         self,
@@ -83,6 +87,9 @@ class Registry:
 
     def exporter(self, name: str) -> Callable[[Handler], Handler]:
         return self._put(self.exporters, name)
+
+    def live_card(self, kind: str) -> Callable[[Handler], Handler]:
+        return self._put(self.live_cards, kind)
 
     @staticmethod
     def _put(table: dict[str, Handler], key: str) -> Callable[[Handler], Handler]:

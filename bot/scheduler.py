@@ -101,6 +101,7 @@ class Scheduler:
                 ctx.clock = FixedClock(at)
                 handler(ctx, work)
                 core.write_effects(ctx, f"due:{work.id}:{work.due_at.timestamp():.0f}")
+            core.after_commit(ctx)
             return 1
         except Exception as exc:
             log.exception("due work %s failed", work_id)

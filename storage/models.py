@@ -1,3 +1,3 @@
 """Imports every table module so SQLModel.metadata knows the whole schema."""
 
-from storage import rfc_tables, tables, vote_tables  # noqa: F401
+from storage import rfc_tables, tables, vote_tables, vote_tally_tables  # noqa: F401

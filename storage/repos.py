@@ -111,6 +111,25 @@ def claim_outbox(s: Session, row_id: int, now: datetime, until: datetime) -> boo
     return result.rowcount == 1
 
 
+def pending_edit(s: Session, ref: str) -> bool:
+    """Whether an edit of this message waits in the outbox, not yet claimed by a sender.
+    Locked on PostgreSQL, so a sender claiming it waits for this transaction to commit and
+    then renders what it wrote."""
+    stmt = (
+        select(Outbox.id)
+        .where(
+            Outbox.ref == ref,
+            Outbox.kind == "edit",
+            Outbox.status == "pending",
+            Outbox.claimed_until.is_(None),
+        )
+        .limit(1)
+    )
+    if s.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return s.execute(stmt).first() is not None
+
+
 def latest_posted(s: Session, ref: str) -> PostedMessage | None:
     return (
         s.execute(

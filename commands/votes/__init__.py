@@ -303,6 +303,7 @@ def register(reg: Registry) -> None:
         ctx.private(f"✅ Holders of @{role} now vote with weight {weight}.")
 
     reg.action("vote.cast")(on_button)
+    reg.live_card("vote")(vote_close.live_card)
     reg.due_kind("vote.close")(vote_close.on_close_due)
     reg.due_kind("vote.remind")(vote_close.on_remind_due)
 

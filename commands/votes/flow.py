@@ -23,6 +23,7 @@ from bot.timeparse import (
 from commands.votes import close as vote_close
 from commands.votes import render as vote_render
 from commands.votes import rules as vote_rules
+from commands.votes import tally
 from commands.votes.state import (
     BUILTIN_TYPES,
     DEFAULT_DURATION,
@@ -30,18 +31,14 @@ from commands.votes.state import (
     MAX_OPTIONS,
     add_step,
     ballot_of,
-    counted_ballots,
+    directory_roster,
     drop_ballot,
-    is_eligible,
     lock_vote,
     put_ballot,
     quorum_text,
     require_open,
-    role_weights,
-    roster,
     rules_of,
     voted_ids,
-    weight_of,
 )
 from storage import repos
 from storage.vote_tables import DecisionRecord, Vote
@@ -256,7 +253,7 @@ def start_from_args(
         thread_ref=thread_ref,
         timeline=[],
     )
-    members = roster(ctx, vote)
+    members = directory_roster(ctx, vote)
     try:
         vote_rules.check_rules(rules, members or None)
     except vote_rules.RuleError as exc:
@@ -267,6 +264,8 @@ def start_from_args(
         vote.secret_key = secrets.token_hex(32)
     ctx.db.add(vote)
     ctx.db.flush()
+    # Eligibility and weights are fixed now: nobody gains a vote by a role given mid-vote.
+    tally.freeze(ctx, vote, members)
     add_step(ctx, vote, "opened", closes_at=vote.closes_at.isoformat())
     edit = vote_close.message_for(ctx, vote)
     ctx.post(
@@ -332,30 +331,28 @@ def apply_ballot(
             f"vote #{vote.id} is secret: cast it in a direct message to me with "
             f"`{ctx.prefix}vote cast {vote.id} OPTION`"
         )
-    member = ctx.member(ctx.actor.user_id)
-    if not is_eligible(member, vote):
+    row = tally.totals_row(ctx, vote)
+    weight = tally.weight_if_eligible(ctx, vote, row, ctx.actor.user_id)
+    if weight is None:
         raise UserError(
             f"you are not eligible to vote on #{vote.id} ({vote_render.eligibility_line(vote)})"
         )
-    assert member is not None
     rules = rules_of(vote)
     try:
         clean = vote_rules.validate_ballot(rules, choices, reason)
     except vote_rules.BallotError as exc:
         raise refuse(ctx, sub, str(exc)) from None
-    weight = weight_of(member.roles, role_weights(ctx))
-    put_ballot(ctx, vote, ctx.actor.user_id, clean, weight, reason if clean[0] == "block" else None)
+    kept_reason = reason if clean[0] == "block" else None
+    old = put_ballot(ctx, vote, ctx.actor.user_id, clean, weight, kept_reason)
+    tally.move(ctx, vote, row, old, (clean, weight))
     _private_receipt(ctx, vote, vote_render.receipt(vote, clean, weight, vote.closes_at, ctx.zone))
     after_ballot(ctx, vote)
 
 
 def after_ballot(ctx: Ctx, vote: Vote) -> None:
-    if vote.close_when_decided:
-        members = roster(ctx, vote)
-        ballots = counted_ballots(ctx, vote, members)
-        if members and vote_rules.is_decided(rules_of(vote), ballots, members):
-            vote_close.close_vote(ctx, vote, by="Moot (decided early)")
-            return
+    if vote.close_when_decided and tally.decided(ctx, vote, tally.totals_row(ctx, vote)):
+        vote_close.close_vote(ctx, vote, by="Moot (decided early)", why="decided")
+        return
     vote_close.refresh(ctx, vote)
 
 
@@ -363,8 +360,11 @@ def retract(ctx: Ctx, vote: Vote) -> None:
     require_open(ctx, vote)
     if vote.secret and not ctx.is_direct:
         raise UserError(f"vote #{vote.id} is secret: retract in a direct message to me")
-    if not drop_ballot(ctx, vote, ctx.actor.user_id):
+    row = tally.totals_row(ctx, vote)
+    old = drop_ballot(ctx, vote, ctx.actor.user_id)
+    if old is None:
         raise UserError(f"you have no vote on #{vote.id} to retract")
+    tally.move(ctx, vote, row, old, None)
     ctx.private(f"↩️ Your vote on #{vote.id} is withdrawn.")
     vote_close.refresh(ctx, vote)
 

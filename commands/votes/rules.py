@@ -574,53 +574,87 @@ def _grouped(options: Sequence[str], ballots: Iterable[Ballot]) -> dict[tuple[st
     return groups
 
 
+def _weights_as_numbers(groups: dict[tuple[str, ...], Fraction]) -> dict[tuple[str, ...], Any]:
+    """Whole weights as ints: the inner loops of ranked counting then add machine integers
+    instead of Fractions, which is most of their cost. Exactness is unchanged."""
+    if all(w.denominator == 1 for w in groups.values()):
+        return {r: w.numerator for r, w in groups.items()}
+    return dict(groups)
+
+
 def pairwise_preferences(
     options: Sequence[str], ballots: Iterable[Ballot]
 ) -> dict[str, dict[str, Fraction]]:
     """d[a][b]: the weight of ballots ranking a above b. Unranked options sit below every
-    ranked one and are tied among themselves, so they add nothing to each other's counts."""
-    d = {a: {b: _ZERO for b in options if b != a} for a in options}
-    for ranking, weight in _grouped(options, ballots).items():
-        position = {option: i for i, option in enumerate(ranking)}
-        bottom = len(ranking)
-        for a in options:
-            pa = position.get(a, bottom)
-            if pa == bottom:
-                continue
-            for b in options:
-                if b != a and pa < position.get(b, bottom):
-                    d[a][b] += weight
-    return d
+    ranked one and are tied among themselves, so they add nothing to each other's counts.
+
+    O(B·C²) over distinct rankings, on an index matrix."""
+    options = list(options)
+    index = {o: i for i, o in enumerate(options)}
+    n = len(options)
+    m: list[list[Any]] = [[0] * n for _ in range(n)]
+    everyone = range(n)
+    for ranking, weight in _weights_as_numbers(_grouped(options, ballots)).items():
+        ranked = [index[o] for o in ranking]
+        seen = set(ranked)
+        below = [i for i in everyone if i not in seen]
+        for pos, a in enumerate(ranked):
+            row = m[a]
+            for b in ranked[pos + 1 :]:
+                row[b] += weight
+            for b in below:
+                row[b] += weight
+    return {
+        a: {b: Fraction(m[i][j]) for j, b in enumerate(options) if j != i}
+        for i, a in enumerate(options)
+    }
 
 
 def schulze(
     options: Sequence[str], ballots: Sequence[Ballot]
 ) -> tuple[list[tuple[str, ...]], dict[str, dict[str, Fraction]]]:
-    """Schulze ranking (winning votes) as tiers, best first, plus the pairwise matrix d.
+    """Schulze ranking (winning votes) as tiers, best first, plus the pairwise matrix d."""
+    d = pairwise_preferences(options, ballots)
+    return schulze_ranking(options, d), d
+
+
+def schulze_ranking(
+    options: Sequence[str], d: Mapping[str, Mapping[str, Fraction]]
+) -> list[tuple[str, ...]]:
+    """The Schulze tiers from a pairwise matrix: Floyd–Warshall strongest paths, O(C³).
 
     a is better than b when the strongest path a->b beats the strongest path b->a; Schulze
     proves that relation transitive, so peeling off the options nobody remaining beats gives
     a well-defined ranking. Options in one tier are tied and listed in option order."""
     options = list(options)
-    d = pairwise_preferences(options, ballots)
-    p = {a: {b: d[a][b] if d[a][b] > d[b][a] else _ZERO for b in d[a]} for a in options}
-    for k in options:
-        for i in options:
+    n = len(options)
+    p = [
+        [d[a][b] if i != j and d[a][b] > d[b][a] else _ZERO for j, b in enumerate(options)]
+        for i, a in enumerate(options)
+    ]
+    for k in range(n):
+        pk = p[k]
+        for i in range(n):
             if i == k:
                 continue
-            for j in options:
-                if j in (i, k):
-                    continue
-                p[i][j] = max(p[i][j], min(p[i][k], p[k][j]))
+            pi = p[i]
+            pik = pi[k]
+            if not pik:
+                continue
+            for j in range(n):
+                if j != i and j != k:
+                    via = pik if pik < pk[j] else pk[j]
+                    if via > pi[j]:
+                        pi[j] = via
     tiers: list[tuple[str, ...]] = []
-    remaining = options
+    remaining = list(range(n))
     while remaining:
-        top = tuple(a for a in remaining if not any(p[b][a] > p[a][b] for b in remaining if b != a))
+        top = [a for a in remaining if not any(p[b][a] > p[a][b] for b in remaining if b != a)]
         if not top:  # impossible by Schulze's transitivity proof; never loop forever
             raise RuntimeError("Schulze relation is not transitive")
-        tiers.append(top)
+        tiers.append(tuple(options[a] for a in top))
         remaining = [a for a in remaining if a not in top]
-    return tiers, d
+    return tiers
 
 
 def _elimination_loser(candidates: list[str], rounds: list[dict[str, Fraction]]) -> str:
@@ -645,18 +679,25 @@ def irv(
     between them: any tie-break there would pick the winner rather than the voters.
 
     Returns the ranking as tiers (winner, then the rest by final-round weight, then the
-    eliminated in reverse order) and the rounds, each mapping continuing option -> weight."""
-    groups = _grouped(options, ballots)
+    eliminated in reverse order) and the rounds, each mapping continuing option -> weight.
+
+    Identical rankings are counted once, and each round moves only the rankings whose
+    option was just eliminated, so the whole count is O(B·C) over distinct rankings."""
+    groups = list(_weights_as_numbers(_grouped(options, ballots)).items())
     continuing = list(options)
+    alive = set(continuing)
+    # Each ranking sits on the pile of its highest continuing option.
+    piles: dict[str, list[int]] = {o: [] for o in continuing}
+    totals_now: dict[str, Any] = dict.fromkeys(continuing, 0)
+    at = [0] * len(groups)
+    for g, (ranking, weight) in enumerate(groups):
+        if ranking:
+            piles[ranking[0]].append(g)
+            totals_now[ranking[0]] += weight
     rounds: list[dict[str, Fraction]] = []
     eliminated: list[tuple[str, ...]] = []
     while True:
-        totals = dict.fromkeys(continuing, _ZERO)
-        for ranking, weight in groups.items():
-            for option in ranking:
-                if option in totals:
-                    totals[option] += weight
-                    break
+        totals = {o: Fraction(totals_now[o]) for o in continuing}
         rounds.append(totals)
         active = sum(totals.values(), _ZERO)
         top = max(totals.values())
@@ -677,6 +718,18 @@ def irv(
             losers = (_elimination_loser(lowest, rounds),)
         eliminated.append(losers)
         continuing = [o for o in continuing if o not in losers]
+        alive.difference_update(losers)
+        for loser in losers:
+            for g in piles.pop(loser):
+                ranking, weight = groups[g]
+                i = at[g] + 1
+                while i < len(ranking) and ranking[i] not in alive:
+                    i += 1
+                at[g] = i
+                if i < len(ranking):
+                    piles[ranking[i]].append(g)
+                    totals_now[ranking[i]] += weight
+            del totals_now[loser]
     tiers.extend(reversed(eliminated))
     return tiers, rounds
 
@@ -703,12 +756,23 @@ def is_decided(rules: Rules, ballots: Sequence[Ballot], roster: Mapping[str, Fra
     assert weights is not None
     voted = {b.voter for b in ballots}
     remaining = [(v, w) for v, w in weights.items() if v not in voted]
+    left = sum((w for _, w in remaining), _ZERO)
+    quick = decided_from_totals(rules, current, len(remaining), left)
+    if quick is not None:
+        return quick
+    return _ranked_decided(rules, ballots, current, remaining, left)
+
+
+def decided_from_totals(
+    rules: Rules, current: Result, remaining: int, left: Fraction
+) -> bool | None:
+    """is_decided from the current result, how many roster voters have not voted and their
+    weight alone; None when only the ranked search over the ballots can tell."""
     if not remaining:
         return True
-    left = sum((w for _, w in remaining), _ZERO)
     _, reachable = _quorum(
         rules,
-        current.voters + len(remaining),
+        current.voters + remaining,
         current.weight_cast + left,
         current.eligible_weight,
     )
@@ -717,7 +781,7 @@ def is_decided(rules: Rules, ballots: Sequence[Ballot], roster: Mapping[str, Fra
     if not current.quorum_reached:
         return False  # "no quorum" now, something else if the rest vote
     if rules.kind == "proposal":
-        return _proposal_decided(rules, current, [w for _, w in remaining])
+        return _proposal_decided(rules, current, left)
     if rules.kind in ("choice", "multi"):
         if current.outcome != PASSED:
             return False  # one more ballot for a tied option (or any option) changes it
@@ -725,17 +789,16 @@ def is_decided(rules: Rules, ballots: Sequence[Ballot], roster: Mapping[str, Fra
         best_rival = max(t.weight for t in current.tallies if t.option != leader)
         lead = next(t.weight for t in current.tallies if t.option == leader)
         return lead > best_rival + left
-    return _ranked_decided(rules, ballots, current, remaining, left)
+    return None
 
 
-def _proposal_decided(rules: Rules, current: Result, remaining: list[Fraction]) -> bool:
+def _proposal_decided(rules: Rules, current: Result, left: Fraction) -> bool:
     if rules.allow_block:
         # Already blocked with quorum: nothing undoes a block. Otherwise anyone left can block
         # while everyone else abstaining leaves the majority decision reachable too.
         return current.outcome == BLOCKED
     weight = {t.option: t.weight for t in current.tallies}
     yes, no = weight["yes"], weight["no"]
-    left = sum(remaining, _ZERO)
     ew = current.eligible_weight
     if rules.rule != "simple":
         # Monotone rules: passing only gets easier with more yes and fewer no, and every

@@ -9,11 +9,13 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlmodel import Session
 
 from bot.context import Ctx
 from bot.errors import UserError
 from commands.votes import rules as vote_rules
-from storage.tables import Member
+from storage import repos
+from storage.tables import Community, Member
 from storage.vote_tables import Vote, VoteBallot, VoteVoter
 
 PROPOSAL_EMOJI = {"yes": "👍", "no": "👎", "abstain": "🤷", "block": "⛔"}
@@ -104,17 +106,23 @@ def is_eligible(member: Member | None, vote: Vote) -> bool:
     return "*" in member.channels or vote.channel in member.channels
 
 
-def eligible_members(ctx: Ctx, vote: Vote) -> list[Member]:
+def eligible_members(s: Session, community: Community, vote: Vote) -> list[repos.MemberView]:
     if vote.eligible_roles:
         wanted = set(vote.eligible_roles)
-        return [m for m in ctx.members() if set(m.roles) & wanted]
-    return ctx.members(vote.channel)
+        return [m for m in repos.members(s, community.id or 0) if set(m.roles) & wanted]
+    return repos.members(s, community.id or 0, vote.channel)
 
 
-def roster(ctx: Ctx, vote: Vote) -> dict[str, Fraction]:
-    """Eligible voter id -> weight, from the directory as adapters last reported it."""
-    weights = role_weights(ctx)
-    return {m.user_id: weight_of(m.roles, weights) for m in eligible_members(ctx, vote)}
+def directory_roster_of(s: Session, community: Community, vote: Vote) -> dict[str, Fraction]:
+    weights = {str(k): int(v) for k, v in (community.settings.get("weights") or {}).items()}
+    return {m.user_id: weight_of(m.roles, weights) for m in eligible_members(s, community, vote)}
+
+
+def directory_roster(ctx: Ctx, vote: Vote) -> dict[str, Fraction]:
+    """Eligible voter id -> weight, from the directory as adapters last reported it. Read
+    when a vote opens (to freeze its roster); afterwards commands/votes/tally.py's roster
+    is the one that counts."""
+    return directory_roster_of(ctx.db, ctx.community, vote)
 
 
 def roster_hash(members: list[str]) -> str:
@@ -166,10 +174,17 @@ def counted_ballots(
     back: dict[str, str] = {}
     if vote.secret and vote.secret_key and members:
         back = {voter_key(vote, uid): uid for uid in members}
-    # Plain column rows: this runs on every ballot of a live tally.
-    rows = ctx.db.execute(
+    return ballots_of(ctx.db, vote.id or 0, back)
+
+
+def ballots_of(
+    s: Session, vote_id: int, back: dict[str, str] | None = None
+) -> list[vote_rules.Ballot]:
+    """Every ballot of a vote, read once, as plain rows (no ORM objects)."""
+    back = back or {}
+    rows = s.execute(
         select(VoteBallot.voter, VoteBallot.choices, VoteBallot.weight, VoteBallot.reason)
-        .where(VoteBallot.vote_id == vote.id)
+        .where(VoteBallot.vote_id == vote_id)
         .order_by(VoteBallot.id)
     ).all()
     weights: dict[str, Fraction] = {}
@@ -182,6 +197,9 @@ def counted_ballots(
     return out
 
 
+OldBallot = tuple[tuple[str, ...], Fraction] | None
+
+
 def put_ballot(
     ctx: Ctx,
     vote: Vote,
@@ -189,17 +207,22 @@ def put_ballot(
     choices: tuple[str, ...],
     weight: Fraction,
     reason: str | None,
-) -> None:
+) -> OldBallot:
+    """Store the voter's ballot; returns what it replaced (choices, weight), if anything."""
     row = ballot_of(ctx, vote, user_id)
+    old: OldBallot = None
     if row is None:
         row = VoteBallot(vote_id=vote.id or 0, voter=voter_key(vote, user_id))
+    else:
+        old = (tuple(row.choices), Fraction(row.weight))
     row.choices = list(choices)
     row.weight = str(weight)
     row.reason = reason
     # Secret votes keep no time on a ballot: it would line up with the order of voters.
     row.cast_at = None if vote.secret else ctx.now
     ctx.db.add(row)
-    if (
+    # A ballot row and a voter row come and go together, so only a first ballot needs one.
+    if old is None and (
         ctx.db.execute(
             select(VoteVoter.id).where(VoteVoter.vote_id == vote.id, VoteVoter.user_id == user_id)
         ).first()
@@ -207,18 +230,21 @@ def put_ballot(
     ):
         ctx.db.add(VoteVoter(vote_id=vote.id or 0, user_id=user_id))
     ctx.db.flush()
+    return old
 
 
-def drop_ballot(ctx: Ctx, vote: Vote, user_id: str) -> bool:
+def drop_ballot(ctx: Ctx, vote: Vote, user_id: str) -> OldBallot:
+    """Withdraw the voter's ballot; returns what it was, None when there was none."""
     row = ballot_of(ctx, vote, user_id)
     if row is None:
-        return False
+        return None
+    old = (tuple(row.choices), Fraction(row.weight))
     ctx.db.delete(row)
     ctx.db.execute(
         delete(VoteVoter).where(VoteVoter.vote_id == vote.id, VoteVoter.user_id == user_id)
     )
     ctx.db.flush()
-    return True
+    return old
 
 
 # ---------------------------------------------------------------- timeline
