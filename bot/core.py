@@ -100,17 +100,30 @@ def lane(s: Session, community: Community, effect: Effect) -> str:
 def write_effects(
     s: Session, community: Community, effects: list[Effect], key_base: str, clock: Clock
 ) -> int:
+    """Every effect of one transaction to the outbox in one multi-row INSERT."""
+    if not effects:
+        return 0
     now = clock.now()
+    lanes: dict[str, str] = {}
+    rows = []
     for i, effect in enumerate(effects):
-        repos.add_outbox(
-            s,
-            community_id=community.id,
-            platform=community.platform,
-            channel_key=lane(s, community, effect),
-            key=f"{key_base}:{i}",
-            kind=codec.kind_of(effect),
-            payload=codec.encode(effect),
-            ref=effect.ref,
-            now=now,
+        ref = getattr(effect, "ref", None)
+        if isinstance(effect, Send) or ref is None:
+            channel_key = lane(s, community, effect)
+        else:
+            # Effects on one message share its lane: look it up once per transaction.
+            channel_key = lanes.get(ref) or lanes.setdefault(ref, lane(s, community, effect))
+        rows.append(
+            repos.outbox_row(
+                community_id=community.id,
+                platform=community.platform,
+                channel_key=channel_key,
+                key=f"{key_base}:{i}",
+                kind=codec.kind_of(effect),
+                payload=codec.encode(effect),
+                ref=effect.ref,
+                now=now,
+            )
         )
+    repos.add_outbox_rows(s, rows)
     return len(effects)

@@ -75,8 +75,11 @@ def _sqlite_immediate(engine: Engine, busy_timeout_ms: int, synchronous: str) ->
 def erase_traces(engine: Engine, tables: tuple[str, ...]) -> None:
     """After a commit that deleted or rewrote rows which must not stay readable (secret
     ballots): on SQLite, copy the WAL into the file and truncate it (the deleted content is
-    already zeroed by secure_delete); on PostgreSQL, VACUUM the tables so the dead tuples
-    holding the old rows are removed. Outside any transaction, as both need."""
+    already zeroed by secure_delete); on PostgreSQL, VACUUM FULL the tables, which writes
+    them afresh: a plain VACUUM frees dead tuples (the old key, the HMAC rows) but leaves
+    their bytes in the pages, where pageinspect still reads them. VACUUM FULL holds an
+    exclusive lock on each table while it copies it. Outside any transaction, as both
+    need."""
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()
         try:
@@ -88,7 +91,7 @@ def erase_traces(engine: Engine, tables: tuple[str, ...]) -> None:
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for table in tables:
-            conn.exec_driver_sql(f'VACUUM "{table}"')
+            conn.exec_driver_sql(f'VACUUM FULL "{table}"')
 
 
 class Database:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -88,6 +88,39 @@ def add_outbox(
     s.add(row)
     s.flush()
     return row
+
+
+def outbox_row(
+    *,
+    community_id: int | None,
+    platform: str,
+    channel_key: str,
+    key: str,
+    kind: str,
+    payload: dict[str, Any],
+    ref: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The column values of a new pending outbox row, for add_outbox_rows."""
+    return {
+        "community_id": community_id,
+        "platform": platform,
+        "channel_key": channel_key,
+        "key": key,
+        "kind": kind,
+        "payload": payload,
+        "ref": ref,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+def add_outbox_rows(s: Session, rows: list[dict[str, Any]]) -> None:
+    """Several outbox rows in one statement (a transaction's effects are written together)."""
+    if rows:
+        s.execute(insert(Outbox), rows)
 
 
 def pending_outbox(s: Session, limit: int = 200) -> list[Outbox]:

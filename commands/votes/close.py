@@ -149,7 +149,7 @@ def on_close_due(ctx: Ctx, work: DueWork) -> None:
         # Moved later after this item was claimed: put it back rather than close early.
         ctx.schedule("vote.close", str(vote.id), vote.closes_at, {"vote_id": vote.id})
         return
-    close_vote(ctx, vote, by="Moot (deadline)")
+    close_vote(ctx, vote, by="Moot (deadline)", why="deadline")
 
 
 def on_remind_due(ctx: Ctx, work: DueWork) -> None:

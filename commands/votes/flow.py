@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import timedelta
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -411,6 +412,61 @@ def on_button(ctx: Ctx, value: str, added: bool) -> None:
 def creator_or_moderator(ctx: Ctx, vote: Vote, what: str) -> None:
     if ctx.actor.user_id != vote.created_by and not ctx.is_moderator():
         raise UserError(f"only the person who started vote #{vote.id} or a moderator may {what} it")
+
+
+def close_early(ctx: Ctx, vote: Vote) -> None:
+    """`/vote close`: a moderator may close a vote at any time. Its starter may close it
+    before the deadline only once the outcome can no longer change (as
+    --close-when-decided computes it), or cancel it; otherwise one person could decide a
+    vote by closing it after a friend's ballot. The record says who closed it and why."""
+    creator_or_moderator(ctx, vote, "close")
+    if ctx.is_moderator():
+        why = "closed by a moderator"
+    elif ctx.now >= vote.closes_at:
+        why = "closed by its starter after the deadline"
+    elif tally.decided(ctx, vote, tally.totals_row(ctx, vote)):
+        why = "closed by its starter: the outcome could no longer change"
+    else:
+        raise UserError(
+            f"vote #{vote.id} can still go either way, so before its deadline only a moderator "
+            f"may close it; you may cancel it: `{ctx.prefix}vote cancel {vote.id} --reason TEXT`"
+        )
+    vote_close.close_vote(ctx, vote, by=ctx.actor.display, why=why)
+
+
+def roster_text(ctx: Ctx, vote: Vote, refresh: bool) -> str:
+    """`/vote roster ID [--refresh]`: the frozen roster's size, weight and hash; a moderator
+    may take it again from the directory while no ballot has been cast."""
+    row = tally.totals_row(ctx, vote)
+    if refresh:
+        require_open(ctx, vote)
+        if not ctx.is_moderator():
+            raise refuse(ctx, "roster", "only a moderator may refresh a vote's roster")
+        if row.ballots or voted_ids(ctx, vote):
+            raise refuse(
+                ctx, "roster", f"vote #{vote.id} has ballots: its roster stays as it opened"
+            )
+        members = directory_roster(ctx, vote)
+        try:
+            vote_rules.check_rules(rules_of(vote), members or None)
+        except vote_rules.RuleError as exc:
+            raise refuse(ctx, "roster", str(exc)) from None
+        before = row.roster_hash
+        row = tally.refreeze(ctx, vote)
+        add_step(ctx, vote, "roster refreshed", before=before, roster_hash=row.roster_hash)
+        ctx.audit("vote.roster", vote_id=vote.id, size=row.roster_size, hash=row.roster_hash)
+        vote_close.refresh(ctx, vote)
+    if not row.roster_size:
+        return (
+            f"Vote #{vote.id} has no frozen roster (nobody eligible was known when it opened): "
+            f"whoever is {vote_render.eligibility_line(vote)} when they vote may vote."
+        )
+    weight = vote_rules.format_number(Fraction(row.roster_weight))
+    what = "refreshed" if refresh else "frozen"
+    return (
+        f"Vote #{vote.id} roster ({what}): {row.roster_size} eligible, total weight {weight}, "
+        f"sha256 {row.roster_hash}"
+    )
 
 
 def show_text(ctx: Ctx, vote: Vote) -> str:
