@@ -8,14 +8,12 @@ conditional update on the vote's status makes it happen once however many caller
 from __future__ import annotations
 
 import logging
-import random
-import secrets
 from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy import text as sql_text
 from sqlmodel import Session
 
@@ -36,8 +34,8 @@ from commands.votes.state import (
 )
 from storage import repos
 from storage.db import erase_traces
-from storage.tables import Community, DueWork
-from storage.vote_tables import DecisionRecord, Vote, VoteBallot, VoteVoter
+from storage.tables import Community, DueWork, Member
+from storage.vote_tables import DecisionRecord, Vote
 from storage.vote_tally_tables import VoteTally
 
 log = logging.getLogger("moot.vote")
@@ -250,7 +248,7 @@ def close_vote(
 
     # One directory read for everyone named, not one query per voter; a secret vote names
     # nobody.
-    known = {} if vote.secret else {m.user_id: m.display for m in ctx.members()}
+    known = {} if vote.secret else display_names(ctx, vote)
     display = {uid: known.get(uid) or uid for uid in {*voted, *members}} if known else {}
     if cancelled:
         text = f"🚫 Vote #{vote.id} was cancelled by {by}: {reason}. {vote.question}"
@@ -278,7 +276,7 @@ def close_vote(
     )
     ctx.db.add(record)
     if vote.secret:
-        anonymise(ctx, vote, ballots, voted)
+        anonymise(ctx, vote)
     ctx.db.add(vote)
     ctx.db.flush()
 
@@ -291,34 +289,62 @@ def close_vote(
     return record
 
 
-def anonymise(ctx: Ctx, vote: Vote, ballots: list[vote_rules.Ballot], voted: list[str]) -> None:
+def display_names(ctx: Ctx, vote: Vote) -> dict[str, str]:
+    """Display names of the community's members: two plain columns, no JSON to decode."""
+    rows = ctx.db.execute(
+        select(Member.user_id, Member.display).where(Member.community_id == ctx.community.id)
+    ).all()
+    return {user_id: display for user_id, display in rows}
+
+
+def anonymise(ctx: Ctx, vote: Vote) -> None:
     """Cut every stored link between a voter and a choice, in a few set-based statements:
     forget the HMAC key; replace the ballots by fresh rows in random order under random
     voter ids, and the voter list by fresh rows in random order (row ids and heap order
     would otherwise follow the order people voted in); erase the text of the private
     receipts. After the commit, storage.db.erase_traces scrubs what the database engine
     keeps of the old rows (the SQLite WAL, PostgreSQL's dead tuples)."""
-    shuffle = random.SystemRandom().shuffle
-    fresh = [
-        {
-            "vote_id": vote.id,
-            "voter": secrets.token_hex(16),
-            "choices": list(b.choices),
-            "weight": str(b.weight),
-            "reason": b.reason,
-            "cast_at": None,
-        }
-        for b in ballots
-    ]
-    shuffle(fresh)
-    people = list(voted)
-    shuffle(people)
-    ctx.db.execute(delete(VoteBallot).where(VoteBallot.vote_id == vote.id))
-    ctx.db.execute(delete(VoteVoter).where(VoteVoter.vote_id == vote.id))
-    if fresh:
-        ctx.db.execute(insert(VoteBallot), fresh)
-    if people:
-        ctx.db.execute(insert(VoteVoter), [{"vote_id": vote.id, "user_id": u} for u in people])
+    pg = ctx.db.get_bind().dialect.name == "postgresql"
+    # A fresh random id per row, and the rows inserted in the order of those ids: a
+    # permutation nobody can relate to the order of voting.
+    fresh_id = "replace(gen_random_uuid()::text, '-', '')" if pg else "lower(hex(randomblob(16)))"
+    params = {"v": vote.id}
+    top = ctx.db.execute(
+        sql_text("SELECT max(id) FROM vote_ballot WHERE vote_id = :v"), params
+    ).scalar()
+    if top is not None:
+        ctx.db.execute(
+            sql_text(
+                "INSERT INTO vote_ballot (vote_id, voter, choices, weight, reason, cast_at) "
+                f"SELECT vote_id, {fresh_id} AS fresh, choices, weight, reason, NULL "
+                "FROM vote_ballot WHERE vote_id = :v ORDER BY fresh"
+            ),
+            params,
+        )
+        ctx.db.execute(
+            sql_text("DELETE FROM vote_ballot WHERE vote_id = :v AND id <= :top"),
+            {**params, "top": top},
+        )
+    top = ctx.db.execute(
+        sql_text("SELECT max(id) FROM vote_voter WHERE vote_id = :v"), params
+    ).scalar()
+    if top is not None:
+        # Old rows step aside first (one vote, one row per person is a unique key).
+        ctx.db.execute(
+            sql_text("UPDATE vote_voter SET user_id = '~' || user_id WHERE vote_id = :v"), params
+        )
+        ctx.db.execute(
+            sql_text(
+                "INSERT INTO vote_voter (vote_id, user_id) "
+                f"SELECT vote_id, substr(user_id, 2) FROM vote_voter WHERE vote_id = :v "
+                f"ORDER BY {fresh_id}"
+            ),
+            params,
+        )
+        ctx.db.execute(
+            sql_text("DELETE FROM vote_voter WHERE vote_id = :v AND id <= :top"),
+            {**params, "top": top},
+        )
     vote.secret_key = None
     _erase_receipts(ctx, vote)
     engine = ctx.db.get_bind()

@@ -287,8 +287,16 @@ def _roster_totals(
     if roster is None:
         return None, None, None
     if isinstance(roster, Mapping):
-        weights = {str(v): _positive(w, f"the weight of {v}", RuleError) for v, w in roster.items()}
-        return len(weights), sum(weights.values(), _ZERO), weights
+        # Rosters repeat a few weights: check each distinct (type, value) once. The type is
+        # part of the key so a float equal to a checked int is still refused.
+        known: dict[tuple[type, object], Fraction] = {}
+        weights: dict[str, Fraction] = {}
+        for v, w in roster.items():
+            exact = known.get((type(w), w))
+            if exact is None:
+                exact = known[(type(w), w)] = _positive(w, f"the weight of {v}", RuleError)
+            weights[str(v)] = exact
+        return len(weights), _weight_sum(weights.values()), weights
     return None, _exact(roster, "the eligible weight", RuleError), None
 
 
@@ -376,13 +384,33 @@ def validate_ballot(
 def _normalise(rules: Rules, ballots: Sequence[Ballot]) -> list[Ballot]:
     seen: set[str] = set()
     clean: list[Ballot] = []
+    # Ballots repeat the same few choices: validate each distinct one once.
+    checked: dict[tuple[tuple[str, ...], str | None], tuple[str, ...]] = {}
     for ballot in ballots:
         if ballot.voter in seen:
             raise BallotError(f"{ballot.voter} has two ballots")
         seen.add(ballot.voter)
-        choices = validate_ballot(rules, ballot.choices, ballot.reason)
-        clean.append(Ballot(ballot.voter, choices, ballot.weight, ballot.reason))
+        key = (ballot.choices, ballot.reason)
+        choices = checked.get(key)
+        if choices is None:
+            choices = checked[key] = validate_ballot(rules, ballot.choices, ballot.reason)
+        if choices == ballot.choices:
+            clean.append(ballot)
+        else:
+            clean.append(Ballot(ballot.voter, choices, ballot.weight, ballot.reason))
     return clean
+
+
+def _weight_sum(weights: Iterable[Fraction]) -> Fraction:
+    """An exact sum: whole weights added as ints, the others once per distinct value."""
+    whole = 0
+    parts: Counter[tuple[int, int]] = Counter()
+    for w in weights:
+        if w.denominator == 1:
+            whole += w.numerator
+        else:
+            parts[(w.numerator, w.denominator)] += 1
+    return Fraction(whole) + sum((Fraction(a, b) * n for (a, b), n in parts.items()), _ZERO)
 
 
 # --------------------------------------------------------------------------- results
@@ -436,10 +464,15 @@ def _option_tallies(
 ) -> tuple[OptionTally, ...]:
     counts: Counter[str] = Counter()
     weights: dict[str, Fraction] = dict.fromkeys(options, _ZERO)
-    for ballot in ballots:
-        for option in ballot.choices[:1] if first_only else ballot.choices:
-            counts[option] += 1
-            weights[option] += ballot.weight
+    # Identical (choices, weight) pairs merged first: one addition per distinct pair.
+    merged = Counter(
+        (b.choices[:1] if first_only else b.choices, b.weight.numerator, b.weight.denominator)
+        for b in ballots
+    )
+    for (choices, num, den), n in merged.items():
+        for option in choices:
+            counts[option] += n
+            weights[option] += Fraction(num * n, den)
     return tuple(OptionTally(o, counts[o], weights[o]) for o in options)
 
 
@@ -473,7 +506,7 @@ def tally(
     eligible, eligible_weight, _ = _roster_totals(roster)
     _require_roster(rules, eligible_weight)
     clean = _normalise(rules, ballots)
-    weight_cast = sum((b.weight for b in clean), _ZERO)
+    weight_cast = _weight_sum(b.weight for b in clean)
     quorum_needed, quorum_reached = _quorum(rules, len(clean), weight_cast, eligible_weight)
     base: dict[str, Any] = {
         "voters": len(clean),
