@@ -506,10 +506,35 @@ def tally(
     eligible, eligible_weight, _ = _roster_totals(roster)
     _require_roster(rules, eligible_weight)
     clean = _normalise(rules, ballots)
-    weight_cast = _weight_sum(b.weight for b in clean)
-    quorum_needed, quorum_reached = _quorum(rules, len(clean), weight_cast, eligible_weight)
-    base: dict[str, Any] = {
-        "voters": len(clean),
+    base = result_base(
+        rules, len(clean), _weight_sum(b.weight for b in clean), eligible, eligible_weight
+    )
+    if rules.kind == "proposal":
+        # Sorted by reason rather than ballot order: results must not depend on arrival
+        # order, and for secret votes the order must not hint at who blocked.
+        blocks = tuple(
+            sorted(
+                ((b.voter, (b.reason or "").strip()) for b in clean if b.choices[0] == BLOCK),
+                key=lambda vr: (vr[1].casefold(), vr[1], vr[0]),
+            )
+        )
+        return decide_proposal(rules, _option_tallies(rules.options, clean), base, blocks)
+    if rules.kind in ("choice", "multi"):
+        return decide_plurality(_option_tallies(rules.options, clean), base)
+    return _tally_ranked(rules, clean, base)
+
+
+def result_base(
+    rules: Rules,
+    voters: int,
+    weight_cast: Fraction,
+    eligible: int | None,
+    eligible_weight: Fraction | None,
+) -> dict[str, Any]:
+    """The part of a Result every kind shares: participation, quorum and the rule."""
+    quorum_needed, quorum_reached = _quorum(rules, voters, weight_cast, eligible_weight)
+    return {
+        "voters": voters,
         "weight_cast": weight_cast,
         "eligible": eligible,
         "eligible_weight": eligible_weight,
@@ -517,45 +542,37 @@ def tally(
         "quorum_reached": quorum_reached,
         "rule_text": describe(rules),
     }
-    if rules.kind == "proposal":
-        return _tally_proposal(rules, clean, base, eligible_weight)
-    if rules.kind in ("choice", "multi"):
-        return _tally_plurality(rules, clean, base)
-    return _tally_ranked(rules, clean, base)
 
 
-def _tally_proposal(
-    rules: Rules, ballots: list[Ballot], base: dict[str, Any], eligible_weight: Fraction | None
+def decide_proposal(
+    rules: Rules,
+    tallies: tuple[OptionTally, ...],
+    base: dict[str, Any],
+    blocks: tuple[tuple[str, str], ...],
+    blocked: bool | None = None,
 ) -> Result:
-    tallies = _option_tallies(rules.options, ballots)
+    """A proposal's result from its per-option totals. `blocked` says whether any block was
+    cast when the list of blocks itself is not known (running totals)."""
     weight = {t.option: t.weight for t in tallies}
-    # Sorted by reason rather than ballot order: results must not depend on arrival order,
-    # and for secret votes the order must not hint at who blocked.
-    blocks = tuple(
-        sorted(
-            ((b.voter, (b.reason or "").strip()) for b in ballots if b.choices[0] == BLOCK),
-            key=lambda vr: (vr[1].casefold(), vr[1], vr[0]),
-        )
-    )
     yes, no, abstain = weight["yes"], weight["no"], weight["abstain"]
     consensus: Fraction | None = None
     if not base["quorum_reached"]:
         outcome = NO_QUORUM
-    elif blocks:
+    elif blocks or blocked:
         outcome = BLOCKED
     else:
-        outcome = proposal_decision(rules, yes, no, eligible_weight)
+        outcome = proposal_decision(rules, yes, no, base["eligible_weight"])
         if yes + no > 0:
             consensus = max(yes, no) / (yes + no + abstain)
     winners = {PASSED: ("yes",), TIED: ("yes", "no")}.get(outcome, ())
     return Result(outcome, winners, tallies, consensus=consensus, blocks=blocks, **base)
 
 
-def _tally_plurality(rules: Rules, ballots: list[Ballot], base: dict[str, Any]) -> Result:
-    tallies = _option_tallies(rules.options, ballots)
+def decide_plurality(tallies: tuple[OptionTally, ...], base: dict[str, Any]) -> Result:
+    """A choice or multi vote's result from its per-option totals."""
     if not base["quorum_reached"]:
         return Result(NO_QUORUM, (), tallies, consensus=None, **base)
-    if not ballots:
+    if not base["voters"]:
         return Result(FAILED, (), tallies, consensus=None, **base)
     top = max(t.weight for t in tallies)
     leaders = tuple(t.option for t in tallies if t.weight == top)
@@ -563,31 +580,47 @@ def _tally_plurality(rules: Rules, ballots: list[Ballot], base: dict[str, Any]) 
     return Result(outcome, leaders, tallies, consensus=top / base["weight_cast"], **base)
 
 
-def _tally_ranked(rules: Rules, ballots: list[Ballot], base: dict[str, Any]) -> Result:
-    tallies = _option_tallies(rules.options, ballots, first_only=True)
-    weight_cast: Fraction = base["weight_cast"]
-    pairwise: dict[str, dict[str, Fraction]] = {}
-    rounds: tuple[dict[str, Fraction], ...] = ()
-    if rules.method == "schulze":
-        ranking, pairwise = schulze(rules.options, ballots)
-        top = ranking[0]
-        consensus = (
-            min(pairwise[top[0]][o] for o in rules.options if o != top[0]) / weight_cast
-            if len(top) == 1 and weight_cast
-            else None
-        )
-    else:
-        ranking, round_list = irv(rules.options, ballots)
-        rounds = tuple(round_list)
-        top = ranking[0]
-        consensus = round_list[-1][top[0]] / weight_cast if weight_cast else None
+def decide_ranked(
+    tallies: tuple[OptionTally, ...],
+    base: dict[str, Any],
+    ranking: list[tuple[str, ...]],
+    consensus: Fraction | None,
+    pairwise: dict[str, dict[str, Fraction]],
+    rounds: tuple[dict[str, Fraction], ...] = (),
+) -> Result:
+    top = ranking[0]
     extra = {"ranking": tuple(ranking), "pairwise": pairwise, "rounds": rounds}
     if not base["quorum_reached"]:
         return Result(NO_QUORUM, (), tallies, consensus=None, **extra, **base)
-    if not ballots:
+    if not base["voters"]:
         return Result(FAILED, (), tallies, consensus=None, **extra, **base)
     outcome = PASSED if len(top) == 1 else TIED
     return Result(outcome, tuple(top), tallies, consensus=consensus, **extra, **base)
+
+
+def schulze_consensus(
+    options: Sequence[str],
+    ranking: list[tuple[str, ...]],
+    pairwise: Mapping[str, Mapping[str, Fraction]],
+    weight_cast: Fraction,
+) -> Fraction | None:
+    """The Schulze winner's narrowest head-to-head support, as a share of the weight cast."""
+    top = ranking[0]
+    if len(top) != 1 or not weight_cast:
+        return None
+    return min(pairwise[top[0]][o] for o in options if o != top[0]) / weight_cast
+
+
+def _tally_ranked(rules: Rules, ballots: list[Ballot], base: dict[str, Any]) -> Result:
+    tallies = _option_tallies(rules.options, ballots, first_only=True)
+    weight_cast: Fraction = base["weight_cast"]
+    if rules.method == "schulze":
+        ranking, pairwise = schulze(rules.options, ballots)
+        consensus = schulze_consensus(rules.options, ranking, pairwise, weight_cast)
+        return decide_ranked(tallies, base, ranking, consensus, pairwise)
+    ranking, round_list = irv(rules.options, ballots)
+    consensus = round_list[-1][ranking[0][0]] / weight_cast if weight_cast else None
+    return decide_ranked(tallies, base, ranking, consensus, {}, tuple(round_list))
 
 
 # --------------------------------------------------------------------------- ranked methods

@@ -15,18 +15,15 @@ from typing import Any
 
 from commands.votes.rules import (
     BLOCK,
-    BLOCKED,
-    FAILED,
-    NO_QUORUM,
-    PASSED,
-    TIED,
     OptionTally,
     Result,
     Rules,
-    _quorum,
     _require_roster,
-    describe,
-    proposal_decision,
+    decide_plurality,
+    decide_proposal,
+    decide_ranked,
+    result_base,
+    schulze_consensus,
     schulze_ranking,
 )
 
@@ -96,52 +93,16 @@ def result_from_totals(rules: Rules, t: Totals, roster: tuple[int, Fraction] | N
         raise ValueError("instant-runoff needs the ballots; count them with rules.tally")
     eligible, eligible_weight = roster if roster is not None else (None, None)
     _require_roster(rules, eligible_weight)
-    quorum_needed, quorum_reached = _quorum(rules, t.ballots, t.weight_cast, eligible_weight)
-    base: dict[str, Any] = {
-        "voters": t.ballots,
-        "weight_cast": t.weight_cast,
-        "eligible": eligible,
-        "eligible_weight": eligible_weight,
-        "quorum_needed": quorum_needed,
-        "quorum_reached": quorum_reached,
-        "rule_text": describe(rules),
-    }
+    base = result_base(rules, t.ballots, t.weight_cast, eligible, eligible_weight)
     tallies = tuple(OptionTally(o, t.counts[o], t.weights[o]) for o in rules.options)
-    consensus: Fraction | None = None
     if rules.kind == "proposal":
-        yes, no, abstain = t.weights["yes"], t.weights["no"], t.weights["abstain"]
-        if not quorum_reached:
-            outcome = NO_QUORUM
-        elif t.counts.get(BLOCK, 0):
-            outcome = BLOCKED
-        else:
-            outcome = proposal_decision(rules, yes, no, eligible_weight)
-            if yes + no > 0:
-                consensus = max(yes, no) / (yes + no + abstain)
-        winners = {PASSED: ("yes",), TIED: ("yes", "no")}.get(outcome, ())
-        return Result(outcome, winners, tallies, consensus=consensus, **base)
+        return decide_proposal(rules, tallies, base, (), blocked=t.counts.get(BLOCK, 0) > 0)
     if rules.kind in ("choice", "multi"):
-        if not quorum_reached:
-            return Result(NO_QUORUM, (), tallies, consensus=None, **base)
-        if not t.ballots:
-            return Result(FAILED, (), tallies, consensus=None, **base)
-        top = max(x.weight for x in tallies)
-        leaders = tuple(x.option for x in tallies if x.weight == top)
-        outcome = PASSED if len(leaders) == 1 else TIED
-        return Result(outcome, leaders, tallies, consensus=top / t.weight_cast, **base)
-    ranking = schulze_ranking(rules.options, t.pairwise)
-    top_tier = ranking[0]
+        return decide_plurality(tallies, base)
     pairwise = {a: dict(row) for a, row in t.pairwise.items()}
-    if len(top_tier) == 1 and t.weight_cast:
-        leader = top_tier[0]
-        consensus = min(pairwise[leader][o] for o in rules.options if o != leader) / t.weight_cast
-    extra = {"ranking": tuple(ranking), "pairwise": pairwise}
-    if not quorum_reached:
-        return Result(NO_QUORUM, (), tallies, consensus=None, **extra, **base)
-    if not t.ballots:
-        return Result(FAILED, (), tallies, consensus=None, **extra, **base)
-    outcome = PASSED if len(top_tier) == 1 else TIED
-    return Result(outcome, tuple(top_tier), tallies, consensus=consensus, **extra, **base)
+    ranking = schulze_ranking(rules.options, pairwise)
+    consensus = schulze_consensus(rules.options, ranking, pairwise, t.weight_cast)
+    return decide_ranked(tallies, base, ranking, consensus, pairwise)
 
 
 # ---------------------------------------------------------------- storage form

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import sys
 
-from bot import cli
 from bot.registry import Registry
+from moot import cli
 from tests.e2e import matrix_testcap
 
 
