@@ -39,4 +39,10 @@ class VoteTally(SQLModel, table=True):
     # counts whoever is eligible when they vote, as before rosters were frozen).
     roster_size: int = 0
     roster_weight: str = Field(default="0", max_length=64)
+    # "" while a late entry (below) has changed the roster since the hash was taken.
     roster_hash: str = Field(default="", max_length=64)
+    # The highest member row id when the roster was frozen: someone whose directory entry
+    # is newer was unknown then (the adapter had not reported them yet), so they are judged
+    # by the vote's rule when they first vote and added to the roster ("late entry"); a
+    # member known then and not on the roster stays ineligible.
+    known_upto: int = 0

@@ -270,7 +270,9 @@ def close_vote(
         secret=vote.secret,
         roster_size=len(members),
         # The frozen roster's hash, as `/vote roster` showed it while the vote was open.
-        roster_hash=row.roster_hash if row.roster_size else roster_hash(list(members)),
+        roster_hash=tally.current_hash(ctx, vote, row)
+        if row.roster_size
+        else roster_hash(list(members)),
         closed_at=ctx.now,
         data=data,
     )

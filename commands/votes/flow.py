@@ -465,7 +465,7 @@ def roster_text(ctx: Ctx, vote: Vote, refresh: bool) -> str:
     what = "refreshed" if refresh else "frozen"
     return (
         f"Vote #{vote.id} roster ({what}): {row.roster_size} eligible, total weight {weight}, "
-        f"sha256 {row.roster_hash}"
+        f"sha256 {tally.current_hash(ctx, vote, row)}"
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from bot.context import Ctx
@@ -24,6 +24,7 @@ from commands.votes.state import (
     rules_of,
     weight_of,
 )
+from storage.tables import Member
 from storage.vote_tables import Vote
 from storage.vote_tally_tables import VoteRosterEntry, VoteTally
 
@@ -37,6 +38,9 @@ def freeze(ctx: Ctx, vote: Vote, members: dict[str, Fraction]) -> VoteTally:
         )
     t = vote_totals.empty(rules_of(vote))
     options, pairwise = vote_totals.dump(t)
+    known_upto = ctx.db.execute(
+        select(func.max(Member.id)).where(Member.community_id == ctx.community.id)
+    ).scalar()
     row = VoteTally(
         vote_id=vote.id or 0,
         options=options,
@@ -44,6 +48,7 @@ def freeze(ctx: Ctx, vote: Vote, members: dict[str, Fraction]) -> VoteTally:
         roster_size=len(members),
         roster_weight=str(sum(members.values(), Fraction(0))),
         roster_hash=roster_hash(list(members)),
+        known_upto=known_upto or 0,
     )
     ctx.db.add(row)
     ctx.db.flush()
@@ -100,12 +105,37 @@ def weight_if_eligible(ctx: Ctx, vote: Vote, row: VoteTally, user_id: str) -> Fr
                 VoteRosterEntry.vote_id == vote.id, VoteRosterEntry.user_id == user_id
             )
         ).scalar_one_or_none()
-        return None if weight is None else Fraction(weight)
+        if weight is not None:
+            return Fraction(weight)
+        return _late_entry(ctx, vote, row, user_id)
     member = ctx.member(user_id)
     if not is_eligible(member, vote):
         return None
     assert member is not None
     return weight_of(member.roles, role_weights(ctx))
+
+
+def _late_entry(ctx: Ctx, vote: Vote, row: VoteTally, user_id: str) -> Fraction | None:
+    """Someone the directory did not know when the roster was frozen (their member row is
+    newer) votes: judged by the vote's rule now, and added to the roster if eligible."""
+    member = ctx.member(user_id)
+    if member is None or (member.id or 0) <= row.known_upto or not is_eligible(member, vote):
+        return None
+    weight = weight_of(member.roles, role_weights(ctx))
+    ctx.db.add(VoteRosterEntry(vote_id=vote.id or 0, user_id=user_id, weight=str(weight)))
+    row.roster_size += 1
+    row.roster_weight = str(Fraction(row.roster_weight) + weight)
+    row.roster_hash = ""
+    ctx.db.add(row)
+    return weight
+
+
+def current_hash(ctx: Ctx, vote: Vote, row: VoteTally) -> str:
+    """The roster's hash, taken again after late entries (once per change)."""
+    if row.roster_size and not row.roster_hash:
+        row.roster_hash = roster_hash(list(roster_rows(ctx.db, vote.id or 0)))
+        ctx.db.add(row)
+    return row.roster_hash
 
 
 def roster(ctx: Ctx, vote: Vote) -> dict[str, Fraction]:

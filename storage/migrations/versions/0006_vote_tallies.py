@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("roster_size", sa.Integer(), nullable=False),
         sa.Column("roster_weight", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("roster_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("known_upto", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["vote_id"], ["vote.id"]),
         sa.PrimaryKeyConstraint("vote_id"),
     )

@@ -581,3 +581,29 @@ async def test_roster_is_frozen_at_open_and_refreshed_only_before_ballots(
     r = record(db)
     assert r.roster_size == 3
     assert r.roster_hash == hashlib.sha256(b"bob\ncarol\ndave").hexdigest()
+
+
+async def test_someone_the_directory_did_not_know_at_open_joins_the_roster(
+    script: Script, db: Database
+) -> None:
+    """A platform that reports members as they appear (Slack, Matrix): a person unknown when
+    the vote opened is judged by its rule when they vote and added to the roster; a person
+    known then but not eligible stays out."""
+    await script(
+        "roles alice=admin bob=tc carol=",
+        "channel #votes",
+        '@alice /vote start "Channel vote?" --for 1h',
+        "@alice /vote roster 1",
+        "expect /3 eligible/",
+        "@zed click /Channel vote/ yes",
+        "expect /Your vote on #1 is \\*\\*yes\\*\\*/",
+        "@alice /vote roster 1",
+        "expect /4 eligible/",
+        "advance 1h",
+        "expect /Participation: 1 of 4 eligible/",
+        '@alice /vote start "TC?" --eligible tc --for 1h',
+        "@carol /vote cast 2 yes",
+        "expect /you are not eligible to vote on #2/",
+        "@yan /vote cast 2 yes",
+        "expect /you are not eligible to vote on #2/",
+    )

@@ -4,6 +4,7 @@ storage through the dispatcher."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from fractions import Fraction
 
@@ -152,7 +153,7 @@ def test_stored_totals_equal_a_recount_after_every_ballot(
         n[0] += 1
         where = Address("console", "local", f"dm:{actor}") if direct else WHERE
         event = CommandInvoked(
-            event_id=f"e{n[0]}-{id(data)}",
+            event_id=f"e{n[0]}-{uuid.uuid4().hex}",
             actor=Actor("console", actor, actor),
             address=where,
             is_direct=direct,
