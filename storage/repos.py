@@ -73,17 +73,16 @@ def add_outbox(
     now: datetime,
 ) -> Outbox:
     row = Outbox(
-        community_id=community_id,
-        platform=platform,
-        channel_key=channel_key,
-        key=key,
-        kind=kind,
-        payload=payload,
-        ref=ref,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
+        **outbox_row(
+            community_id=community_id,
+            platform=platform,
+            channel_key=channel_key,
+            key=key,
+            kind=kind,
+            payload=payload,
+            ref=ref,
+            now=now,
+        )
     )
     s.add(row)
     s.flush()
@@ -153,7 +152,9 @@ def pending_edit(s: Session, ref: str) -> bool:
         .where(
             Outbox.ref == ref,
             Outbox.kind == "edit",
-            Outbox.status == "pending",
+            # `|| ''` keeps SQLite on the ref index: on the (status, next_attempt_at) index
+            # this scans every pending row, which grows with a backlog.
+            (Outbox.status + "") == "pending",
             Outbox.claimed_until.is_(None),
         )
         .limit(1)
