@@ -232,8 +232,14 @@ def cancel_due(s: Session, kind: str, key: str | None = None, key_prefix: str | 
     stmt = update(DueWork).where(DueWork.kind == kind, DueWork.status == "pending")
     if key is not None:
         stmt = stmt.where(DueWork.key == key)
-    if key_prefix is not None:
+    if key_prefix:
         stmt = stmt.where(DueWork.key.startswith(key_prefix))
+        if s.get_bind().dialect.name == "sqlite":
+            # A LIKE with a bound pattern cannot use the (kind, key) index in SQLite, so
+            # every pending row of the kind was read; the same prefix as a key range can
+            # (SQLite compares text bytewise, so the range holds exactly the prefix's keys).
+            upper = key_prefix[:-1] + chr(ord(key_prefix[-1]) + 1)
+            stmt = stmt.where(DueWork.key >= key_prefix, DueWork.key < upper)
     return s.execute(stmt.values(status="cancelled")).rowcount or 0
 
 
