@@ -60,30 +60,9 @@ def prune_processed(s: Session, before: datetime) -> int:
     return result.rowcount or 0
 
 
-def add_outbox(
-    s: Session,
-    *,
-    community_id: int | None,
-    platform: str,
-    channel_key: str,
-    key: str,
-    kind: str,
-    payload: dict[str, Any],
-    ref: str | None,
-    now: datetime,
-) -> Outbox:
-    row = Outbox(
-        **outbox_row(
-            community_id=community_id,
-            platform=platform,
-            channel_key=channel_key,
-            key=key,
-            kind=kind,
-            payload=payload,
-            ref=ref,
-            now=now,
-        )
-    )
+def add_outbox(s: Session, **fields: Any) -> Outbox:
+    """One pending outbox row (fields as for outbox_row), flushed so it has its id."""
+    row = Outbox(**outbox_row(**fields))
     s.add(row)
     s.flush()
     return row
