@@ -48,12 +48,13 @@ def timed(label: str, n: int, op: Callable[[int], object]) -> Stats:
     return Stats(label, n, time.perf_counter() - start, lat)
 
 
-def sqlite_baseline(n: int, directory: str | None = None) -> Stats:
-    """Plain single-row INSERT + COMMIT through the sqlite3 module, WAL, same disk."""
+def sqlite_baseline(n: int, directory: str | None = None, synchronous: str = "NORMAL") -> Stats:
+    """Plain single-row INSERT + COMMIT through the sqlite3 module, WAL, same disk, with the
+    synchronous setting of the run it is compared with."""
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
         conn = sqlite3.connect(Path(tmp) / "baseline.db", isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
         conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)")
 
         def op(i: int) -> None:
@@ -61,7 +62,7 @@ def sqlite_baseline(n: int, directory: str | None = None) -> Stats:
             conn.execute("INSERT INTO t (a, b) VALUES (?, ?)", (f"voter{i}", "yes"))
             conn.execute("COMMIT")
 
-        stats = timed("baseline: sqlite3 insert+commit (WAL)", n, op)
+        stats = timed(f"baseline: sqlite3 insert+commit (WAL, {synchronous})", n, op)
         conn.close()
         return stats
 

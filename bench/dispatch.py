@@ -49,7 +49,7 @@ def main() -> None:
         migrate.upgrade(db)
         moot = run_dispatch(db, n, "moot: event -> outbox row committed (SQLite)")
         db.dispose()
-        base = sqlite_baseline(n, tmp)
+        base = sqlite_baseline(n, tmp, synchronous="FULL")
     print(moot.line("cmds"))
     print(base.line("txns"))
     print(f"ratio moot/baseline: {moot.rate / base.rate:.2f}\n")

@@ -42,7 +42,13 @@ class App:
         self.core.horizon = self.inbox.horizon
         self.scheduler = Scheduler(self.core, sweep_seconds=self.sweep_seconds)
         self.sender = OutboxSender(
-            self.db, self.adapters, self.clock, replica=self.replica, max_lanes=self.max_lanes
+            self.db,
+            self.adapters,
+            self.clock,
+            replica=self.replica,
+            max_lanes=self.max_lanes,
+            live_cards=self.registry.live_cards,
+            prefix_of=self.core.prefix,
         )
         self.core.on_outbox.append(self.sender.kick)
         self.core.on_schedule.append(self.scheduler.poke)

@@ -3,6 +3,7 @@ the effects it wants. Handlers return effects; they never perform them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,9 @@ class Ctx:
     effects: list[Effect] = field(default_factory=list)
     # Whether the sender and scheduler should look again after commit.
     scheduled: bool = False
+    # Work that must wait until the transaction has committed (and cannot run inside one),
+    # such as scrubbing the database's copies of erased rows. Run once, after the commit.
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def now(self) -> datetime:

@@ -3,6 +3,7 @@ writing its effects to the outbox inside the same transaction."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,8 @@ from bot.registry import Registry
 from storage import repos
 from storage.db import Database
 from storage.tables import Community
+
+log = logging.getLogger("moot.core")
 
 
 @dataclass
@@ -66,6 +69,15 @@ class Core:
             is_direct=is_direct,
         )
 
+    def after_commit(self, ctx: Ctx | None) -> None:
+        """Run the steps the handler left for after its commit; a failure there is logged,
+        never undoes the committed work."""
+        for fn in ctx.after_commit if ctx is not None else ():
+            try:
+                fn()
+            except Exception:
+                log.exception("after-commit step failed")
+
     def system_actor(self, community: Community) -> Actor:
         return Actor(community.platform, "moot", "Moot", is_admin=True)
 
@@ -73,6 +85,7 @@ class Core:
         return write_effects(ctx.db, ctx.community, ctx.effects, key_base, self.clock)
 
     def committed(self, ctx: Ctx | None) -> None:
+        self.after_commit(ctx)
         if ctx is None or ctx.effects:
             for hook in self.on_outbox:
                 hook()
@@ -110,19 +123,32 @@ def lane(s: Session, community: Community, effect: Effect) -> str:
 def write_effects(
     s: Session, community: Community, effects: list[Effect], key_base: str, clock: Clock
 ) -> int:
+    """Every effect of one transaction to the outbox in one multi-row INSERT."""
+    if not effects:
+        return 0
     now = clock.now()
     priority = 0 if key_base.startswith(URGENT_KEY_PREFIX) else 1
+    lanes: dict[str, str] = {}
+    rows = []
     for i, effect in enumerate(effects):
-        repos.add_outbox(
-            s,
-            community_id=community.id,
-            platform=community.platform,
-            channel_key=lane(s, community, effect),
-            key=f"{key_base}:{i}",
-            kind=codec.kind_of(effect),
-            payload=codec.encode(effect),
-            ref=getattr(effect, "ref", None),
-            now=now,
-            priority=priority,
+        ref = getattr(effect, "ref", None)
+        if isinstance(effect, Send) or ref is None:
+            channel_key = lane(s, community, effect)
+        else:
+            # Effects on one message share its lane: look it up once per transaction.
+            channel_key = lanes.get(ref) or lanes.setdefault(ref, lane(s, community, effect))
+        rows.append(
+            repos.outbox_row(
+                community_id=community.id,
+                platform=community.platform,
+                channel_key=channel_key,
+                key=f"{key_base}:{i}",
+                kind=codec.kind_of(effect),
+                payload=codec.encode(effect),
+                ref=ref,
+                now=now,
+                priority=priority,
+            )
         )
+    repos.add_outbox_rows(s, rows)
     return len(effects)

@@ -8,7 +8,7 @@ import contextlib
 import logging
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -55,6 +55,8 @@ class OutboxSender:
         max_attempts: int = 10,
         max_lanes: int = 8,
         replica: str | None = None,
+        live_cards: Mapping[str, Callable[..., Edit | None]] | None = None,
+        prefix_of: Callable[[str], str] = lambda platform: "/",
     ) -> None:
         self.db = db
         self.adapters = adapters
@@ -69,6 +71,8 @@ class OutboxSender:
         self._last_edit: dict[str, float] = {}
         self._stopping = False
         self._resumed = False
+        self.live_cards = live_cards or {}
+        self.prefix_of = prefix_of
 
     def kick(self) -> None:
         self._wake.set()
@@ -225,7 +229,7 @@ class OutboxSender:
                 self._finish(row, "sent")
                 return
             target = self._target(effect.ref)
-            fitted = render.fit_edit(effect, caps)
+            fitted = render.fit_edit(self._live(row.platform, effect), caps)
             await adapter.edit(target, fitted, row.key)
             self._last_edit[effect.ref] = time.monotonic()
             self._finish(row, "sent", refresh_choices=fitted)
@@ -303,6 +307,16 @@ class OutboxSender:
         delivered = await adapter.send(copy, None, key)
         with self.db.transaction() as s:
             self._record_posted(s, row, delivered, copy, self.clock.now())
+
+    def _live(self, platform: str, effect: Edit) -> Edit:
+        """A live message (reg.live_card) is rendered now, in a short read of its own, so
+        the edit shows the state at delivery however many changes marked it stale."""
+        fn = self.live_cards.get(effect.ref.split(":", 1)[0])
+        if fn is None:
+            return effect
+        with self.db.transaction() as s:
+            fresh = fn(s, effect.ref, self.prefix_of(platform))
+        return fresh or effect
 
     def _thread_root(self, msg: Send) -> str | None:
         if msg.thread_ref:

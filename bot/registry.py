@@ -44,6 +44,11 @@ class Registry:
     # fn(session, tail: str, query: dict[str, str]) -> (status, content_type, body: bytes)
     http_routes: dict[str, Handler] = field(default_factory=dict)
 
+    # ref kind -> fn(session, ref, prefix) -> Edit | None: the message as it stands now,
+    # rendered by the outbox when it delivers an edit of that message (None: send the
+    # stored edit as it is). Handlers then only mark a live message stale.
+    live_cards: dict[str, Handler] = field(default_factory=dict)
+
     def command(
         self,
         name: str,
@@ -98,6 +103,9 @@ class Registry:
 
     def http_route(self, prefix: str) -> Callable[[Handler], Handler]:
         return self._put(self.http_routes, prefix)
+
+    def live_card(self, kind: str) -> Callable[[Handler], Handler]:
+        return self._put(self.live_cards, kind)
 
     @staticmethod
     def _put(table: dict[str, Handler], key: str) -> Callable[[Handler], Handler]:

@@ -27,6 +27,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from bot import logctx, metrics
+from bot.context import Ctx
 from bot.core import Core
 from bot.model import Address
 from storage import repos
@@ -105,6 +106,7 @@ class Scheduler:
         core = self.core
         done: list[tuple[str, datetime]] = []
         failed: list[tuple[int, str, str]] = []
+        contexts: list[Ctx] = []
         try:
             with core.db.transaction() as s:
                 batch = repos.next_due_work(
@@ -119,8 +121,10 @@ class Scheduler:
                     with logctx.scope(due=f"{kind}:{work.key}"):
                         savepoint = s.begin_nested()
                         try:
-                            if self._run_item(s, work, at):
+                            ran = self._run_item(s, work, at)
+                            if ran is not None:
                                 done.append((kind, due_at))
+                                contexts.append(ran)
                             savepoint.commit()
                         except Exception as exc:
                             savepoint.rollback()
@@ -131,6 +135,9 @@ class Scheduler:
             # batch happened, and the next pass tries again.
             log.exception("a batch of due work could not be committed")
             return 0, cursor
+        # Committed: now the steps handlers left for after it (a secret vote's scrub).
+        for ctx in contexts:
+            core.after_commit(ctx)
         finished = core.clock.now()
         for kind, due_at in done:
             metrics.due_ran(kind, True, (finished - due_at).total_seconds())
@@ -141,7 +148,7 @@ class Scheduler:
             self._record_failure(work_id, error)
         return len(done), cursor
 
-    def _run_item(self, s: Session, work: DueWork, at: datetime) -> bool:
+    def _run_item(self, s: Session, work: DueWork, at: datetime) -> Ctx | None:
         core = self.core
         claimed = s.execute(
             update(DueWork)
@@ -150,15 +157,15 @@ class Scheduler:
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:
-            return False
+            return None
         handler = core.registry.due.get(work.kind)
         if handler is None:
             log.error("no handler for due work kind %r (%s)", work.kind, work.key)
-            return False
+            return None
         community = s.get(Community, work.community_id) if work.community_id else None
         if community is None:
             log.error("due work %s has no community", work.key)
-            return False
+            return None
         due_at = work.due_at
         with logctx.scope():
             ctx = core.ctx(s, community, core.system_actor(community), core_address(community))
@@ -166,7 +173,7 @@ class Scheduler:
             ctx.clock = FixedClock(at)
             handler(ctx, work)
             core.write_effects(ctx, f"due:{work.id}:{due_at.timestamp():.0f}")
-        return True
+        return ctx
 
     def _record_failure(self, work_id: int, error: str) -> None:
         core = self.core

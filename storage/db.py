@@ -58,20 +58,31 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) -> Engine:
+SYNCHRONOUS = ("FULL", "NORMAL")
+
+
+def make_engine(
+    url: str,
+    *,
+    busy_timeout_ms: int = 30_000,
+    echo: bool = False,
+    synchronous: str = "FULL",
+) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
+        if synchronous.upper() not in SYNCHRONOUS:
+            raise ValueError(f"sqlite synchronous must be full or normal, not {synchronous!r}")
         engine = create_engine(
             url,
             echo=echo,
             connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
         )
-        _sqlite_immediate(engine, busy_timeout_ms)
+        _sqlite_immediate(engine, busy_timeout_ms, synchronous.upper())
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
-def _sqlite_immediate(engine: Engine, busy_timeout_ms: int) -> None:
+def _sqlite_immediate(engine: Engine, busy_timeout_ms: int, synchronous: str) -> None:
     """A read-then-write transaction under the default deferred BEGIN fails with "database is
     locked" when another writer got in between; BEGIN IMMEDIATE takes the write lock up front
     and waits for it under the busy timeout instead."""
@@ -83,7 +94,13 @@ def _sqlite_immediate(engine: Engine, busy_timeout_ms: int) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit is on disk before it is acknowledged, so an acknowledged ballot
+        # survives an operating-system crash or power cut; NORMAL may lose the last
+        # commits then (never on a crash of the process alone). See README, Durability.
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        # Deleted rows (a secret vote's HMAC ballots) are overwritten with zeros, not left
+        # readable in free pages of the file.
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -109,6 +126,28 @@ def is_race(exc: BaseException) -> bool:
             return True
         return "database is locked" in str(exc.orig)
     return False
+
+
+def erase_traces(engine: Engine, tables: tuple[str, ...]) -> None:
+    """After a commit that deleted or rewrote rows which must not stay readable (secret
+    ballots): on SQLite, copy the WAL into the file and truncate it (the deleted content is
+    already zeroed by secure_delete); on PostgreSQL, VACUUM FULL the tables, which writes
+    them afresh: a plain VACUUM frees dead tuples (the old key, the HMAC rows) but leaves
+    their bytes in the pages, where pageinspect still reads them. VACUUM FULL holds an
+    exclusive lock on each table while it copies it. Outside any transaction, as both
+    need."""
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cur.close()
+        finally:
+            raw.close()
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in tables:
+            conn.exec_driver_sql(f'VACUUM FULL "{table}"')
 
 
 class Database:
@@ -146,6 +185,9 @@ class Database:
                     trans.rollback()
                 if sqlite:
                     conn.connection.dbapi_connection.execute("PRAGMA query_only = 0")  # type: ignore[union-attr]
+
+    def erase_traces(self, tables: tuple[str, ...]) -> None:
+        erase_traces(self.engine, tables)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -13,4 +13,5 @@ from storage import (  # noqa: F401
     tables,
     ticket_tables,
     vote_tables,
+    vote_tally_tables,
 )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, text, tuple_, update
+from sqlalchemy import and_, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
@@ -77,8 +77,15 @@ def prune_processed(s: Session, before: datetime) -> int:
     return result.rowcount or 0
 
 
-def add_outbox(
-    s: Session,
+def add_outbox(s: Session, **fields: Any) -> Outbox:
+    """One pending outbox row (fields as for outbox_row), flushed so it has its id."""
+    row = Outbox(**outbox_row(**fields))
+    s.add(row)
+    s.flush()
+    return row
+
+
+def outbox_row(
     *,
     community_id: int | None,
     platform: str,
@@ -89,24 +96,28 @@ def add_outbox(
     ref: str | None,
     now: datetime,
     priority: int = 1,
-) -> Outbox:
-    row = Outbox(
-        community_id=community_id,
-        platform=platform,
-        channel_key=channel_key,
-        key=key,
-        kind=kind,
-        payload=payload,
-        ref=ref,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        priority=priority,
-    )
-    s.add(row)
-    s.flush()
-    return row
+) -> dict[str, Any]:
+    """The column values of a new pending outbox row, for add_outbox_rows."""
+    return {
+        "community_id": community_id,
+        "platform": platform,
+        "channel_key": channel_key,
+        "key": key,
+        "kind": kind,
+        "payload": payload,
+        "ref": ref,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "priority": priority,
+    }
+
+
+def add_outbox_rows(s: Session, rows: list[dict[str, Any]]) -> None:
+    """Several outbox rows in one statement (a transaction's effects are written together)."""
+    if rows:
+        s.execute(insert(Outbox), rows)
 
 
 def pending_outbox(s: Session, limit: int = 500) -> list[Outbox]:
@@ -163,6 +174,27 @@ def send_pending(s: Session, ref: str) -> bool:
         )
     ).first()
     return row is not None
+
+
+def pending_edit(s: Session, ref: str) -> bool:
+    """Whether an edit of this message waits in the outbox, not yet claimed by a sender.
+    Locked on PostgreSQL, so a sender claiming it waits for this transaction to commit and
+    then renders what it wrote."""
+    stmt = (
+        select(Outbox.id)
+        .where(
+            Outbox.ref == ref,
+            Outbox.kind == "edit",
+            # `|| ''` keeps SQLite on the ref index: on the (status, next_attempt_at) index
+            # this scans every pending row, which grows with a backlog.
+            (Outbox.status + "") == "pending",
+            Outbox.claimed_until.is_(None),
+        )
+        .limit(1)
+    )
+    if s.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return s.execute(stmt).first() is not None
 
 
 def latest_posted(s: Session, ref: str) -> PostedMessage | None:

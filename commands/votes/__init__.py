@@ -31,12 +31,14 @@ from commands.votes.flow import (
     START_PARAMS,
     TYPE_NAME,
     apply_ballot,
+    close_early,
     creator_or_moderator,
     on_button,
     open_vote,
     refuse,
     resolve_roles,
     retract,
+    roster_text,
     show_text,
     start_from_args,
 )
@@ -151,6 +153,17 @@ def register(reg: Registry) -> None:
 
     @reg.command(
         "vote",
+        "roster",
+        help="Show who may vote (size, weight, hash), fixed when the vote opened; "
+        "--refresh takes it again (moderators, before any ballot).",
+        params=[Param("id", "int", positional=True, required=True), Param("refresh", "flag")],
+        examples=("vote roster 3", "vote roster 3 --refresh"),
+    )
+    def vote_roster(ctx: Ctx, id: int, refresh: bool) -> None:
+        ctx.private(roster_text(ctx, lock_vote(ctx, id), refresh))
+
+    @reg.command(
+        "vote",
         "list",
         help="List votes, newest first.",
         params=[
@@ -188,14 +201,13 @@ def register(reg: Registry) -> None:
     @reg.command(
         "vote",
         "close",
-        help="Close a vote now (its starter or a moderator).",
+        help="Close a vote now (a moderator; its starter once the outcome cannot change).",
         params=[Param("id", "int", positional=True, required=True)],
     )
     def vote_close_cmd(ctx: Ctx, id: int) -> None:
         vote = lock_vote(ctx, id)
         require_open(ctx, vote)
-        creator_or_moderator(ctx, vote, "close")
-        vote_close.close_vote(ctx, vote, by=ctx.actor.display)
+        close_early(ctx, vote)
         ctx.audit("vote.close", vote_id=id)
 
     @reg.command(
@@ -213,7 +225,9 @@ def register(reg: Registry) -> None:
         creator_or_moderator(ctx, vote, "cancel")
         if not reason.strip():
             raise refuse(ctx, "cancel", "the reason is empty")
-        vote_close.close_vote(ctx, vote, by=ctx.actor.display, cancelled=True, reason=reason)
+        vote_close.close_vote(
+            ctx, vote, by=ctx.actor.display, cancelled=True, reason=reason, why="cancelled"
+        )
         ctx.audit("vote.cancel", vote_id=id, reason=reason)
 
     @reg.command(
@@ -402,8 +416,10 @@ def register(reg: Registry) -> None:
                 f"Cast it in a direct message to me: `{ctx.prefix}vote cast {vote.id} OPTION`."
             )
 
+    reg.live_card("vote")(vote_close.live_card)
     reg.due_kind("vote.close")(vote_close.on_close_due)
     reg.due_kind("vote.remind")(vote_close.on_remind_due)
+    reg.due_kind("vote.scrub")(vote_close.on_scrub_due)
 
     reg.demo.extend(
         [

@@ -8,13 +8,14 @@ conditional update on the vote's status makes it happen once however many caller
 from __future__ import annotations
 
 import logging
-import random
-import secrets
 from datetime import timedelta
 from fractions import Fraction
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy import text as sql_text
+from sqlmodel import Session
 
 from bot import changes
 from bot.context import Ctx
@@ -22,19 +23,21 @@ from bot.model import Edit
 from bot.timeparse import format_left, mark_when, parse_duration
 from commands.votes import render as vote_render
 from commands.votes import rules as vote_rules
+from commands.votes import tally
 from commands.votes.state import (
     DEFAULT_REMINDERS,
     add_step,
-    ballot_rows,
-    counted_ballots,
-    roster,
+    ballots_of,
+    directory_roster_of,
     roster_hash,
     rules_of,
     voted_ids,
 )
 from storage import repos
-from storage.tables import DueWork, Outbox
-from storage.vote_tables import DecisionRecord, Vote, VoteBallot
+from storage.db import erase_traces
+from storage.tables import Community, DueWork, Member
+from storage.vote_tables import DecisionRecord, Vote
+from storage.vote_tally_tables import VoteTally
 
 log = logging.getLogger("moot.vote")
 
@@ -60,26 +63,62 @@ def safe_tally(
 
 
 def message_for(ctx: Ctx, vote: Vote, result: vote_rules.Result | None = None) -> Edit:
-    members = roster(ctx, vote)
+    return render_message(
+        ctx.db, ctx.community, vote, tally.totals_row(ctx, vote), ctx.zone, ctx.prefix, result
+    )
+
+
+def render_message(
+    s: Session,
+    community: Community,
+    vote: Vote,
+    row: VoteTally,
+    zone: ZoneInfo,
+    prefix: str,
+    result: vote_rules.Result | None = None,
+) -> Edit:
+    """The vote message from the vote's row and its running totals: a few rows, whatever
+    the roster size (instant-runoff live tallies and unfrozen rosters read more)."""
     rules = rules_of(vote)
+    unfrozen = None if row.roster_size else directory_roster_of(s, community, vote)
     if result is None and vote.status == "open" and not (vote.hide_results or vote.secret):
-        result = safe_tally(rules, counted_ballots(ctx, vote, members), members)
+        result = tally.live_result(vote, row, unfrozen)
+        if result is None:
+            members = unfrozen or tally.roster_rows(s, vote.id or 0)
+            result = safe_tally(rules, ballots_of(s, vote.id or 0), members)
     text, card, choices = vote_render.vote_message(
         vote,
         rules,
-        ctx.zone,
-        ctx.prefix,
+        zone,
+        prefix,
         result=result,
-        voted=len(voted_ids(ctx, vote)),
-        eligible=len(members) or None,
+        voted=row.ballots,
+        eligible=(row.roster_size or len(unfrozen or ())) or None,
     )
     return Edit(f"vote:{vote.id}", text, card, choices)
 
 
+def live_card(s: Session, ref: str, prefix: str) -> Edit | None:
+    """reg.live_card("vote"): the vote message as it stands, rendered by the outbox when it
+    delivers an edit, so a burst of ballots costs one render per delivered edit."""
+    _, _, number = ref.partition(":")
+    vote = s.get(Vote, int(number)) if number.isdigit() else None
+    row = s.get(VoteTally, vote.id) if vote is not None else None
+    community = s.get(Community, vote.community_id) if vote is not None else None
+    if vote is None or row is None or community is None:
+        return None
+    zone = ZoneInfo(community.timezone or "UTC")
+    return render_message(s, community, vote, row, zone, prefix)
+
+
 def refresh(ctx: Ctx, vote: Vote) -> None:
-    """Show the new state on the vote message; the outbox keeps only the latest edit per
-    message and paces them, so emitting one per ballot is fine."""
-    ctx.emit(message_for(ctx, vote))
+    """Mark the vote message stale. The outbox renders it when it delivers the edit (see
+    live_card) and keeps one edit per message pending, so a ballot adds at most one row
+    here and usually none."""
+    ref = f"vote:{vote.id}"
+    if repos.pending_edit(ctx.db, ref):
+        return
+    ctx.emit(Edit(ref, f"🗳️ Vote #{vote.id}: {vote.question}"))
 
 
 # ---------------------------------------------------------------- scheduling
@@ -109,7 +148,7 @@ def on_close_due(ctx: Ctx, work: DueWork) -> None:
         # Moved later after this item was claimed: put it back rather than close early.
         ctx.schedule("vote.close", str(vote.id), vote.closes_at, {"vote_id": vote.id})
         return
-    close_vote(ctx, vote, by="Moot (deadline)")
+    close_vote(ctx, vote, by="Moot (deadline)", why="deadline")
 
 
 def on_remind_due(ctx: Ctx, work: DueWork) -> None:
@@ -132,7 +171,7 @@ def on_remind_due(ctx: Ctx, work: DueWork) -> None:
 def send_reminder(ctx: Ctx, vote: Vote) -> int:
     """DM each eligible non-voter when the roster is known, else one channel reminder.
     Returns how many people (or channels) were reminded."""
-    members = roster(ctx, vote)
+    members = tally.roster(ctx, vote)
     voted = set(voted_ids(ctx, vote))
     left = format_left(vote.closes_at - ctx.now)
     when = f"in {left} ({mark_when(vote.closes_at, ctx.zone)})"
@@ -164,6 +203,7 @@ def close_vote(
     by: str,
     cancelled: bool = False,
     reason: str | None = None,
+    why: str | None = None,
 ) -> DecisionRecord | None:
     """End the vote, count it, write its decision record and post the result. Returns None
     when someone else already ended it."""
@@ -178,9 +218,12 @@ def close_vote(
     ctx.cancel("vote.close", key=str(vote.id))
     ctx.cancel("vote.remind", key_prefix=f"{vote.id}:")
 
-    members = roster(ctx, vote)
+    row = tally.totals_row(ctx, vote)
+    members = tally.roster(ctx, vote)
     rules = rules_of(vote)
-    ballots = counted_ballots(ctx, vote, members)
+    # Every ballot read once, as plain rows; secret ones under their HMACs, which nothing
+    # here needs to map back.
+    ballots = ballots_of(ctx.db, vote.id or 0)
     result = safe_tally(rules, ballots, members)
     outcome = vote_rules.CANCELLED if cancelled else result.outcome
     voted = voted_ids(ctx, vote)
@@ -196,15 +239,21 @@ def close_vote(
         **({"reason": reason} if reason else {}),
     )
 
-    # One directory read for everyone named, not one query per voter.
-    known = {m.user_id: m.display for m in ctx.members()}
-    display = {uid: known.get(uid) or uid for uid in {*voted, *members}}
+    # One directory read for everyone named, not one query per voter; a secret vote names
+    # nobody.
+    known = {} if vote.secret else display_names(ctx, vote)
+    display = {uid: known.get(uid) or uid for uid in {*voted, *members}} if known else {}
     if cancelled:
         text = f"🚫 Vote #{vote.id} was cancelled by {by}: {reason}. {vote.question}"
     else:
         text = vote_render.result_text(
             vote, result, voted=len(voted), eligible=len(members) or None, display=display
         )
+    data = record_data(vote, result, ballots, len(voted), members, display, text)
+    data["closed_by"] = by
+    data["close_reason"] = why or ("cancelled" if cancelled else "closed")
+    if reason:
+        data["close_note"] = reason
     record = DecisionRecord(
         community_id=ctx.community.id or 0,
         vote_id=vote.id or 0,
@@ -213,9 +262,12 @@ def close_vote(
         outcome=outcome,
         secret=vote.secret,
         roster_size=len(members),
-        roster_hash=roster_hash(list(members)),
+        # The frozen roster's hash, as `/vote roster` showed it while the vote was open.
+        roster_hash=tally.current_hash(ctx, vote, row)
+        if row.roster_size
+        else roster_hash(list(members)),
         closed_at=ctx.now,
-        data=record_data(vote, result, ballots, len(voted), members, display, text),
+        data=data,
     )
     ctx.db.add(record)
     # The order of ballots matters no more, and for a secret vote it must not outlive it.
@@ -225,7 +277,7 @@ def close_vote(
     ctx.db.add(vote)
     ctx.db.flush()
 
-    ctx.emit(message_for(ctx, vote, result))
+    refresh(ctx, vote)
     ctx.post(vote.channel, text, thread_ref=f"vote:{vote.id}", ref=f"vote-result:{vote.id}")
     log.info("vote %s %s: %s", vote.id, vote.status, outcome)
     ctx.fire(
@@ -234,31 +286,94 @@ def close_vote(
     return record
 
 
+def display_names(ctx: Ctx, vote: Vote) -> dict[str, str]:
+    """Display names of the community's members: two plain columns, no JSON to decode."""
+    rows = ctx.db.execute(
+        select(Member.user_id, Member.display).where(Member.community_id == ctx.community.id)
+    ).all()
+    return {user_id: display for user_id, display in rows}
+
+
 def anonymise(ctx: Ctx, vote: Vote) -> None:
-    """Cut every stored link between a voter and a choice: forget the HMAC key, re-insert the
-    ballots in random order under random ids (row ids and ids would otherwise follow the
-    order people voted in), and erase the text of the private receipts."""
-    rows = ballot_rows(ctx, vote)
-    kept = [(list(r.choices), r.weight, r.reason) for r in rows]
-    for r in rows:
-        ctx.db.delete(r)
-    ctx.db.flush()
-    random.SystemRandom().shuffle(kept)
-    for choices, weight, reason in kept:
-        ctx.db.add(
-            VoteBallot(
-                vote_id=vote.id or 0,
-                voter=secrets.token_hex(16),
-                choices=choices,
-                weight=weight,
-                reason=reason,
-                cast_at=None,
-            )
+    """Cut every stored link between a voter and a choice, in a few set-based statements:
+    forget the HMAC key; replace the ballots by fresh rows in random order under random
+    voter ids, and the voter list by fresh rows in random order (row ids and heap order
+    would otherwise follow the order people voted in); erase the text of the private
+    receipts. After the commit, storage.db.erase_traces scrubs what the database engine
+    keeps of the old rows (the SQLite WAL, PostgreSQL's dead tuples)."""
+    pg = ctx.db.get_bind().dialect.name == "postgresql"
+    # A fresh random id per row, and the rows inserted in the order of those ids: a
+    # permutation nobody can relate to the order of voting.
+    fresh_id = "replace(gen_random_uuid()::text, '-', '')" if pg else "lower(hex(randomblob(16)))"
+    params = {"v": vote.id}
+    top = ctx.db.execute(
+        sql_text("SELECT max(id) FROM vote_ballot WHERE vote_id = :v"), params
+    ).scalar()
+    if top is not None:
+        ctx.db.execute(
+            sql_text(
+                "INSERT INTO vote_ballot (vote_id, voter, choices, weight, reason, cast_at) "
+                f"SELECT vote_id, {fresh_id} AS fresh, choices, weight, reason, NULL "
+                "FROM vote_ballot WHERE vote_id = :v ORDER BY fresh"
+            ),
+            params,
+        )
+        ctx.db.execute(
+            sql_text("DELETE FROM vote_ballot WHERE vote_id = :v AND id <= :top"),
+            {**params, "top": top},
+        )
+    top = ctx.db.execute(
+        sql_text("SELECT max(id) FROM vote_voter WHERE vote_id = :v"), params
+    ).scalar()
+    if top is not None:
+        # Old rows step aside first (one vote, one row per person is a unique key).
+        ctx.db.execute(
+            sql_text("UPDATE vote_voter SET user_id = '~' || user_id WHERE vote_id = :v"), params
+        )
+        ctx.db.execute(
+            sql_text(
+                "INSERT INTO vote_voter (vote_id, user_id) "
+                f"SELECT vote_id, substr(user_id, 2) FROM vote_voter WHERE vote_id = :v "
+                f"ORDER BY {fresh_id}"
+            ),
+            params,
+        )
+        ctx.db.execute(
+            sql_text("DELETE FROM vote_voter WHERE vote_id = :v AND id <= :top"),
+            {**params, "top": top},
         )
     vote.secret_key = None
-    for row in ctx.db.execute(select(Outbox).where(Outbox.ref == receipt_ref(vote))).scalars():
-        row.payload = {**row.payload, "text": ERASED_RECEIPT}
-        ctx.db.add(row)
+    _erase_receipts(ctx, vote)
+    scrub_after_commit(ctx)
+    # A transaction still open elsewhere when the scrub runs keeps the old row versions
+    # alive past it (PostgreSQL may not remove what a snapshot can still see): scrub again
+    # a minute and an hour later.
+    for minutes in (1, 60):
+        ctx.schedule("vote.scrub", f"{vote.id}:{minutes}", ctx.now + timedelta(minutes=minutes))
+
+
+SCRUBBED_TABLES = ("vote_ballot", "vote_voter", "vote", "vote_tally", "outbox")
+
+
+def scrub_after_commit(ctx: Ctx) -> None:
+    engine = ctx.db.get_bind()
+    ctx.after_commit.append(lambda: erase_traces(engine, SCRUBBED_TABLES))
+
+
+def on_scrub_due(ctx: Ctx, work: DueWork) -> None:
+    scrub_after_commit(ctx)
+
+
+def _erase_receipts(ctx: Ctx, vote: Vote) -> None:
+    """One UPDATE for every receipt of the vote, whatever their number."""
+    if ctx.db.get_bind().dialect.name == "postgresql":
+        sql = (
+            "UPDATE outbox SET payload = jsonb_set(payload::jsonb, '{text}', to_jsonb("
+            "CAST(:text AS text)))::json WHERE ref = :ref"
+        )
+    else:
+        sql = "UPDATE outbox SET payload = json_set(payload, '$.text', :text) WHERE ref = :ref"
+    ctx.db.execute(sql_text(sql), {"text": ERASED_RECEIPT, "ref": receipt_ref(vote)})
 
 
 def _frac(value: Fraction | None) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import timedelta
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from commands.votes import changes as vote_changes
 from commands.votes import close as vote_close
 from commands.votes import render as vote_render
 from commands.votes import rules as vote_rules
+from commands.votes import tally
 from commands.votes.state import (
     BUILTIN_TYPES,
     DEFAULT_DURATION,
@@ -32,19 +34,15 @@ from commands.votes.state import (
     MAX_OPTIONS,
     add_step,
     ballot_of,
-    counted_ballots,
+    directory_roster,
     drop_ballot,
-    is_eligible,
     lock_vote,
     put_ballot,
     quorum_text,
     require_open,
-    role_weights,
-    roster,
     rules_of,
     voted_ids,
     voter_key,
-    weight_of,
 )
 from storage import repos
 from storage.vote_tables import DecisionRecord, Vote
@@ -306,7 +304,7 @@ def start_from_args(
         thread_ref=thread_ref,
         timeline=[],
     )
-    members = roster(ctx, vote)
+    members = directory_roster(ctx, vote)
     try:
         vote_rules.check_rules(rules, members or None)
     except vote_rules.RuleError as exc:
@@ -317,6 +315,8 @@ def start_from_args(
         vote.secret_key = secrets.token_hex(32)
     ctx.db.add(vote)
     ctx.db.flush()
+    # Eligibility and weights are fixed now: nobody gains a vote by a role given mid-vote.
+    tally.freeze(ctx, vote, members)
     add_step(ctx, vote, "opened", closes_at=vote.closes_at.isoformat())
     edit = vote_close.message_for(ctx, vote)
     ctx.post(
@@ -382,7 +382,10 @@ def in_cast_order(ctx: Ctx, vote: Vote, op: dict[str, Any]) -> bool:
     current = ballot_of(ctx, vote, ctx.actor.user_id)
     if not standing.choices:
         if current is not None:
-            drop_ballot(ctx, vote, ctx.actor.user_id)
+            row = tally.totals_row(ctx, vote)
+            old = drop_ballot(ctx, vote, ctx.actor.user_id)
+            if old is not None:
+                tally.move(ctx, vote, row, old, None)
             vote_close.refresh(ctx, vote)
         return False
     if current is None or tuple(current.choices) != standing.choices:
@@ -410,12 +413,12 @@ def apply_ballot(
             f"vote #{vote.id} is secret: cast it in a direct message to me with "
             f"`{ctx.prefix}vote cast {vote.id} OPTION`"
         )
-    member = ctx.member(ctx.actor.user_id)
-    if not is_eligible(member, vote):
+    row = tally.totals_row(ctx, vote)
+    weight = tally.weight_if_eligible(ctx, vote, row, ctx.actor.user_id)
+    if weight is None:
         raise UserError(
             f"you are not eligible to vote on #{vote.id} ({vote_render.eligibility_line(vote)})"
         )
-    assert member is not None
     rules = rules_of(vote)
     try:
         clean = vote_rules.validate_ballot(rules, choices, reason)
@@ -423,8 +426,9 @@ def apply_ballot(
         raise refuse(ctx, sub, str(exc)) from None
     if record and not in_cast_order(ctx, vote, vote_changes.set_op(clean, reason)):
         return
-    weight = weight_of(member.roles, role_weights(ctx))
-    put_ballot(ctx, vote, ctx.actor.user_id, clean, weight, reason if clean[0] == "block" else None)
+    kept_reason = reason if clean[0] == "block" else None
+    old = put_ballot(ctx, vote, ctx.actor.user_id, clean, weight, kept_reason)
+    tally.move(ctx, vote, row, old, (clean, weight))
     if not quiet:
         receipt = vote_render.receipt(vote, clean, weight, vote.closes_at, ctx.zone)
         _private_receipt(ctx, vote, receipt)
@@ -432,12 +436,9 @@ def apply_ballot(
 
 
 def after_ballot(ctx: Ctx, vote: Vote) -> None:
-    if vote.close_when_decided:
-        members = roster(ctx, vote)
-        ballots = counted_ballots(ctx, vote, members)
-        if members and vote_rules.is_decided(rules_of(vote), ballots, members):
-            vote_close.close_vote(ctx, vote, by="Moot (decided early)")
-            return
+    if vote.close_when_decided and tally.decided(ctx, vote, tally.totals_row(ctx, vote)):
+        vote_close.close_vote(ctx, vote, by="Moot (decided early)", why="decided")
+        return
     vote_close.refresh(ctx, vote)
 
 
@@ -447,13 +448,16 @@ def retract(ctx: Ctx, vote: Vote, *, record: bool = True) -> None:
         raise UserError(f"vote #{vote.id} is secret: retract in a direct message to me")
     if record and not in_cast_order(ctx, vote, vote_changes.CLEAR):
         return
-    if not drop_ballot(ctx, vote, ctx.actor.user_id):
+    row = tally.totals_row(ctx, vote)
+    old = drop_ballot(ctx, vote, ctx.actor.user_id)
+    if old is None:
         if record:
             # Kept, not refused: a ballot cast before this retraction may still arrive, and
             # must then be withdrawn by it.
             ctx.private(f"You have no vote on #{vote.id} to retract.")
             return
         raise UserError(f"you have no vote on #{vote.id} to retract")
+    tally.move(ctx, vote, row, old, None)
     ctx.private(f"↩️ Your vote on #{vote.id} is withdrawn.")
     vote_close.refresh(ctx, vote)
 
@@ -507,6 +511,61 @@ def on_button(ctx: Ctx, value: str, added: bool) -> None:
 def creator_or_moderator(ctx: Ctx, vote: Vote, what: str) -> None:
     if ctx.actor.user_id != vote.created_by and not ctx.is_moderator():
         raise UserError(f"only the person who started vote #{vote.id} or a moderator may {what} it")
+
+
+def close_early(ctx: Ctx, vote: Vote) -> None:
+    """`/vote close`: a moderator may close a vote at any time. Its starter may close it
+    before the deadline only once the outcome can no longer change (as
+    --close-when-decided computes it), or cancel it; otherwise one person could decide a
+    vote by closing it after a friend's ballot. The record says who closed it and why."""
+    creator_or_moderator(ctx, vote, "close")
+    if ctx.is_moderator():
+        why = "closed by a moderator"
+    elif ctx.now >= vote.closes_at:
+        why = "closed by its starter after the deadline"
+    elif tally.decided(ctx, vote, tally.totals_row(ctx, vote)):
+        why = "closed by its starter: the outcome could no longer change"
+    else:
+        raise UserError(
+            f"vote #{vote.id} can still go either way, so before its deadline only a moderator "
+            f"may close it; you may cancel it: `{ctx.prefix}vote cancel {vote.id} --reason TEXT`"
+        )
+    vote_close.close_vote(ctx, vote, by=ctx.actor.display, why=why)
+
+
+def roster_text(ctx: Ctx, vote: Vote, refresh: bool) -> str:
+    """`/vote roster ID [--refresh]`: the frozen roster's size, weight and hash; a moderator
+    may take it again from the directory while no ballot has been cast."""
+    row = tally.totals_row(ctx, vote)
+    if refresh:
+        require_open(ctx, vote)
+        if not ctx.is_moderator():
+            raise refuse(ctx, "roster", "only a moderator may refresh a vote's roster")
+        if row.ballots or voted_ids(ctx, vote):
+            raise refuse(
+                ctx, "roster", f"vote #{vote.id} has ballots: its roster stays as it opened"
+            )
+        members = directory_roster(ctx, vote)
+        try:
+            vote_rules.check_rules(rules_of(vote), members or None)
+        except vote_rules.RuleError as exc:
+            raise refuse(ctx, "roster", str(exc)) from None
+        before = row.roster_hash
+        row = tally.refreeze(ctx, vote)
+        add_step(ctx, vote, "roster refreshed", before=before, roster_hash=row.roster_hash)
+        ctx.audit("vote.roster", vote_id=vote.id, size=row.roster_size, hash=row.roster_hash)
+        vote_close.refresh(ctx, vote)
+    if not row.roster_size:
+        return (
+            f"Vote #{vote.id} has no frozen roster (nobody eligible was known when it opened): "
+            f"whoever is {vote_render.eligibility_line(vote)} when they vote may vote."
+        )
+    weight = vote_rules.format_number(Fraction(row.roster_weight))
+    what = "refreshed" if refresh else "frozen"
+    return (
+        f"Vote #{vote.id} roster ({what}): {row.roster_size} eligible, total weight {weight}, "
+        f"sha256 {tally.current_hash(ctx, vote, row)}"
+    )
 
 
 def show_text(ctx: Ctx, vote: Vote) -> str:

@@ -290,8 +290,16 @@ def _roster_totals(
     if roster is None:
         return None, None, None
     if isinstance(roster, Mapping):
-        weights = {str(v): _positive(w, f"the weight of {v}", RuleError) for v, w in roster.items()}
-        return len(weights), sum(weights.values(), _ZERO), weights
+        # Rosters repeat a few weights: check each distinct (type, value) once. The type is
+        # part of the key so a float equal to a checked int is still refused.
+        known: dict[tuple[type, object], Fraction] = {}
+        weights: dict[str, Fraction] = {}
+        for v, w in roster.items():
+            exact = known.get((type(w), w))
+            if exact is None:
+                exact = known[(type(w), w)] = _positive(w, f"the weight of {v}", RuleError)
+            weights[str(v)] = exact
+        return len(weights), _weight_sum(weights.values()), weights
     return None, _exact(roster, "the eligible weight", RuleError), None
 
 
@@ -379,13 +387,33 @@ def validate_ballot(
 def _normalise(rules: Rules, ballots: Sequence[Ballot]) -> list[Ballot]:
     seen: set[str] = set()
     clean: list[Ballot] = []
+    # Ballots repeat the same few choices: validate each distinct one once.
+    checked: dict[tuple[tuple[str, ...], str | None], tuple[str, ...]] = {}
     for ballot in ballots:
         if ballot.voter in seen:
             raise BallotError(f"{ballot.voter} has two ballots")
         seen.add(ballot.voter)
-        choices = validate_ballot(rules, ballot.choices, ballot.reason)
-        clean.append(Ballot(ballot.voter, choices, ballot.weight, ballot.reason))
+        key = (ballot.choices, ballot.reason)
+        choices = checked.get(key)
+        if choices is None:
+            choices = checked[key] = validate_ballot(rules, ballot.choices, ballot.reason)
+        if choices == ballot.choices:
+            clean.append(ballot)
+        else:
+            clean.append(Ballot(ballot.voter, choices, ballot.weight, ballot.reason))
     return clean
+
+
+def _weight_sum(weights: Iterable[Fraction]) -> Fraction:
+    """An exact sum: whole weights added as ints, the others once per distinct value."""
+    whole = 0
+    parts: Counter[tuple[int, int]] = Counter()
+    for w in weights:
+        if w.denominator == 1:
+            whole += w.numerator
+        else:
+            parts[(w.numerator, w.denominator)] += 1
+    return Fraction(whole) + sum((Fraction(a, b) * n for (a, b), n in parts.items()), _ZERO)
 
 
 # --------------------------------------------------------------------------- results
@@ -439,10 +467,15 @@ def _option_tallies(
 ) -> tuple[OptionTally, ...]:
     counts: Counter[str] = Counter()
     weights: dict[str, Fraction] = dict.fromkeys(options, _ZERO)
-    for ballot in ballots:
-        for option in ballot.choices[:1] if first_only else ballot.choices:
-            counts[option] += 1
-            weights[option] += ballot.weight
+    # Identical (choices, weight) pairs merged first: one addition per distinct pair.
+    merged = Counter(
+        (b.choices[:1] if first_only else b.choices, b.weight.numerator, b.weight.denominator)
+        for b in ballots
+    )
+    for (choices, num, den), n in merged.items():
+        for option in choices:
+            counts[option] += n
+            weights[option] += Fraction(num * n, den)
     return tuple(OptionTally(o, counts[o], weights[o]) for o in options)
 
 
@@ -476,10 +509,35 @@ def tally(
     eligible, eligible_weight, _ = _roster_totals(roster)
     _require_roster(rules, eligible_weight)
     clean = _normalise(rules, ballots)
-    weight_cast = sum((b.weight for b in clean), _ZERO)
-    quorum_needed, quorum_reached = _quorum(rules, len(clean), weight_cast, eligible_weight)
-    base: dict[str, Any] = {
-        "voters": len(clean),
+    base = result_base(
+        rules, len(clean), _weight_sum(b.weight for b in clean), eligible, eligible_weight
+    )
+    if rules.kind == "proposal":
+        # Sorted by reason rather than ballot order: results must not depend on arrival
+        # order, and for secret votes the order must not hint at who blocked.
+        blocks = tuple(
+            sorted(
+                ((b.voter, (b.reason or "").strip()) for b in clean if b.choices[0] == BLOCK),
+                key=lambda vr: (vr[1].casefold(), vr[1], vr[0]),
+            )
+        )
+        return decide_proposal(rules, _option_tallies(rules.options, clean), base, blocks)
+    if rules.kind in ("choice", "multi"):
+        return decide_plurality(_option_tallies(rules.options, clean), base)
+    return _tally_ranked(rules, clean, base)
+
+
+def result_base(
+    rules: Rules,
+    voters: int,
+    weight_cast: Fraction,
+    eligible: int | None,
+    eligible_weight: Fraction | None,
+) -> dict[str, Any]:
+    """The part of a Result every kind shares: participation, quorum and the rule."""
+    quorum_needed, quorum_reached = _quorum(rules, voters, weight_cast, eligible_weight)
+    return {
+        "voters": voters,
         "weight_cast": weight_cast,
         "eligible": eligible,
         "eligible_weight": eligible_weight,
@@ -487,45 +545,37 @@ def tally(
         "quorum_reached": quorum_reached,
         "rule_text": describe(rules),
     }
-    if rules.kind == "proposal":
-        return _tally_proposal(rules, clean, base, eligible_weight)
-    if rules.kind in ("choice", "multi"):
-        return _tally_plurality(rules, clean, base)
-    return _tally_ranked(rules, clean, base)
 
 
-def _tally_proposal(
-    rules: Rules, ballots: list[Ballot], base: dict[str, Any], eligible_weight: Fraction | None
+def decide_proposal(
+    rules: Rules,
+    tallies: tuple[OptionTally, ...],
+    base: dict[str, Any],
+    blocks: tuple[tuple[str, str], ...],
+    blocked: bool | None = None,
 ) -> Result:
-    tallies = _option_tallies(rules.options, ballots)
+    """A proposal's result from its per-option totals. `blocked` says whether any block was
+    cast when the list of blocks itself is not known (running totals)."""
     weight = {t.option: t.weight for t in tallies}
-    # Sorted by reason rather than ballot order: results must not depend on arrival order,
-    # and for secret votes the order must not hint at who blocked.
-    blocks = tuple(
-        sorted(
-            ((b.voter, (b.reason or "").strip()) for b in ballots if b.choices[0] == BLOCK),
-            key=lambda vr: (vr[1].casefold(), vr[1], vr[0]),
-        )
-    )
     yes, no, abstain = weight["yes"], weight["no"], weight["abstain"]
     consensus: Fraction | None = None
     if not base["quorum_reached"]:
         outcome = NO_QUORUM
-    elif blocks:
+    elif blocks or blocked:
         outcome = BLOCKED
     else:
-        outcome = proposal_decision(rules, yes, no, eligible_weight)
+        outcome = proposal_decision(rules, yes, no, base["eligible_weight"])
         if yes + no > 0:
             consensus = max(yes, no) / (yes + no + abstain)
     winners = {PASSED: ("yes",), TIED: ("yes", "no")}.get(outcome, ())
     return Result(outcome, winners, tallies, consensus=consensus, blocks=blocks, **base)
 
 
-def _tally_plurality(rules: Rules, ballots: list[Ballot], base: dict[str, Any]) -> Result:
-    tallies = _option_tallies(rules.options, ballots)
+def decide_plurality(tallies: tuple[OptionTally, ...], base: dict[str, Any]) -> Result:
+    """A choice or multi vote's result from its per-option totals."""
     if not base["quorum_reached"]:
         return Result(NO_QUORUM, (), tallies, consensus=None, **base)
-    if not ballots:
+    if not base["voters"]:
         return Result(FAILED, (), tallies, consensus=None, **base)
     top = max(t.weight for t in tallies)
     leaders = tuple(t.option for t in tallies if t.weight == top)
@@ -533,31 +583,47 @@ def _tally_plurality(rules: Rules, ballots: list[Ballot], base: dict[str, Any]) 
     return Result(outcome, leaders, tallies, consensus=top / base["weight_cast"], **base)
 
 
-def _tally_ranked(rules: Rules, ballots: list[Ballot], base: dict[str, Any]) -> Result:
-    tallies = _option_tallies(rules.options, ballots, first_only=True)
-    weight_cast: Fraction = base["weight_cast"]
-    pairwise: dict[str, dict[str, Fraction]] = {}
-    rounds: tuple[dict[str, Fraction], ...] = ()
-    if rules.method == "schulze":
-        ranking, pairwise = schulze(rules.options, ballots)
-        top = ranking[0]
-        consensus = (
-            min(pairwise[top[0]][o] for o in rules.options if o != top[0]) / weight_cast
-            if len(top) == 1 and weight_cast
-            else None
-        )
-    else:
-        ranking, round_list = irv(rules.options, ballots)
-        rounds = tuple(round_list)
-        top = ranking[0]
-        consensus = round_list[-1][top[0]] / weight_cast if weight_cast else None
+def decide_ranked(
+    tallies: tuple[OptionTally, ...],
+    base: dict[str, Any],
+    ranking: list[tuple[str, ...]],
+    consensus: Fraction | None,
+    pairwise: dict[str, dict[str, Fraction]],
+    rounds: tuple[dict[str, Fraction], ...] = (),
+) -> Result:
+    top = ranking[0]
     extra = {"ranking": tuple(ranking), "pairwise": pairwise, "rounds": rounds}
     if not base["quorum_reached"]:
         return Result(NO_QUORUM, (), tallies, consensus=None, **extra, **base)
-    if not ballots:
+    if not base["voters"]:
         return Result(FAILED, (), tallies, consensus=None, **extra, **base)
     outcome = PASSED if len(top) == 1 else TIED
     return Result(outcome, tuple(top), tallies, consensus=consensus, **extra, **base)
+
+
+def schulze_consensus(
+    options: Sequence[str],
+    ranking: list[tuple[str, ...]],
+    pairwise: Mapping[str, Mapping[str, Fraction]],
+    weight_cast: Fraction,
+) -> Fraction | None:
+    """The Schulze winner's narrowest head-to-head support, as a share of the weight cast."""
+    top = ranking[0]
+    if len(top) != 1 or not weight_cast:
+        return None
+    return min(pairwise[top[0]][o] for o in options if o != top[0]) / weight_cast
+
+
+def _tally_ranked(rules: Rules, ballots: list[Ballot], base: dict[str, Any]) -> Result:
+    tallies = _option_tallies(rules.options, ballots, first_only=True)
+    weight_cast: Fraction = base["weight_cast"]
+    if rules.method == "schulze":
+        ranking, pairwise = schulze(rules.options, ballots)
+        consensus = schulze_consensus(rules.options, ranking, pairwise, weight_cast)
+        return decide_ranked(tallies, base, ranking, consensus, pairwise)
+    ranking, round_list = irv(rules.options, ballots)
+    consensus = round_list[-1][ranking[0][0]] / weight_cast if weight_cast else None
+    return decide_ranked(tallies, base, ranking, consensus, {}, tuple(round_list))
 
 
 # --------------------------------------------------------------------------- ranked methods
@@ -577,53 +643,87 @@ def _grouped(options: Sequence[str], ballots: Iterable[Ballot]) -> dict[tuple[st
     return groups
 
 
+def _weights_as_numbers(groups: dict[tuple[str, ...], Fraction]) -> dict[tuple[str, ...], Any]:
+    """Whole weights as ints: the inner loops of ranked counting then add machine integers
+    instead of Fractions, which is most of their cost. Exactness is unchanged."""
+    if all(w.denominator == 1 for w in groups.values()):
+        return {r: w.numerator for r, w in groups.items()}
+    return dict(groups)
+
+
 def pairwise_preferences(
     options: Sequence[str], ballots: Iterable[Ballot]
 ) -> dict[str, dict[str, Fraction]]:
     """d[a][b]: the weight of ballots ranking a above b. Unranked options sit below every
-    ranked one and are tied among themselves, so they add nothing to each other's counts."""
-    d = {a: {b: _ZERO for b in options if b != a} for a in options}
-    for ranking, weight in _grouped(options, ballots).items():
-        position = {option: i for i, option in enumerate(ranking)}
-        bottom = len(ranking)
-        for a in options:
-            pa = position.get(a, bottom)
-            if pa == bottom:
-                continue
-            for b in options:
-                if b != a and pa < position.get(b, bottom):
-                    d[a][b] += weight
-    return d
+    ranked one and are tied among themselves, so they add nothing to each other's counts.
+
+    O(B·C²) over distinct rankings, on an index matrix."""
+    options = list(options)
+    index = {o: i for i, o in enumerate(options)}
+    n = len(options)
+    m: list[list[Any]] = [[0] * n for _ in range(n)]
+    everyone = range(n)
+    for ranking, weight in _weights_as_numbers(_grouped(options, ballots)).items():
+        ranked = [index[o] for o in ranking]
+        seen = set(ranked)
+        below = [i for i in everyone if i not in seen]
+        for pos, a in enumerate(ranked):
+            row = m[a]
+            for b in ranked[pos + 1 :]:
+                row[b] += weight
+            for b in below:
+                row[b] += weight
+    return {
+        a: {b: Fraction(m[i][j]) for j, b in enumerate(options) if j != i}
+        for i, a in enumerate(options)
+    }
 
 
 def schulze(
     options: Sequence[str], ballots: Sequence[Ballot]
 ) -> tuple[list[tuple[str, ...]], dict[str, dict[str, Fraction]]]:
-    """Schulze ranking (winning votes) as tiers, best first, plus the pairwise matrix d.
+    """Schulze ranking (winning votes) as tiers, best first, plus the pairwise matrix d."""
+    d = pairwise_preferences(options, ballots)
+    return schulze_ranking(options, d), d
+
+
+def schulze_ranking(
+    options: Sequence[str], d: Mapping[str, Mapping[str, Fraction]]
+) -> list[tuple[str, ...]]:
+    """The Schulze tiers from a pairwise matrix: Floyd–Warshall strongest paths, O(C³).
 
     a is better than b when the strongest path a->b beats the strongest path b->a; Schulze
     proves that relation transitive, so peeling off the options nobody remaining beats gives
     a well-defined ranking. Options in one tier are tied and listed in option order."""
     options = list(options)
-    d = pairwise_preferences(options, ballots)
-    p = {a: {b: d[a][b] if d[a][b] > d[b][a] else _ZERO for b in d[a]} for a in options}
-    for k in options:
-        for i in options:
+    n = len(options)
+    p = [
+        [d[a][b] if i != j and d[a][b] > d[b][a] else _ZERO for j, b in enumerate(options)]
+        for i, a in enumerate(options)
+    ]
+    for k in range(n):
+        pk = p[k]
+        for i in range(n):
             if i == k:
                 continue
-            for j in options:
-                if j in (i, k):
-                    continue
-                p[i][j] = max(p[i][j], min(p[i][k], p[k][j]))
+            pi = p[i]
+            pik = pi[k]
+            if not pik:
+                continue
+            for j in range(n):
+                if j != i and j != k:
+                    via = pik if pik < pk[j] else pk[j]
+                    if via > pi[j]:
+                        pi[j] = via
     tiers: list[tuple[str, ...]] = []
-    remaining = options
+    remaining = list(range(n))
     while remaining:
-        top = tuple(a for a in remaining if not any(p[b][a] > p[a][b] for b in remaining if b != a))
+        top = [a for a in remaining if not any(p[b][a] > p[a][b] for b in remaining if b != a)]
         if not top:  # impossible by Schulze's transitivity proof; never loop forever
             raise RuntimeError("Schulze relation is not transitive")
-        tiers.append(top)
+        tiers.append(tuple(options[a] for a in top))
         remaining = [a for a in remaining if a not in top]
-    return tiers, d
+    return tiers
 
 
 def _elimination_loser(candidates: list[str], rounds: list[dict[str, Fraction]]) -> str:
@@ -648,18 +748,25 @@ def irv(
     between them: any tie-break there would pick the winner rather than the voters.
 
     Returns the ranking as tiers (winner, then the rest by final-round weight, then the
-    eliminated in reverse order) and the rounds, each mapping continuing option -> weight."""
-    groups = _grouped(options, ballots)
+    eliminated in reverse order) and the rounds, each mapping continuing option -> weight.
+
+    Identical rankings are counted once, and each round moves only the rankings whose
+    option was just eliminated, so the whole count is O(B·C) over distinct rankings."""
+    groups = list(_weights_as_numbers(_grouped(options, ballots)).items())
     continuing = list(options)
+    alive = set(continuing)
+    # Each ranking sits on the pile of its highest continuing option.
+    piles: dict[str, list[int]] = {o: [] for o in continuing}
+    totals_now: dict[str, Any] = dict.fromkeys(continuing, 0)
+    at = [0] * len(groups)
+    for g, (ranking, weight) in enumerate(groups):
+        if ranking:
+            piles[ranking[0]].append(g)
+            totals_now[ranking[0]] += weight
     rounds: list[dict[str, Fraction]] = []
     eliminated: list[tuple[str, ...]] = []
     while True:
-        totals = dict.fromkeys(continuing, _ZERO)
-        for ranking, weight in groups.items():
-            for option in ranking:
-                if option in totals:
-                    totals[option] += weight
-                    break
+        totals = {o: Fraction(totals_now[o]) for o in continuing}
         rounds.append(totals)
         active = sum(totals.values(), _ZERO)
         top = max(totals.values())
@@ -680,6 +787,18 @@ def irv(
             losers = (_elimination_loser(lowest, rounds),)
         eliminated.append(losers)
         continuing = [o for o in continuing if o not in losers]
+        alive.difference_update(losers)
+        for loser in losers:
+            for g in piles.pop(loser):
+                ranking, weight = groups[g]
+                i = at[g] + 1
+                while i < len(ranking) and ranking[i] not in alive:
+                    i += 1
+                at[g] = i
+                if i < len(ranking):
+                    piles[ranking[i]].append(g)
+                    totals_now[ranking[i]] += weight
+            del totals_now[loser]
     tiers.extend(reversed(eliminated))
     return tiers, rounds
 
@@ -706,12 +825,23 @@ def is_decided(rules: Rules, ballots: Sequence[Ballot], roster: Mapping[str, Fra
     assert weights is not None
     voted = {b.voter for b in ballots}
     remaining = [(v, w) for v, w in weights.items() if v not in voted]
+    left = sum((w for _, w in remaining), _ZERO)
+    quick = decided_from_totals(rules, current, len(remaining), left)
+    if quick is not None:
+        return quick
+    return _ranked_decided(rules, ballots, current, remaining, left)
+
+
+def decided_from_totals(
+    rules: Rules, current: Result, remaining: int, left: Fraction
+) -> bool | None:
+    """is_decided from the current result, how many roster voters have not voted and their
+    weight alone; None when only the ranked search over the ballots can tell."""
     if not remaining:
         return True
-    left = sum((w for _, w in remaining), _ZERO)
     _, reachable = _quorum(
         rules,
-        current.voters + len(remaining),
+        current.voters + remaining,
         current.weight_cast + left,
         current.eligible_weight,
     )
@@ -720,7 +850,7 @@ def is_decided(rules: Rules, ballots: Sequence[Ballot], roster: Mapping[str, Fra
     if not current.quorum_reached:
         return False  # "no quorum" now, something else if the rest vote
     if rules.kind == "proposal":
-        return _proposal_decided(rules, current, [w for _, w in remaining])
+        return _proposal_decided(rules, current, left)
     if rules.kind in ("choice", "multi"):
         if current.outcome != PASSED:
             return False  # one more ballot for a tied option (or any option) changes it
@@ -728,17 +858,16 @@ def is_decided(rules: Rules, ballots: Sequence[Ballot], roster: Mapping[str, Fra
         best_rival = max(t.weight for t in current.tallies if t.option != leader)
         lead = next(t.weight for t in current.tallies if t.option == leader)
         return lead > best_rival + left
-    return _ranked_decided(rules, ballots, current, remaining, left)
+    return None
 
 
-def _proposal_decided(rules: Rules, current: Result, remaining: list[Fraction]) -> bool:
+def _proposal_decided(rules: Rules, current: Result, left: Fraction) -> bool:
     if rules.allow_block:
         # Already blocked with quorum: nothing undoes a block. Otherwise anyone left can block
         # while everyone else abstaining leaves the majority decision reachable too.
         return current.outcome == BLOCKED
     weight = {t.option: t.weight for t in current.tallies}
     yes, no = weight["yes"], weight["no"]
-    left = sum(remaining, _ZERO)
     ew = current.eligible_weight
     if rules.rule != "simple":
         # Monotone rules: passing only gets easier with more yes and fewer no, and every

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Text, cast, delete, select
+from sqlmodel import Session
 
 from bot.context import Ctx
 from bot.errors import UserError
 from commands.votes import rules as vote_rules
-from storage.tables import Member
+from storage import repos
+from storage.tables import Community, Member
 from storage.vote_tables import Vote, VoteBallot, VoteVoter
 
 PROPOSAL_EMOJI = {"yes": "👍", "no": "👎", "abstain": "🤷", "block": "⛔"}
@@ -105,17 +108,23 @@ def is_eligible(member: Member | None, vote: Vote) -> bool:
     return "*" in member.channels or vote.channel in member.channels
 
 
-def eligible_members(ctx: Ctx, vote: Vote) -> list[Member]:
+def eligible_members(s: Session, community: Community, vote: Vote) -> list[repos.MemberView]:
     if vote.eligible_roles:
         wanted = set(vote.eligible_roles)
-        return [m for m in ctx.members() if set(m.roles) & wanted]
-    return ctx.members(vote.channel)
+        return [m for m in repos.members(s, community.id or 0) if set(m.roles) & wanted]
+    return repos.members(s, community.id or 0, vote.channel)
 
 
-def roster(ctx: Ctx, vote: Vote) -> dict[str, Fraction]:
-    """Eligible voter id -> weight, from the directory as adapters last reported it."""
-    weights = role_weights(ctx)
-    return {m.user_id: weight_of(m.roles, weights) for m in eligible_members(ctx, vote)}
+def directory_roster_of(s: Session, community: Community, vote: Vote) -> dict[str, Fraction]:
+    weights = {str(k): int(v) for k, v in (community.settings.get("weights") or {}).items()}
+    return {m.user_id: weight_of(m.roles, weights) for m in eligible_members(s, community, vote)}
+
+
+def directory_roster(ctx: Ctx, vote: Vote) -> dict[str, Fraction]:
+    """Eligible voter id -> weight, from the directory as adapters last reported it. Read
+    when a vote opens (to freeze its roster); afterwards commands/votes/tally.py's roster
+    is the one that counts."""
+    return directory_roster_of(ctx.db, ctx.community, vote)
 
 
 def roster_hash(members: list[str]) -> str:
@@ -167,20 +176,38 @@ def counted_ballots(
     back: dict[str, str] = {}
     if vote.secret and vote.secret_key and members:
         back = {voter_key(vote, uid): uid for uid in members}
-    # Plain column rows: this runs on every ballot of a live tally.
-    rows = ctx.db.execute(
-        select(VoteBallot.voter, VoteBallot.choices, VoteBallot.weight, VoteBallot.reason)
-        .where(VoteBallot.vote_id == vote.id)
+    return ballots_of(ctx.db, vote.id or 0, back)
+
+
+def ballots_of(
+    s: Session, vote_id: int, back: dict[str, str] | None = None
+) -> list[vote_rules.Ballot]:
+    """Every ballot of a vote, read once, as plain rows (no ORM objects)."""
+    back = back or {}
+    # Choices as their JSON text, parsed once per distinct text: a close of 10,000 ballots
+    # repeats a few rankings, and decoding each row is most of reading it.
+    rows = s.execute(
+        select(
+            VoteBallot.voter, cast(VoteBallot.choices, Text), VoteBallot.weight, VoteBallot.reason
+        )
+        .where(VoteBallot.vote_id == vote_id)
         .order_by(VoteBallot.id)
     ).all()
     weights: dict[str, Fraction] = {}
+    parsed: dict[str, tuple[str, ...]] = {}
     out = []
-    for voter, choices, weight, reason in rows:
+    for voter, choices_json, weight, reason in rows:
         w = weights.get(weight)
         if w is None:
             w = weights[weight] = Fraction(weight)
-        out.append(vote_rules.Ballot(back.get(voter, voter), tuple(choices), w, reason))
+        choices = parsed.get(choices_json)
+        if choices is None:
+            choices = parsed[choices_json] = tuple(json.loads(choices_json))
+        out.append(vote_rules.Ballot(back.get(voter, voter), choices, w, reason))
     return out
+
+
+OldBallot = tuple[tuple[str, ...], Fraction] | None
 
 
 def put_ballot(
@@ -190,17 +217,22 @@ def put_ballot(
     choices: tuple[str, ...],
     weight: Fraction,
     reason: str | None,
-) -> None:
+) -> OldBallot:
+    """Store the voter's ballot; returns what it replaced (choices, weight), if anything."""
     row = ballot_of(ctx, vote, user_id)
+    old: OldBallot = None
     if row is None:
         row = VoteBallot(vote_id=vote.id or 0, voter=voter_key(vote, user_id))
+    else:
+        old = (tuple(row.choices), Fraction(row.weight))
     row.choices = list(choices)
     row.weight = str(weight)
     row.reason = reason
     # Secret votes keep no time on a ballot: it would line up with the order of voters.
     row.cast_at = None if vote.secret else ctx.now
     ctx.db.add(row)
-    if (
+    # A ballot row and a voter row come and go together, so only a first ballot needs one.
+    if old is None and (
         ctx.db.execute(
             select(VoteVoter.id).where(VoteVoter.vote_id == vote.id, VoteVoter.user_id == user_id)
         ).first()
@@ -208,18 +240,21 @@ def put_ballot(
     ):
         ctx.db.add(VoteVoter(vote_id=vote.id or 0, user_id=user_id))
     ctx.db.flush()
+    return old
 
 
-def drop_ballot(ctx: Ctx, vote: Vote, user_id: str) -> bool:
+def drop_ballot(ctx: Ctx, vote: Vote, user_id: str) -> OldBallot:
+    """Withdraw the voter's ballot; returns what it was, None when there was none."""
     row = ballot_of(ctx, vote, user_id)
     if row is None:
-        return False
+        return None
+    old = (tuple(row.choices), Fraction(row.weight))
     ctx.db.delete(row)
     ctx.db.execute(
         delete(VoteVoter).where(VoteVoter.vote_id == vote.id, VoteVoter.user_id == user_id)
     )
     ctx.db.flush()
-    return True
+    return old
 
 
 # ---------------------------------------------------------------- timeline
@@ -248,7 +283,9 @@ def participation(ctx: Ctx, vote_id: int) -> Participation | None:
     vote = ctx.db.get(Vote, vote_id)
     if vote is None or vote.community_id != ctx.community.id:
         return None
-    members = roster(ctx, vote)
+    from commands.votes import tally  # the frozen roster; tally reads this module
+
+    members = tally.roster(ctx, vote)
     voted = tuple(voted_ids(ctx, vote))
     yes = no = None
     # Hidden results stay hidden until the close, also from the assessment.

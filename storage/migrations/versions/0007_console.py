@@ -1,7 +1,7 @@
 """console messages and screen feed
 
 Revision ID: 0007_console
-Revises: 0005_outbox_claims
+Revises: 0006_vote_tallies
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_console"
-down_revision = "0005_outbox_claims"
+down_revision = "0006_vote_tallies"
 branch_labels = None
 depends_on = None
 

@@ -376,11 +376,44 @@ async def test_close_early_and_permissions(script: Script, db: Database) -> None
         '@bob /vote start "Mine?" --for 72h',
         "@dave /vote close 1",
         "expect /only the person who started vote #1 or a moderator/",
+        # Issue 20: the starter cannot decide a vote that can still go either way...
         "@bob /vote close 1",
+        "expect /can still go either way, so before its deadline only a moderator/",
+        "expect-not /closed: /",
+        # ...a moderator can.
+        "@alice /vote close 1",
         "expect /closed: \\*\\*failed\\*\\*/",
         "@bob /vote close 1",
         "expect /vote #1 is closed/",
     )
+    assert results_posted(db) == 1
+    data = record(db).data
+    assert data["closed_by"] == "alice" and data["close_reason"] == "closed by a moderator"
+
+
+async def test_starter_and_one_friend_cannot_decide_a_vote(script: Script, db: Database) -> None:
+    """The attack from issue 20: an RFC author calls a 30-day vote, one friend votes yes, the
+    author closes it. It must fail; once the outcome cannot change, the starter may close."""
+    await script(
+        "roles mo=admin author=tc friend=tc c= d= e= f= g= h=",
+        '@author /vote start "Accept RFC 1?" --for 30d',
+        "@friend /vote cast 1 yes",
+        "@author /vote close 1",
+        "expect /can still go either way/",
+        "expect-not /closed: /",
+        "@author /vote cast 1 yes",
+        "@c /vote cast 1 yes",
+        "@d /vote cast 1 yes",
+        "@author /vote close 1",
+        "expect /can still go either way/",
+        "@e /vote cast 1 yes",
+        # 5 yes of 9 eligible: the 4 left cannot even tie it.
+        "@author /vote close 1",
+        "expect /closed: \\*\\*passed\\*\\*/",
+    )
+    data = record(db).data
+    assert data["closed_by"] == "author"
+    assert data["close_reason"] == "closed by its starter: the outcome could no longer change"
     assert results_posted(db) == 1
 
 
@@ -515,3 +548,62 @@ async def test_vote_closed_hook_fires(script: Script, registry: object) -> None:
     registry.on("vote.closed")(lambda ctx, **kw: seen.append(kw))  # type: ignore[attr-defined]
     await script(PEOPLE, '@alice /vote start "Hook?" --for 1h', "advance 1h")
     assert seen == [{"vote_id": 1, "rfc_id": None, "outcome": "failed", "record_id": 1}]
+
+
+async def test_roster_is_frozen_at_open_and_refreshed_only_before_ballots(
+    script: Script, db: Database
+) -> None:
+    """A role given mid-vote gives no vote; /vote roster shows the snapshot; a moderator may
+    take it again only while nobody has voted; the record carries the snapshot's hash."""
+    await script(
+        "roles alice=admin bob=tc carol=tc dave=",
+        '@alice /vote start "TC only?" --eligible tc --for 1h',
+        "@alice /vote roster 1",
+        "expect /Vote #1 roster \\(frozen\\): 2 eligible, total weight 2, sha256 [0-9a-f]{64}/",
+        "roles alice=admin bob=tc carol=tc dave=tc",
+        "@dave /vote cast 1 yes",
+        "expect /you are not eligible to vote on #1/",
+        "@bob /vote roster 1 --refresh",
+        "expect /only a moderator may refresh/",
+        "@alice /vote roster 1 --refresh",
+        "expect /Vote #1 roster \\(refreshed\\): 3 eligible/",
+        "@dave /vote cast 1 yes",
+        "expect /Your vote on #1 is \\*\\*yes\\*\\*/",
+        "@alice /vote roster 1 --refresh",
+        "expect /vote #1 has ballots: its roster stays as it opened/",
+        "roles alice=admin bob=tc carol=tc dave=",
+        "@carol /vote cast 1 no",
+        "advance 1h",
+        "expect /Participation: 2 of 3 eligible/",
+    )
+    import hashlib
+
+    r = record(db)
+    assert r.roster_size == 3
+    assert r.roster_hash == hashlib.sha256(b"bob\ncarol\ndave").hexdigest()
+
+
+async def test_someone_the_directory_did_not_know_at_open_joins_the_roster(
+    script: Script, db: Database
+) -> None:
+    """A platform that reports members as they appear (Slack, Matrix): a person unknown when
+    the vote opened is judged by its rule when they vote and added to the roster; a person
+    known then but not eligible stays out."""
+    await script(
+        "roles alice=admin bob=tc carol=",
+        "channel #votes",
+        '@alice /vote start "Channel vote?" --for 1h',
+        "@alice /vote roster 1",
+        "expect /3 eligible/",
+        "@zed click /Channel vote/ yes",
+        "expect /Your vote on #1 is \\*\\*yes\\*\\*/",
+        "@alice /vote roster 1",
+        "expect /4 eligible/",
+        "advance 1h",
+        "expect /Participation: 1 of 4 eligible/",
+        '@alice /vote start "TC?" --eligible tc --for 1h',
+        "@carol /vote cast 2 yes",
+        "expect /you are not eligible to vote on #2/",
+        "@yan /vote cast 2 yes",
+        "expect /you are not eligible to vote on #2/",
+    )
