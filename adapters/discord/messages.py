@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from adapters.discord.events import custom_id
-from bot.model import Card, Choice
+from bot.model import FORM_PREFIX, Card, Choice
 
 CONTENT_MAX = 2000
 TITLE_MAX = 256
@@ -169,6 +169,9 @@ def message(
     recipient: str | None = None,
 ) -> dict[str, Any]:
     """The JSON body of a message create or edit (edits with no choices drop the buttons)."""
+    # Forms other than /vote start are not drawn on Discord yet: a secret vote is cast in a
+    # DM there, as its message says.
+    choices = tuple(c for c in choices if not c.action.startswith(FORM_PREFIX))
     content = _cut(channel_links(native_times(text, zone)), CONTENT_MAX)
     body: dict[str, Any] = {
         "content": content,

@@ -326,7 +326,11 @@ class MatrixAdapter(Adapter):
             self.rooms[room_id] = view
         # A direct room is the person's own only while it is the two of them.
         view.is_direct = room_id in self.direct and len(view.displaynames) <= 2
-        view.in_community = room_id in self.community_rooms()
+        # A room Moot opened itself for a ticket belongs to the community as well: nobody else
+        # can make one, and its members are the requester and the staff.
+        view.in_community = (
+            room_id in self.community_rooms() or self.store.place_root(room_id) is not None
+        )
         view.authority = self._authority()
         names = [n for n in (self.bot_display, view.displaynames.get(view.bot_user_id)) if n]
         view.bot_names = tuple(dict.fromkeys(names))

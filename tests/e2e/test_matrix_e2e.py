@@ -685,7 +685,8 @@ async def test_moot_run_serves_health_readiness_and_metrics(
 ) -> None:
     alice, bob, carol, _ = users
     me = bot_account.user_id
-    _, config, out = process_files(tmp_path, synapse, bot_account)
+    room = await new_room(me, alice, bob, carol)
+    _, config, out = process_files(tmp_path, synapse, bot_account, room)
     port = free_port()
     config.write_text(config.read_text().replace("[http]\nport = 0", f"[http]\nport = {port}"))
     proc = spawn(config, out)
@@ -701,7 +702,7 @@ async def test_moot_run_serves_health_readiness_and_metrics(
                 break
             await asyncio.sleep(0.2)
         assert ready[0] == 200 and "ok  adapter matrix: connected" in ready[1], ready
-        room, seen = await room_with_bot(me, alice, bob, carol)
+        room, seen = await room_with_bot(me, alice, bob, carol, room)
         await say(alice, room, "!poll Metrics?")
         await seen.wait_for(lambda e: e["sender"] == me and body(e).startswith("Poll 1"))
         status, text = await http_get(port, "/metrics")

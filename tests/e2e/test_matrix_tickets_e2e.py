@@ -54,19 +54,20 @@ async def test_a_ticket_gets_its_own_room(
     db: Database,
 ) -> None:
     alice, bob, carol, _dave = users
-    settings = settings_for(synapse, bot_account, allowed_inviters=[alice.user_id])
-    bot = await Bot(db, commands.register_all(Registry()), settings).start()
     me = bot_account.user_id
+    # alice (creator, admin) sets up the community's room; bob gets power 50: a moderator,
+    # so staff. The bot's config names the room: roles come from it alone.
+    room = ok(
+        await alice.room_create(
+            name="help",
+            invite=[me, bob.user_id, carol.user_id],
+            power_level_override={"users": {bob.user_id: 50}},
+        ),
+        nio.RoomCreateResponse,
+    ).room_id
+    settings = settings_for(synapse, bot_account, allowed_inviters=[alice.user_id], rooms=[room])
+    bot = await Bot(db, commands.register_all(Registry()), settings).start()
     try:
-        # alice (creator, admin) sets up a room; bob gets power 50: a moderator, so staff.
-        room = ok(
-            await alice.room_create(
-                name="help",
-                invite=[me, bob.user_id, carol.user_id],
-                power_level_override={"users": {bob.user_id: 50}},
-            ),
-            nio.RoomCreateResponse,
-        ).room_id
         await join_when_invited(bob, room)
         await join_when_invited(carol, room)
         seen = EventLog(alice)
