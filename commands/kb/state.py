@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlmodel import Session
 
 from commands.kb import rules
+from storage import repos
 from storage.kb_tables import KbEntry
 
 
@@ -26,10 +27,9 @@ def is_postgres(s: Session) -> bool:
 
 
 def next_number(s: Session, community_id: int) -> int:
-    top = s.execute(
-        select(func.max(KbEntry.number)).where(KbEntry.community_id == community_id)
-    ).scalar_one()
-    return (top or 0) + 1
+    # Locks the community row on PostgreSQL: two replicas filing decisions at once (each
+    # vote's close makes an entry) must not take the same KB number.
+    return repos.next_number(s, KbEntry.number, KbEntry.community_id, community_id)
 
 
 def index(s: Session, entry: KbEntry) -> None:
