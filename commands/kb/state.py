@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from commands.kb import rules
-from storage import repos
 from storage.kb_tables import KbEntry
+
+NUMBER_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,10 @@ def is_postgres(s: Session) -> bool:
 
 
 def next_number(s: Session, community_id: int) -> int:
-    # Locks the community row on PostgreSQL: two replicas filing decisions at once (each
-    # vote's close makes an entry) must not take the same KB number.
-    return repos.next_number(s, KbEntry.number, KbEntry.community_id, community_id)
+    top = s.execute(
+        select(func.max(KbEntry.number)).where(KbEntry.community_id == community_id)
+    ).scalar_one()
+    return (top or 0) + 1
 
 
 def index(s: Session, entry: KbEntry) -> None:
@@ -58,20 +61,31 @@ def add(
     source_ref: str | None = None,
     link: str | None = None,
 ) -> KbEntry:
-    entry = KbEntry(
-        community_id=community_id,
-        number=next_number(s, community_id),
-        question=question,
-        answer=answer,
-        tags=tags,
-        source=source,
-        source_ref=source_ref,
-        link=link,
-        created_by=by,
-        created_at=at,
-        updated_at=at,
-    )
-    s.add(entry)
+    # Replicas file decisions at once (each vote's close makes an entry): a number another
+    # transaction took first is a unique violation in a savepoint, and the next one is tried,
+    # instead of holding a community-wide lock through every close.
+    for attempt in range(NUMBER_ATTEMPTS):
+        entry = KbEntry(
+            community_id=community_id,
+            number=next_number(s, community_id),
+            question=question,
+            answer=answer,
+            tags=tags,
+            source=source,
+            source_ref=source_ref,
+            link=link,
+            created_by=by,
+            created_at=at,
+            updated_at=at,
+        )
+        try:
+            with s.begin_nested():
+                s.add(entry)
+                s.flush()
+            break
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS - 1:
+                raise
     index(s, entry)
     return entry
 
