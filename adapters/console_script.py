@@ -47,9 +47,10 @@ from bot.model import (
     ReactionChanged,
 )
 from bot.parser import INT_LIMIT
+from bot.permissions import BUILTIN
 from bot.registry import Registry
 from bot.text import fold
-from storage import repos
+from storage import repos, role_tables
 from storage.db import Database
 
 ADMIN_ROLES = {"admin", "owner"}
@@ -94,6 +95,7 @@ class ConsoleSession:
         # events dropped as duplicates of the first one's.
         self._run = uuid.uuid4().hex[:10]
         self.app = self._build()
+        self._report_roles(set())
 
     def _build(self) -> App:
         return App(
@@ -229,6 +231,15 @@ class ConsoleSession:
                     now=now,
                     channels=["*"],
                 )
+        self._report_roles({r for roles in self.roles.values() for r in roles - ADMIN_ROLES})
+
+    def _report_roles(self, named: set[str]) -> None:
+        """The console's platform roles: the built-in names and every role a `roles` line
+        hands out (what a script names is what exists here)."""
+        names = {n for kind in BUILTIN.values() for n in kind} | named
+        with self.db.transaction() as s:
+            community = self.app.core.community(s, PLATFORM, WORKSPACE)
+            role_tables.put(s, community.id or 0, {n: n for n in names}, self.clock.now())
 
     async def _deliver(self, event: InboundEvent | None) -> None:
         if event is not None:  # `say` writes a message and sends no event

@@ -10,7 +10,7 @@ import unicodedata
 from datetime import timedelta
 from typing import Literal
 
-from bot import logctx, metrics
+from bot import logctx, metrics, roles
 from bot.context import Ctx
 from bot.core import Core
 from bot.errors import PermissionDenied, UserError
@@ -148,7 +148,10 @@ class Dispatcher:
                 raise PermissionDenied(
                     f"{ctx.prefix}{spec.full_name} is for {describe(spec.permission)} only"
                 )
+            note = roles.check_args(ctx.db, ctx.community, spec, parsed.args, ctx.prefix)
             spec.handler(ctx, **parsed.args)
+            if note:
+                ctx.private(note)
             return True
         if isinstance(event, ActionInvoked):
             handler = reg.actions.get(event.action)

@@ -3,7 +3,7 @@ audited."""
 
 from __future__ import annotations
 
-from bot import permissions, timeparse
+from bot import permissions, roles, timeparse
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.mentions import MentionError, parse_role
@@ -151,6 +151,7 @@ def register(reg: Registry) -> None:
         problem = None if remove else permissions.role_id_problem(ctx.community.platform, role)
         if problem:
             raise UserError(f"{problem}. Usage: {usage}")
+        note = None if remove or name else roles.require(ctx.db, ctx.community, [role], usage)
         if remove:
             if not repos.unbind_role(ctx.db, cid, kind, name, role):
                 raise UserError(f"{role} is not bound as {label}")
@@ -167,6 +168,8 @@ def register(reg: Registry) -> None:
                 f"Undo with `{ctx.prefix}config role {kind} {first} --remove`."
             )
         ctx.private(f"✅ {role} now counts as {label}.{warning}")
+        if note:
+            ctx.private(note)
 
     @reg.command(
         "config",

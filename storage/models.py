@@ -10,6 +10,7 @@ from storage import (  # noqa: F401
     personal_tables,
     rfc_assess_tables,
     rfc_tables,
+    role_tables,
     tables,
     ticket_tables,
     vote_tables,

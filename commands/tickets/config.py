@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot import timeparse
+from bot import roles, timeparse
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.mentions import MentionError, parse_role, parse_user
@@ -65,6 +65,7 @@ def register(reg: Registry) -> None:
         usage = USAGE.format(p=ctx.prefix)
         conf = state.settings(ctx)
         before = dict(conf)
+        note = None
         if what == "show":
             ctx.private(_show(ctx))
             return
@@ -123,6 +124,9 @@ def register(reg: Registry) -> None:
             except MentionError as exc:
                 raise UserError(f"{exc}. Usage: {usage}") from None
             mapping = dict(conf.get("level_roles") or {})
+            if not remove and not args[1].startswith("<@") and ctx.member(who) is None:
+                # A plain @name is a role unless it is a person Moot knows.
+                note = roles.require(ctx.db, ctx.community, [who], usage)
             if remove:
                 if mapping.get(who) != level:
                     raise UserError(f"{who} is not mapped to {level}")
@@ -197,6 +201,8 @@ def register(reg: Registry) -> None:
         state.put_settings(ctx, conf)
         ctx.audit("config.ticket", what=what, before=before, after=conf)
         ctx.private(f"✅ Tickets: {said}.")
+        if note:
+            ctx.private(note)
 
 
 def _is_name(text: str, limit: int) -> bool:

@@ -23,7 +23,8 @@ async def test_help_for_a_subcommand(script: Script) -> None:
 
 async def test_config_flow_and_audit(script: Script) -> None:
     await script(
-        "roles alice=admin bob=",
+        # Roles must be real: on the console a role exists once a `roles` line hands it out.
+        "roles alice=admin bob= carol=tc,maintainers",
         "@alice /config channel votes #votes",
         "expect /votes channel is now #votes/",
         "@alice /config role moderator @tc",

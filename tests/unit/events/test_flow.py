@@ -169,7 +169,7 @@ async def test_bad_input_gets_one_line_and_writes_nothing(script: Script, db: Da
         '@alice /event create "X" --at "2026-01-09 18:00" --until 2026-02-01',
         "expect /give --repeat too/",
         '@alice /event create "X" --at "2026-01-09 18:00" --role tcc',
-        "expect /unknown role @tcc: nobody holds it/",
+        "expect /@tcc is not a role here \\(roles: .*tc/",
         "@alice /event rsvp 9 going",
         "expect /there is no event #9/",
         "@alice /event rsvp 1 perhaps",

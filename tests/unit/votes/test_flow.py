@@ -207,7 +207,7 @@ async def test_eligibility_refusal_counts_nothing(script: Script, db: Database) 
         ('"Q?" --for -3h', "negative"),
         ('"Q?" --for 91d', "from 1 minute to 90 days"),
         ('"Q?" --for 30s', "from 1 minute to 90 days"),
-        ('"Q?" --eligible @nobody', "unknown role @nobody"),
+        ('"Q?" --eligible @nobody', "@nobody is not a role here"),
         ('"Q?" --options A,B,a', "listed twice"),
         ('"Q?" --options A,,B', "an option is empty"),
         ('"Q?" --options ' + ",".join(f"o{i}" for i in range(21)), "at most 20 options"),
@@ -225,6 +225,9 @@ async def test_start_refusals_write_nothing(
 ) -> None:
     s = await script(
         PEOPLE,
+        # A real role that nobody holds any more: it exists, its roster is empty.
+        "roles frank=board",
+        "roles frank=",
         "@alice /config role voter-group board @board",
         f"@alice /vote start {line}",
     )
