@@ -38,7 +38,7 @@ from commands.events.state import (
     series,
     taken,
 )
-from storage import repos
+from storage import repos, role_tables
 from storage.event_tables import Event, EventRsvp
 
 log = logging.getLogger("moot.events")
@@ -201,6 +201,7 @@ def _apply(ctx: Ctx, event: Event, args: dict[str, Any], sub: str, zone: ZoneInf
         # A typo here would lock everyone out, so a role nobody holds is refused.
         known = {r for m in ctx.members() for r in m.roles}
         known |= {b.role for b in repos.role_bindings(ctx.db, ctx.community.id or 0)}
+        known |= set(role_tables.known(ctx.db, ctx.community.id or 0))
         unknown = sorted(set(args["role"]) - known)
         if unknown:
             raise refuse(ctx, sub, f"unknown role @{unknown[0]}: nobody holds it")

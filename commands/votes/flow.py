@@ -44,7 +44,7 @@ from commands.votes.state import (
     voted_ids,
     voter_key,
 )
-from storage import repos
+from storage import repos, role_tables
 from storage.vote_tables import DecisionRecord, Vote
 
 MIN_DURATION = timedelta(minutes=1)
@@ -141,10 +141,11 @@ def vote_types(ctx: Ctx) -> dict[str, dict[str, Any]]:
 
 def resolve_roles(ctx: Ctx, roles: list[str], sub: str) -> list[str]:
     """Roles as given, with voter-group names expanded to their bound roles. A role that no
-    known member holds and no binding names is refused as unknown (most likely a typo)."""
+    known member holds, no binding names and the platform does not list is refused as
+    unknown (most likely a typo)."""
     bindings = repos.role_bindings(ctx.db, ctx.community.id or 0)
     held = {r for m in ctx.members() for r in m.roles}
-    bound = {b.role for b in bindings}
+    bound = {b.role for b in bindings} | set(role_tables.known(ctx.db, ctx.community.id or 0))
     out: list[str] = []
     for role in roles:
         group = [b.role for b in bindings if b.kind == "voter-group" and b.name == role.lower()]
