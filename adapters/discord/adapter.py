@@ -126,6 +126,7 @@ class DiscordAdapter(Adapter):
         self.client.event(self.on_socket_raw_receive)
         self.client.event(self.on_ready)
         self.client.event(self.on_guild_join)
+        self.client.event(self.on_guild_role_create)
         self.client.event(self.on_guild_role_update)
         self.client.event(self.on_guild_role_delete)
         self._sink: EventSink | None = None
@@ -237,6 +238,9 @@ class DiscordAdapter(Adapter):
         # A role's name or permissions decide Moot roles and admins of all who hold it.
         if before.name != after.name or before.permissions != after.permissions:
             await self._sync_directory(after.guild)
+
+    async def on_guild_role_create(self, role: discord.Role) -> None:
+        await self._sync_directory(role.guild)
 
     async def on_guild_role_delete(self, role: discord.Role) -> None:
         await self._sync_directory(role.guild)
@@ -530,6 +534,14 @@ class DiscordAdapter(Adapter):
             directory.report, self.db, str(guild.id), self.timezone, entries, self.clock.now()
         )
         log.info("directory of guild %s: %d member(s)", guild.id, n)
+        await asyncio.to_thread(
+            directory.report_roles,
+            self.db,
+            str(guild.id),
+            self.timezone,
+            events.directory_roles(info),
+            self.clock.now(),
+        )
 
     # ---------------------------------------------------------------- REST
     async def _request(self, method: str, path: str, body: Any = None, **params: Any) -> Any:

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import update
 
 from adapters.discord.events import PLATFORM, MemberEntry
-from storage import repos
+from storage import repos, role_tables
 from storage.db import Database
 from storage.tables import Member
 
@@ -51,3 +51,12 @@ def left(db: Database, guild_id: str, timezone: str, user_id: str, now: datetime
             .where(Member.community_id == community.id, Member.user_id == user_id)
             .values(active=False, updated_at=now)
         )
+
+
+def report_roles(
+    db: Database, guild_id: str, timezone: str, roles: dict[str, str], now: datetime
+) -> None:
+    """The guild's whole role list: what commands that name a role are checked against."""
+    with db.transaction() as s:
+        community = repos.get_or_create_community(s, PLATFORM, guild_id, now, timezone)
+        role_tables.replace(s, community.id or 0, roles, now)

@@ -76,6 +76,17 @@ def moot_roles(role_ids: list[str], guild: GuildInfo) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+def directory_roles(guild: GuildInfo) -> dict[str, str]:
+    """The guild's roles for the platform-role directory: each by its id and, since a
+    role's lower-cased name counts too (moot_roles), by that name."""
+    out: dict[str, str] = {}
+    for rid, (name, _bits) in guild.roles.items():
+        out[rid] = name
+        if name and rid != guild.guild_id:  # @everyone is not a name anyone holds
+            out.setdefault(name.lower(), name)
+    return out
+
+
 def role_permissions(role_ids: list[str], guild: GuildInfo) -> int:
     bits = guild.roles.get(guild.guild_id, ("", 0))[1]
     for rid in role_ids:

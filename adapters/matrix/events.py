@@ -111,6 +111,11 @@ class RoomView:
             self.users_default = 0
 
 
+# The roles roles_for() hands out, by power level or the configured user lists: the only
+# ones a Matrix command may name.
+DIRECTORY_ROLES = {"admin": "admin", "moderator": "moderator"}
+
+
 def roles_for(room: RoomView, user_id: str) -> tuple[frozenset[str], bool]:
     rules = room.rules
     level = room.power(user_id)

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from storage import repos
+from adapters.matrix.events import DIRECTORY_ROLES
+from storage import repos, role_tables
 from storage.db import Database
 from storage.tables import KeyValue, Member
 
@@ -121,6 +122,7 @@ class MatrixStore:
         with self.db.transaction() as s:
             community = repos.get_or_create_community(s, platform, workspace, now, timezone)
             cid = community.id or 0
+            role_tables.put(s, cid, DIRECTORY_ROLES, now)
             for user_id, (display, roles, is_admin) in joined.items():
                 repos.upsert_member(
                     s,

@@ -41,7 +41,7 @@ from bot.model import (
 )
 from bot.parser import ParseContext
 from bot.registry import Registry
-from storage import repos
+from storage import repos, role_tables
 from storage.db import Database
 from storage.tables import Community
 
@@ -216,10 +216,24 @@ class SlackAdapter(Adapter):
 
     async def prepare(self, event: InboundEvent) -> InboundEvent:
         """The actor's name, roles and admin flag, looked up (and cached) after the ack."""
-        actor = await self.directory.actor(
-            event.address.workspace, event.actor.user_id, event.actor.display
-        )
+        team = event.address.workspace
+        actor = await self.directory.actor(team, event.actor.user_id, event.actor.display)
+        listed = self.directory.new_roles.pop(team, None)
+        if listed is not None and not await asyncio.to_thread(self._report_roles, team, listed):
+            self.directory.new_roles.setdefault(team, listed)
         return replace(event, actor=actor)
+
+    def _report_roles(self, team: str, roles: dict[str, str]) -> bool:
+        """Write the workspace's user groups to the role directory; False while the core
+        has not made the community yet (it picks its time zone), to be tried again."""
+        with self.db.transaction() as s:
+            community = s.execute(
+                select(Community).where(Community.platform == PLATFORM, Community.workspace == team)
+            ).scalar_one_or_none()
+            if community is None:
+                return False
+            role_tables.replace(s, community.id or 0, roles, self.clock.now())
+        return True
 
     async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
         event = events.slash_command(body)

@@ -23,6 +23,21 @@ class _Entry:
     at: float
 
 
+# Roles the directory itself gives (actor() below), listed so commands may name them.
+PSEUDO_ROLES = {"admin": "admin", "owner": "owner"}
+
+
+def directory_roles(groups: list[dict[str, Any]]) -> dict[str, str]:
+    """usergroups.list's groups as the platform-role directory: id -> handle. Disabled
+    groups (date_delete set) are gone."""
+    out = dict(PSEUDO_ROLES)
+    for g in groups:
+        gid = str(g.get("id") or "")
+        if gid and not g.get("date_delete"):
+            out[gid] = str(g.get("handle") or g.get("name") or gid)
+    return out
+
+
 class Directory:
     def __init__(
         self, client: Any, ttl: float = 300.0, monotonic: Callable[[], float] = time.monotonic
@@ -33,6 +48,9 @@ class Directory:
         self._users: dict[str, _Entry] = {}
         self._groups: dict[str, _Entry] = {}
         self._warned: set[str] = set()
+        # team -> the workspace's user groups (id -> handle) from the latest good listing,
+        # until the adapter has written them to the role directory.
+        self.new_roles: dict[str, dict[str, str]] = {}
 
     def _fresh(self, entry: _Entry | None) -> bool:
         return entry is not None and self.monotonic() - entry.at < self.ttl
@@ -64,6 +82,7 @@ class Directory:
         members: dict[str, set[str]] = {}
         try:
             resp = await self.client.usergroups_list(include_users=True)
+            self.new_roles[team] = directory_roles(resp.get("usergroups") or [])
             for group in resp.get("usergroups") or []:
                 group_id = str(group.get("id", ""))
                 if not group_id:

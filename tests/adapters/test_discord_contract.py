@@ -389,3 +389,17 @@ def test_settings_are_checked() -> None:
         DiscordSettings.from_section({"token": "a.b.c", "prefix": "go "})
     with pytest.raises(ConfigError, match="message_content"):
         DiscordSettings.from_section({"token": "a.b.c", "message_content": "yes"})
+
+
+def test_guild_roles_become_the_role_directory() -> None:
+    # GUILD_CREATE's roles: each by its snowflake, and by its lower-cased name (names count
+    # as roles on Discord); @everyone by its id only.
+    roles = events.directory_roles(guild())
+    assert roles == {
+        p.EVERYONE: "@everyone",
+        p.ROLE_TC: "TC",
+        "tc": "TC",
+        p.ROLE_MODS: "Mods",
+        "mods": "Mods",
+    }
+    assert "@everyone" not in roles and "everyone" not in roles

@@ -689,3 +689,25 @@ async def test_a_reaction_redacted_before_its_add_arrives_leaves_no_ballot(
     added, removed = me.to_event(view(), add), me.to_event(view(), redaction, known)
     assert isinstance(added, ReactionChanged) and isinstance(removed, ReactionChanged)
     await check_late_add(db, registry, addr(), ALICE_ACTOR, added, removed)
+
+
+def test_power_level_roles_become_the_role_directory(db: Database) -> None:
+    """Matrix roles are the names power levels give (admin, moderator); the directory lists
+    them once the adapter reports a room's members, so `--eligible @moderator` passes and a
+    made-up role is refused."""
+    from adapters.matrix.store import MatrixStore
+    from storage import repos, role_tables
+
+    v = view(power_users={"@mod:moot.test": 50, "@ann:moot.test": 0})
+    people = {
+        u: (u, sorted(me.roles_for(v, u)[0]), me.roles_for(v, u)[1]) for u in v.power_users
+    }
+    store = MatrixStore(db, "@moot:moot.test")
+    when = datetime(2026, 1, 5, tzinfo=UTC)
+    for _ in range(2):  # reported again and again: listed once
+        store.report_members("matrix", "moot.test", "UTC", "!room:moot.test", people, [], when)
+    with db.transaction() as s:
+        community = repos.get_or_create_community(s, "matrix", "moot.test", when)
+        assert role_tables.known(s, community.id or 0) == me.DIRECTORY_ROLES
+        held = {r for m in repos.members(s, community.id or 0) for r in m.roles}
+    assert held <= set(me.DIRECTORY_ROLES) and "moderator" in held

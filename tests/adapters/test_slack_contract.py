@@ -610,3 +610,19 @@ async def test_a_reaction_removed_before_its_add_arrives_leaves_no_ballot(
         added,
         removed,
     )
+
+
+def test_user_groups_become_the_role_directory() -> None:
+    from adapters.slack.directory import directory_roles
+
+    # usergroups.list (include_users=true) as Slack returns it: disabled groups keep a
+    # date_delete; the directory's own admin/owner roles are always there.
+    groups = [
+        {"id": "S0TC00001", "team_id": p.TEAM, "handle": "tc", "name": "TC", "date_delete": 0,
+         "users": ["U0BOB0001"], "user_count": 1},
+        {"id": "S0OLD0001", "team_id": p.TEAM, "handle": "old", "name": "Old",
+         "date_delete": 1700000000, "users": []},
+        {"id": "", "handle": "broken"},
+    ]
+    assert directory_roles(groups) == {"S0TC00001": "tc", "admin": "admin", "owner": "owner"}
+    assert directory_roles([]) == {"admin": "admin", "owner": "owner"}

@@ -34,6 +34,7 @@ from commands.decisions import record_dict
 from storage import migrate
 from storage.db import Database
 from storage.rfc_tables import RfcComment
+from storage.role_tables import PlatformRole
 from storage.tables import Member, Outbox
 from storage.vote_tables import DecisionRecord, Vote
 from storage.vote_tables import VoteBallot as Ballot
@@ -456,6 +457,18 @@ async def test_member_update_reaches_the_directory(start_bot: BotFactory) -> Non
             return s.execute(select(Member).where(Member.user_id == p.BOB)).scalar_one()
 
     await until(lambda: bob().is_admin, what="bob made admin by his role")
+    # The role directory follows the guild: GUILD_CREATE's roles, then created and deleted.
+    def roles() -> dict[str, str]:
+        with bot.db.transaction() as s:
+            return {r.role_id: r.name for r in s.execute(select(PlatformRole)).scalars()}
+
+    assert roles()[p.ROLE_TC] == "TC" and roles()["mods"] == "Mods"
+    new = p.role("1180000000000000029", "Docs", 0, 3)
+    await bot.fake.dispatch("GUILD_ROLE_CREATE", {"guild_id": p.GUILD, "role": new})
+    await until(lambda: roles().get(new["id"]) == "Docs", what="the new role listed")
+    await bot.fake.dispatch("GUILD_ROLE_DELETE", {"guild_id": p.GUILD, "role_id": p.ROLE_TC})
+    await until(lambda: p.ROLE_TC not in roles(), what="the deleted role gone")
+    assert "tc" not in roles()
     await bot.fake.dispatch(
         "GUILD_MEMBER_REMOVE", {"guild_id": p.GUILD, "user": p.user(p.DAVE, "dave")}
     )

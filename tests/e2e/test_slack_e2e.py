@@ -27,7 +27,7 @@ from bot.context import Ctx
 from bot.model import Choice, Edit, InboundEvent
 from bot.registry import Registry
 from bot.specs import Param
-from storage import repos
+from storage import repos, role_tables
 from storage.db import Database
 from storage.tables import Outbox, ProcessedEvent
 from storage.vote_tables import VoteBallot
@@ -264,6 +264,36 @@ async def test_roles_come_from_user_groups_and_admins(slack: Harness) -> None:
     assert "Settings for this community" in slack.fake.of("chat.postEphemeral")[2].args["text"]
     # One usergroups.list for all three commands: the directory caches.
     assert len(slack.fake.of("usergroups.list")) == 1
+
+
+async def test_role_arguments_must_be_real_user_groups(slack: Harness) -> None:
+    """The workspace's user groups (usergroups.list) are the roles a command may name."""
+    slack.fake.usergroups += [
+        {"id": "S0OLD0001", "handle": "old", "users": [], "date_delete": 1700000000}
+    ]
+    ephemerals = lambda: slack.fake.of("chat.postEphemeral")  # noqa: E731
+    await slack.send.command(p.slash_command("/moot", "config show", ALICE, "r.1"))
+    await slack.until(lambda: len(ephemerals()) == 1)
+    for i, group in enumerate(("<!subteam^S0GONE001|@gone>", "<!subteam^S0OLD0001|@old>"), 2):
+        line = f"config role moderator {group}"
+        await slack.send.command(p.slash_command("/moot", line, ALICE, f"r.{i}"))
+        await slack.until(lambda n=i: len(ephemerals()) == n)
+        said = ephemerals()[-1].args["text"]
+        assert "is not a role here (roles: admin, owner, tc)" in said and "Usage:" in said
+    await slack.send.command(
+        p.slash_command("/moot", "config role moderator <!subteam^S0TC00001|@tc>", ALICE, "r.9")
+    )
+    await slack.until(lambda: len(ephemerals()) == 4)
+    assert "now counts as moderator" in ephemerals()[-1].args["text"]
+    with slack.db.transaction() as s:
+        community = repos.get_or_create_community(s, "slack", p.TEAM, SystemClock().now())
+        bound = repos.role_bindings(s, community.id or 0)
+        assert [b.role for b in bound] == ["S0TC00001"]
+        assert role_tables.known(s, community.id or 0) == {
+            "S0TC00001": "tc",
+            "admin": "admin",
+            "owner": "owner",
+        }
 
 
 async def test_attack_a_user_group_named_moderator_grants_nothing(slack: Harness) -> None:
