@@ -7,7 +7,9 @@ interactive terminal chat built on the same lines.
     @bob click 3 yes                       bob presses the choice labelled yes on message #3
     @bob react 3 👍 / @bob unreact 3 👍     reactions
     @carol reply 3 I agree                 a reply in the thread of message #3
-    @carol say My build fails              carol writes in the channel (not to Moot)
+    @carol say My build fails              carol writes in the channel (Moot hears it only
+                                           where a capability asked: the support channel,
+                                           a first message)
     @carol edit 3 I agree, mostly          carol edits her latest reply in #3's thread
     @carol dm /vote cast 4 no              typed in carol's direct chat with the bot
     advance 72h                            move the fake clock, running due work on the way
@@ -34,11 +36,13 @@ from adapters.console import (
 )
 from bot import timeparse
 from bot.app import App
+from bot.channel_gate import ChannelGate
 from bot.clock import Clock, FakeClock
 from bot.model import (
     ActionInvoked,
     Actor,
     Address,
+    ChannelMessage,
     CommandInvoked,
     InboundEvent,
     MemberJoined,
@@ -98,6 +102,9 @@ class ConsoleSession:
         self._report_roles(set())
 
     def _build(self) -> App:
+        # The console reads the configured channels at every message (ttl 0): a script's
+        # `/config channel` acts on its next line. "Seen" people last one process run.
+        self.gate = ChannelGate(self.db, self.registry, ttl=0)
         return App(
             self.db,
             self.registry,
@@ -279,8 +286,12 @@ class ConsoleSession:
                 message=where,
             )
         elif verb == "say":
-            self.adapter.user_message(self.channel, name, tail)
-            return None
+            n = self.adapter.user_message(self.channel, name, tail)
+            if not self.gate.wants(PLATFORM, WORKSPACE, self.channel, name):
+                return None  # chatter no capability asked for: nothing reaches the core
+            event = ChannelMessage(
+                event_id=eid, actor=actor, address=self.here().at_message(str(n)), text=tail
+            )
         elif verb in ("react", "unreact"):
             ref, key = _split_ref(tail)
             n, where = self._message(ref)

@@ -11,6 +11,7 @@ from bot.model import (
     Actor,
     Address,
     Card,
+    ChannelMessage,
     Choice,
     CommandInvoked,
     Edit,
@@ -110,6 +111,7 @@ EVENT_TYPES: dict[str, type[InboundEvent]] = {
     "message": MessageReceived,
     "message_action": MessageActionInvoked,
     "joined": MemberJoined,
+    "channel_message": ChannelMessage,
 }
 EVENT_KINDS = {cls: name for name, cls in EVENT_TYPES.items()}
 # Fields holding an Address besides `address` itself.

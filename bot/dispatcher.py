@@ -10,13 +10,14 @@ import unicodedata
 from datetime import timedelta
 from typing import Literal
 
-from bot import logctx, metrics, roles
+from bot import channel_gate, logctx, metrics, roles
 from bot.context import Ctx
 from bot.core import Core
 from bot.errors import PermissionDenied, UserError
 from bot.model import (
     ActionInvoked,
     Address,
+    ChannelMessage,
     CommandInvoked,
     InboundEvent,
     MemberJoined,
@@ -200,6 +201,8 @@ class Dispatcher:
             ctx.message_ref = posted.ref
             reg.thread_replies[kind](ctx, posted.ref, event.text)
             return True
+        if isinstance(event, ChannelMessage):
+            return channel_gate.route(ctx, event)
         if isinstance(event, MemberJoined):
             hooks = reg.hooks.get("member.joined", [])
             ctx.fire("member.joined", user_id=event.actor.user_id)

@@ -125,6 +125,15 @@ class MemberJoined(Event):
     join in a community room)."""
 
 
+@dataclass(frozen=True)
+class ChannelMessage(Event):
+    """A person's plain top-level message in a channel (not a command, not a thread reply).
+    Adapters deliver it only for the channels a capability asked for (bot/channel_gate.py),
+    never for the bot's own messages."""
+
+    text: str = ""
+
+
 InboundEvent = (
     CommandInvoked
     | ActionInvoked
@@ -132,6 +141,7 @@ InboundEvent = (
     | MessageReceived
     | MessageActionInvoked
     | MemberJoined
+    | ChannelMessage
 )
 
 

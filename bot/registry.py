@@ -48,6 +48,10 @@ class Registry:
     # rendered by the outbox when it delivers an edit of that message (None: send the
     # stored edit as it is). Handlers then only mark a live message stale.
     live_cards: dict[str, Handler] = field(default_factory=dict)
+    # Plain channel messages a capability wants, by channel purpose ("support": the channel
+    # `/config channel support` names; ANY_CHANNEL: a person's first message anywhere in the
+    # community): fn(ctx, text). Adapters deliver only what some purpose asks for.
+    channel_messages: dict[str, Handler] = field(default_factory=dict)
 
     def command(
         self,
@@ -106,6 +110,9 @@ class Registry:
 
     def live_card(self, kind: str) -> Callable[[Handler], Handler]:
         return self._put(self.live_cards, kind)
+
+    def channel_message(self, purpose: str) -> Callable[[Handler], Handler]:
+        return self._put(self.channel_messages, purpose)
 
     @staticmethod
     def _put(table: dict[str, Handler], key: str) -> Callable[[Handler], Handler]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.channel_gate import ANY_CHANNEL
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.registry import Registry
@@ -63,6 +64,12 @@ def register(reg: Registry) -> None:
         if text is None or not _claim(ctx, user_id):
             return
         ctx.dm(user_id, "👋 " + text)
+
+    @reg.channel_message(ANY_CHANNEL)
+    def on_first_message(ctx: Ctx, text: str) -> None:
+        # Where the platform sends no join (or Moot missed it), a person's first message in
+        # a community channel is their arrival; the same unique row keeps it to one welcome.
+        on_joined(ctx, ctx.actor.user_id)
 
     @reg.command(
         "config",

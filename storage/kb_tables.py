@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.tables import utc_column
@@ -39,6 +39,8 @@ class KbSuggestion(SQLModel, table=True):
     """Entries suggested to someone who asked; `outcome` says whether one answered it."""
 
     __tablename__ = "kb_suggestion"
+    # A person's latest suggestion, for the support channel's rate limit.
+    __table_args__ = (Index("ix_kb_suggestion_user_at", "community_id", "user_id", "at"),)
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id", index=True)
     user_id: str = Field(max_length=255)

@@ -17,7 +17,7 @@ from bot.links import checked_link
 from bot.model import Choice
 from bot.registry import Registry
 from bot.specs import Param
-from commands.kb import render, rules, state
+from commands.kb import render, rules, state, support
 from storage.db import Database
 from storage.kb_tables import KbEntry, KbSuggestion
 from storage.rfc_tables import Rfc
@@ -353,3 +353,4 @@ def register(reg: Registry) -> None:
         suggest(ctx, question, user_id=user_id, context=context)
 
     reg.exporter("kb")(export)
+    support.register(reg, suggest)

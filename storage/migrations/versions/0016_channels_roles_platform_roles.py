@@ -1,4 +1,5 @@
-"""platform roles: each adapter's list of the platform's real roles
+"""platform roles: each adapter's list of the platform's real roles; an index for the
+support channel's per-person suggestion limit
 
 Revision ID: 0016_channels_roles
 Revises: 0015_feedback
@@ -32,8 +33,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("community_id", "role_id"),
     )
     op.create_index("ix_platform_role_community_id", "platform_role", ["community_id"])
+    # The support channel's suggestions are rate-limited per person: their latest, by index.
+    op.create_index(
+        "ix_kb_suggestion_user_at", "kb_suggestion", ["community_id", "user_id", "at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_kb_suggestion_user_at", table_name="kb_suggestion")
     op.drop_index("ix_platform_role_community_id", table_name="platform_role")
     op.drop_table("platform_role")
