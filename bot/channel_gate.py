@@ -75,17 +75,16 @@ class ChannelGate:
         """Whether a plain message there, by this person, should go to the core."""
         if not self.registry.channel_messages or not user_id:
             return False
-        if channel in self.channels(platform, workspace):
-            return True
-        if ANY_CHANNEL not in self.registry.channel_messages:
-            return False
         who = (platform, workspace, user_id)
-        if who in self._seen:
-            return False
-        self._seen[who] = None
-        if len(self._seen) > SEEN_MAX:
-            self._seen.popitem(last=False)
-        return True
+        first = who not in self._seen
+        if first and ANY_CHANNEL in self.registry.channel_messages:
+            # Any message that reaches the core is heard by ANY_CHANNEL listeners too.
+            self._seen[who] = None
+            if len(self._seen) > SEEN_MAX:
+                self._seen.popitem(last=False)
+        else:
+            first = False
+        return first or channel in self.channels(platform, workspace)
 
     def forget(self) -> None:
         """Read the configured channels again at the next message."""

@@ -27,6 +27,7 @@ from adapters.slack.directory import Directory
 from adapters.slack.emoji import to_name
 from bot import help as helptext
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
+from bot.channel_gate import ChannelGate
 from bot.clock import Clock, SystemClock
 from bot.model import (
     FORM_PREFIX,
@@ -187,6 +188,7 @@ class SlackAdapter(Adapter):
         self._socket: Any = None
         self.bound_port: int | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self.gate = ChannelGate(db, registry)
         self._register()
 
     # ---------------------------------------------------------------- inbound
@@ -377,6 +379,12 @@ class SlackAdapter(Adapter):
 
     async def _on_message(self, body: dict[str, Any]) -> None:
         event = events.thread_message(body) or events.thread_edit(body)
+        plain = None if event else events.channel_message(body, self.bot_user_id)
+        if plain is not None:
+            where = plain.address
+            if self.gate.wants(PLATFORM, where.workspace, where.channel, plain.actor.user_id):
+                await self._dispatch(plain)
+            return
         if event is None:
             # In the bot's DM a known command is a command; anything else answers the
             # ticket relayed there, if any, and is otherwise read as a command after all.

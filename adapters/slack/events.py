@@ -15,6 +15,7 @@ from bot.model import (
     ActionInvoked,
     Actor,
     Address,
+    ChannelMessage,
     CommandInvoked,
     MemberJoined,
     MessageActionInvoked,
@@ -302,5 +303,32 @@ def direct_command(body: Payload) -> CommandInvoked | None:
         name=name,
         args=args,
         raw_text=text,
+        raw=body,
+    )
+
+
+def channel_message(body: Payload, bot_user_id: str | None = None) -> ChannelMessage | None:
+    """A person's top-level message in a channel (message.channels / message.groups). Edits,
+    joins and bot posts carry a subtype or bot_id; thread replies are thread_message's."""
+    event_id, team, event = _envelope(body)
+    if event.get("type") != "message" or event.get("subtype") or event.get("bot_id"):
+        return None
+    if event.get("channel_type") not in ("channel", "group") or not event.get("user"):
+        return None
+    if bot_user_id and event.get("user") == bot_user_id:
+        return None
+    thread_ts, ts = event.get("thread_ts"), event.get("ts")
+    if thread_ts and thread_ts != ts:
+        return None
+    text = str(event.get("text", ""))
+    if not text.strip():
+        return None
+    channel = str(event.get("channel", ""))
+    return ChannelMessage(
+        event_id=event_id,
+        actor=actor(str(event["user"])),
+        address=Address(PLATFORM, team, channel, None, str(ts or "")),
+        cast_at=cast_time(ts),
+        text=text,
         raw=body,
     )

@@ -170,6 +170,38 @@ def thread_message(
     )
 
 
+def channel_message(
+    text: str = "How do I get commit rights?",
+    user: str = "U0DAVE001",
+    event_id: str = "Ev0007",
+    channel: str = CHANNEL,
+) -> dict[str, Any]:
+    """message.channels: a top-level message in a public channel, as the Events API sends."""
+    return envelope(
+        {
+            "client_msg_id": "0c1d2e3f-2f35-4b2e-9bd3-9b2c2c1a0b7e",
+            "type": "message",
+            "text": text,
+            "user": user,
+            "ts": "1700000060.000400",
+            "blocks": [
+                {
+                    "type": "rich_text",
+                    "block_id": "Xy1",
+                    "elements": [
+                        {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}
+                    ],
+                }
+            ],
+            "team": TEAM,
+            "channel": channel,
+            "event_ts": "1700000060.000400",
+            "channel_type": "channel",
+        },
+        event_id,
+    )
+
+
 def app_home_opened(user: str = "U0ALICE01", event_id: str = "Ev0004") -> dict[str, Any]:
     return envelope(
         {

@@ -626,3 +626,38 @@ def test_user_groups_become_the_role_directory() -> None:
     ]
     assert directory_roles(groups) == {"S0TC00001": "tc", "admin": "admin", "owner": "owner"}
     assert directory_roles([]) == {"admin": "admin", "owner": "owner"}
+
+
+def test_a_top_level_channel_message_becomes_channel_message() -> None:
+    ev = events.channel_message(p.channel_message("How do I get commit rights?"))
+    assert ev is not None and ev.text == "How do I get commit rights?"
+    assert ev.event_id == "Ev0007" and ev.actor.user_id == "U0DAVE001"
+    assert ev.address == Address("slack", p.TEAM, p.CHANNEL, None, "1700000060.000400")
+    assert ev.cast_at is not None and not ev.is_direct
+
+
+def test_channel_messages_that_are_not_a_persons_top_level_words_are_dropped() -> None:
+    cases = []
+    bot = p.channel_message()
+    bot["event"]["bot_id"] = "B0MOOT001"
+    cases.append(bot)
+    own = p.channel_message(user=p.BOT_USER)
+    cases.append(own)
+    for subtype in ("message_changed", "channel_join", "bot_message", "message_deleted"):
+        sub = p.channel_message()
+        sub["event"]["subtype"] = subtype
+        cases.append(sub)
+    reply = p.channel_message()
+    reply["event"]["thread_ts"] = "1700000000.000100"
+    cases.append(reply)
+    dm = p.channel_message()
+    dm["event"]["channel_type"] = "im"
+    cases.append(dm)
+    cases.append(p.channel_message("   "))
+    for body in cases:
+        assert events.channel_message(body, p.BOT_USER) is None, body["event"]
+    root = p.channel_message()
+    root["event"]["thread_ts"] = root["event"]["ts"]  # a thread's root is top-level
+    group = p.channel_message()
+    group["event"]["channel_type"] = "group"  # a private channel
+    assert events.channel_message(root) and events.channel_message(group)

@@ -29,6 +29,7 @@ from bot.registry import Registry
 from bot.specs import Param
 from storage import repos, role_tables
 from storage.db import Database
+from storage.kb_tables import KbSuggestion
 from storage.tables import Outbox, ProcessedEvent
 from storage.vote_tables import VoteBallot
 from tests.adapters import slack_payloads as p
@@ -634,3 +635,35 @@ async def test_a_reaction_removed_before_its_add_arrives_leaves_no_ballot(
     assert h.outcomes == ["ok"] * (2 * len(voters) + 2)
     with h.db.transaction() as s:
         assert [v for (v,) in s.execute(select(VoteBallot.voter)).all()] == [CAROL]
+
+
+async def test_support_channel_question_gets_private_suggestions(slack_real: Harness) -> None:
+    """message.channels through bolt: a question in the support channel gets an ephemeral
+    set of suggestions with buttons; a retried event, chatter in another channel and the
+    person's next question within the window get nothing."""
+    h = slack_real
+    ephemerals = lambda: h.fake.of("chat.postEphemeral")  # noqa: E731
+    for i, line in enumerate(
+        (
+            'kb add "How do I get commit rights?" "Ask in #maintainers after three PRs."',
+            f"config channel support <#{p.CHANNEL}|help>",
+        )
+    ):
+        await h.send.command(p.slash_command("/moot", line, ALICE, f"s.{i}"))
+    await h.until(lambda: len(ephemerals()) == 1 and h.count(ProcessedEvent) == 2)
+    status, _ = await h.send.event(p.channel_message("how can I get commit rights?"))
+    assert status == 200
+    got = await h.until(lambda: [c for c in ephemerals() if c.args["user"] == DAVE])
+    assert "Does one of these answer it?" in got[0].args["text"]
+    assert got[0].args["channel"] == p.CHANNEL
+    assert "KB-1 answers it" in json.dumps(got[0].args.get("blocks"))
+    # The same event again (Slack's retry), a second question, and chatter elsewhere.
+    await h.send.event(p.channel_message("how can I get commit rights?"))
+    await h.send.event(p.channel_message("commit rights again?", event_id="Ev0008"))
+    await h.send.event(p.channel_message("lunch?", event_id="Ev0009", channel="C0OTHER01"))
+    await h.until(lambda: "duplicate" in h.outcomes and len(h.sunk) >= 5)
+    await asyncio.sleep(0.3)
+    assert len([c for c in ephemerals() if c.args["user"] == DAVE]) == 1
+    # DAVE was heard already (his question), so his chatter elsewhere never reached the core.
+    assert [e.event_id for e in h.sunk if e.address.channel == "C0OTHER01"] == []
+    assert h.count(KbSuggestion) == 1
