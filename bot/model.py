@@ -89,6 +89,9 @@ class Quoted:
     text: str = ""
     author: str = ""
     link: str = ""
+    # Why the adapter could not read the message (deleted, encrypted, hidden): one line the
+    # handler shows instead of acting on an empty quote.
+    missing: str = ""
 
 
 @dataclass(frozen=True)

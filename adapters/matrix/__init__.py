@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def build(cfg: Any, db: Any = None) -> Any:
+def build(cfg: Any, db: Any = None, registry: Any = None) -> Any:
     """The adapter for a loaded Config with a [matrix] section (nio is imported only here).
     It shares the bot's Database when given one, else opens its own on the config's URL."""
     from adapters.matrix.adapter import MatrixAdapter
@@ -14,6 +14,9 @@ def build(cfg: Any, db: Any = None) -> Any:
     from storage.db import Database
 
     settings = MatrixSettings.from_config(cfg.matrix)
+    keys = list(registry.message_action_emoji) if registry is not None else None
     if db is not None:
-        return MatrixAdapter(settings, db, timezone=cfg.timezone)
-    return MatrixAdapter(settings, Database(cfg.database_url), timezone=cfg.timezone, own_db=True)
+        return MatrixAdapter(settings, db, timezone=cfg.timezone, quote_keys=keys)
+    return MatrixAdapter(
+        settings, Database(cfg.database_url), timezone=cfg.timezone, own_db=True, quote_keys=keys
+    )

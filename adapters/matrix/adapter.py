@@ -12,19 +12,20 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import nio
 from nio import Api
 
+from adapters.matrix import actions, joins
 from adapters.matrix import content as mc
 from adapters.matrix import events as me
 from adapters.matrix.settings import MatrixSettings
 from adapters.matrix.store import MatrixStore
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
-from bot.model import Capabilities, Delivered, Edit, OpenPlace, Send
+from bot.model import Capabilities, Delivered, Edit, InboundEvent, OpenPlace, Send
 from storage.db import Database
 
 log = logging.getLogger("moot.matrix")
@@ -50,9 +51,17 @@ class MatrixAdapter(Adapter):
     min_edit_interval = 1.0
 
     def __init__(
-        self, settings: MatrixSettings, db: Database, timezone: str = "UTC", own_db: bool = False
+        self,
+        settings: MatrixSettings,
+        db: Database,
+        timezone: str = "UTC",
+        own_db: bool = False,
+        quote_keys: Iterable[str] | None = None,
     ) -> None:
         self.settings = settings
+        # Reactions that quote their message (the registry's message-action emoji): only
+        # these fetch it. None: every added reaction does.
+        self.quote_keys = actions.quote_keys(quote_keys)
         self._own_db = own_db
         self.prefix = settings.prefix
         self.db = db
@@ -415,6 +424,10 @@ class MatrixAdapter(Adapter):
         for ev in current:
             watermark = max(watermark, int(ev.get("origin_server_ts", 0) or 0))
             await self._on_timeline_event(view, ev)
+        community = room_id in self.community_rooms()
+        for arrival in joins.arrivals(self._view(room_id), current, community):
+            if self._sink is not None:
+                await self._sink(arrival)
         return watermark
 
     def _is_own_join(self, ev: Mapping[str, Any]) -> bool:
@@ -539,6 +552,12 @@ class MatrixAdapter(Adapter):
         levels = mc.with_hosts(current, hosts, self.settings.rules.moderator_level)
         method, path, data = Api.room_put_state(self._token, room, "m.room.power_levels", levels)
         await self._call(method, path, data)
+
+    async def prepare(self, event: InboundEvent) -> InboundEvent:
+        return await actions.fill_quote(self, event)
+
+    async def grant_role(self, workspace: str, user_id: str, role: str, key: str) -> bool:
+        return await actions.grant_role(self, user_id, role, key)
 
     # ------------------------------------------------------------ outbound
 

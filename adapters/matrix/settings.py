@@ -39,6 +39,20 @@ def _int(section: Mapping[str, Any], key: str, default: int) -> int:
     return value
 
 
+def _levels(section: Mapping[str, Any]) -> dict[str, int]:
+    table = section.get("role_levels", {})
+    if not isinstance(table, Mapping):
+        raise ConfigError("[matrix.role_levels] must be a table of role = power level")
+    levels: dict[str, int] = {}
+    for name, level in table.items():
+        if isinstance(level, bool) or not isinstance(level, int) or abs(level) >= 2**53:
+            raise ConfigError(f"[matrix.role_levels] {name} must be a power level, not {level!r}")
+        if not str(name).strip():
+            raise ConfigError("[matrix.role_levels] has an empty role name")
+        levels[str(name).strip()] = level
+    return levels
+
+
 @dataclass(frozen=True)
 class MatrixSettings:
     homeserver: str
@@ -61,6 +75,9 @@ class MatrixSettings:
     timeline_limit: int = 100
     # How many pages of /messages a `limited` sync may fetch to fill its gap.
     gap_pages: int = 5
+    # GrantRole: a role name (a certification's, a kudos milestone's) -> the power level it
+    # raises its holder to in the community's rooms.
+    role_levels: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> MatrixSettings:
@@ -110,4 +127,5 @@ class MatrixSettings:
             sync_timeout_ms=_int(section, "sync_timeout_ms", 30_000),
             timeline_limit=_int(section, "timeline_limit", 100),
             gap_pages=_int(section, "gap_pages", 5),
+            role_levels=_levels(section),
         )

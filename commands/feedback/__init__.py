@@ -358,6 +358,8 @@ def register(reg: Registry) -> None:
 
     @reg.message_action("feedback.capture", emoji="📝")
     def from_message(ctx: Ctx, quoted: Quoted) -> None:
+        if quoted.missing:
+            raise UserError(f'{quoted.missing}; use {ctx.prefix}feedback "TEXT" instead')
         text = quoted.text or ""
         if not text.strip():
             raise UserError("that message has no text I can capture")
