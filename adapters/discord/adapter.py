@@ -25,7 +25,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from sqlalchemy import select
 
-from adapters.discord import autocomplete, directory, events, messages, modal, tree
+from adapters.discord import autocomplete, directory, events, messages, modal, order, tree
 from adapters.discord.events import GuildInfo, MemberEntry
 from adapters.discord.settings import DiscordSettings
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
@@ -484,6 +484,8 @@ class DiscordAdapter(Adapter):
             await self._dispatch(event)
 
     async def _on_reaction(self, kind: str, d: dict[str, Any], seq: Any, received: float) -> None:
+        # Stamped before the queue: a reaction carries no time of its own (order.py).
+        at = self.clock.now()
         gid = self.home(d.get("guild_id"))
         guild = self.guild_info(gid, str(d.get("channel_id") or ""))
         event_id = f"r:{self.session_id}:{seq}"
@@ -491,7 +493,7 @@ class DiscordAdapter(Adapter):
             d, kind == "MESSAGE_REACTION_ADD", guild, gid, event_id, self.bot_id
         )
         if event is not None:
-            await self._dispatch(event)
+            await self._dispatch(order.stamp_received(event, at))
 
     async def _on_member(self, kind: str, d: dict[str, Any], seq: Any, received: float) -> None:
         gid = str(d.get("guild_id") or "")
