@@ -25,7 +25,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from sqlalchemy import select
 
-from adapters.discord import autocomplete, directory, events, messages, modal, tree
+from adapters.discord import autocomplete, directory, events, held, messages, modal, order, tree
 from adapters.discord.events import GuildInfo, MemberEntry
 from adapters.discord.settings import DiscordSettings
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
@@ -41,8 +41,6 @@ log = logging.getLogger("moot.discord")
 
 PLATFORM = events.PLATFORM
 NS_DM = "discord.dm"  # user id -> their DM channel
-NS_HELD = "discord.held"  # user id -> messages whose DM failed, for their next interaction
-HELD_MAX = 20
 NS_THREAD = "discord.thread"  # root message id -> its thread (the same id) and parent
 # Interaction tokens live 15 minutes; past 14 a follow-up may already be refused.
 TOKEN_LIFETIME = 14 * 60
@@ -53,7 +51,7 @@ CANNOT_DM = 50007
 THREAD_EXISTS = 160004
 UNKNOWN_MESSAGE = 10008
 DONE = "✅ Done."
-DMS_CLOSED = "I could not send you a direct message (your DMs from this server are closed):"
+DMS_CLOSED = held.DMS_CLOSED
 
 
 @dataclass
@@ -140,6 +138,7 @@ class DiscordAdapter(Adapter):
         self._dm: dict[str, str] = {}
         self._threads: dict[str, str] = {}  # thread id -> parent channel
         self._zones: dict[str, tuple[float, ZoneInfo]] = {}
+        self._seen: dict[str, str] = {}  # user id -> the guild channel they last acted in
         # Acknowledgement times of this run (receipt of the dispatch -> callback answered).
         self.acks: list[Ack] = []
         self.synced: list[dict[str, Any]] = []
@@ -334,6 +333,8 @@ class DiscordAdapter(Adapter):
         if self._sink is None:
             log.warning("discord event %s arrived before start; dropped", event.event_id)
             return
+        if not event.is_direct:  # where a notice of a held DM would reach the person
+            self._seen[event.actor.user_id] = event.address.thread or event.address.channel
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._work())
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -421,6 +422,10 @@ class DiscordAdapter(Adapter):
             self._remember_interaction(d, channel, original_free=True)
             event = events.command(d, guild, gid, name, tree.line(spec, given))
         elif itype == events.MESSAGE_COMPONENT:
+            owner = held.held_for(events.pressed(d))
+            if owner is not None:
+                await self._on_held_press(d, channel, owner, received)
+                return
             await self._callback(d, {"type": DEFERRED_UPDATE}, received)
             self._remember_interaction(d, channel, original_free=False)
             event = events.component(d, guild, gid, self._choice_by_index(d, channel))
@@ -488,6 +493,8 @@ class DiscordAdapter(Adapter):
             await self._dispatch(event)
 
     async def _on_reaction(self, kind: str, d: dict[str, Any], seq: Any, received: float) -> None:
+        # Stamped before the queue: a reaction carries no time of its own (order.py).
+        at = self.clock.now()
         gid = self.home(d.get("guild_id"))
         guild = self.guild_info(gid, str(d.get("channel_id") or ""))
         event_id = f"r:{self.session_id}:{seq}"
@@ -495,7 +502,7 @@ class DiscordAdapter(Adapter):
             d, kind == "MESSAGE_REACTION_ADD", guild, gid, event_id, self.bot_id
         )
         if event is not None:
-            await self._dispatch(event)
+            await self._dispatch(order.stamp_received(event, at))
 
     async def _on_member(self, kind: str, d: dict[str, Any], seq: Any, received: float) -> None:
         gid = str(d.get("guild_id") or "")
@@ -688,20 +695,63 @@ class DiscordAdapter(Adapter):
         except DiscordError as exc:
             if exc.code != CANNOT_DM and exc.status != 403:
                 raise
-            notice = dict(body, content=f"{DMS_CLOSED}\n{body['content']}"[: messages.CONTENT_MAX])
             pending = self._pending_for(key, msg.recipient) or self._latest_of(msg.recipient)
-            if pending is None:
-                # Kept, and shown privately on the person's next interaction.
-                log.info("DMs closed for %s; holding the message for them", msg.recipient)
-                self._hold(msg.recipient, notice)
-                return Delivered("", "", None)
-            log.info("DMs closed for %s; answering ephemerally instead", msg.recipient)
-            return await self._ephemeral(pending, notice)
+            if pending is not None:
+                log.info("DMs closed for %s; answering ephemerally instead", msg.recipient)
+                return await self._ephemeral(pending, held.with_reason(body))
+            await self._hold(msg, body, key)
+            return Delivered("", "", None)
 
-    def _hold(self, user: str, body: dict[str, Any]) -> None:
+    async def _hold(self, msg: Send, body: dict[str, Any], key: str) -> None:
+        """Kept in the database, announced by one public notice with a button for the person
+        (held.py); shown at their next interaction too, whichever comes first."""
+        user = str(msg.recipient)
+        standing = held.hold(self.db, user, key, body)
+        if standing is not None:
+            return
+        channel = self._notice_channel(msg, key)
+        if not channel:
+            log.info("DMs closed for %s and no channel for a notice; holding it", user)
+            return
+        try:
+            data = await self._post(channel, held.notice(user), f"{key}:held")
+        except DiscordError as exc:  # held all the same: shown at their next interaction
+            log.warning("could not post the held-message notice for %s: %s", user, exc)
+            return
+        held.noted(self.db, user, channel, str(data["id"]))
+        log.info("DMs closed for %s; notice %s posted in %s", user, data["id"], channel)
+
+    def _notice_channel(self, msg: Send, key: str) -> str:
+        """Where to tell someone a DM is held: the effect's own channel, else where the event
+        that caused it happened, else where the person was last seen, else the community's
+        votes channel or the guild's system channel (after a restart, memory is empty)."""
+        if msg.address.channel and self._in_guild(msg.address.channel):
+            return msg.address.thread or msg.address.channel
+        parts = key.split(":")
+        if len(parts) >= 3 and parts[0] == "ev" and parts[1] == PLATFORM:
+            cause = self._pending.get(parts[2])
+            if cause is not None and self._in_guild(cause.channel):
+                return cause.channel
+        seen = self._seen.get(str(msg.recipient))
+        if seen:
+            return seen
+        gid = msg.address.workspace or self.home()
         with self.db.transaction() as s:
-            held = (repos.kv_get(s, NS_HELD, user) or {}).get("messages", [])
-            repos.kv_put(s, NS_HELD, user, {"messages": [*held, body][-HELD_MAX:]})
+            community = s.execute(
+                select(Community.id).where(
+                    Community.platform == PLATFORM, Community.workspace == gid
+                )
+            ).scalar_one_or_none()
+            votes = repos.channel_for(s, community, "votes") if community else None
+        if votes:
+            return str(votes)
+        guild = self.client.get_guild(int(gid)) if gid.isdigit() else None
+        system = getattr(guild, "system_channel_id", None) if guild is not None else None
+        return str(system) if system else ""
+
+    def _in_guild(self, channel: str) -> bool:
+        found = self.client.get_channel(int(channel)) if channel.isdigit() else None
+        return getattr(found, "guild", None) is not None or channel in self._threads
 
     async def _deliver_held(self, event_id: str) -> None:
         """Messages whose DM could not be delivered, as ephemeral follow-ups of this
@@ -709,18 +759,50 @@ class DiscordAdapter(Adapter):
         pending = self._pending.get(event_id)
         if pending is None or pending.original_free:
             return
-        with self.db.transaction() as s:
-            held = (repos.kv_get(s, NS_HELD, pending.user_id) or {}).get("messages", [])
-            if held:
-                repos.kv_put(s, NS_HELD, pending.user_id, {"messages": []})
-        for body in held:
+        await self._show_held(pending)
+
+    async def _show_held(self, pending: Pending) -> int:
+        """Show what is held for the interaction's person, privately; mark the notice read.
+        A message that could not be shown is held again."""
+        bodies, standing = held.take(self.db, pending.user_id)
+        for i, body in enumerate(bodies):
             try:
-                await self._webhook(
-                    "POST", pending, "?wait=true", dict(body, flags=messages.EPHEMERAL)
-                )
+                await self._ephemeral(pending, held.with_reason(body))
             except Exception as exc:
                 log.warning("could not show a held message to %s: %s", pending.user_id, exc)
-                self._hold(pending.user_id, body)
+                held.put_back(self.db, pending.user_id, bodies[i:])
+                return i
+        if standing and bodies:
+            try:
+                await self._request(
+                    "PATCH",
+                    "/channels/{channel_id}/messages/{message_id}",
+                    held.read_notice(pending.user_id),
+                    channel_id=standing["channel"],
+                    message_id=standing["message"],
+                )
+            except Exception as exc:  # the button then answers "nothing held"
+                log.info("could not mark the notice read: %s", exc)
+        return len(bodies)
+
+    async def _on_held_press(
+        self, d: dict[str, Any], channel: str, owner: str, received: float
+    ) -> None:
+        """A notice's button: its person sees what is held, ephemerally; anyone else is
+        refused without learning anything."""
+        presser = str(((d.get("member") or {}).get("user") or d.get("user") or {}).get("id", ""))
+        if presser != owner:
+            await self._callback(d, _private(held.NOT_YOURS), received)
+            return
+        await self._callback(
+            d, {"type": DEFERRED_MESSAGE, "data": {"flags": messages.EPHEMERAL}}, received
+        )
+        self._remember_interaction(d, channel, original_free=True)
+        pending = self._pending[str(d["id"])]
+        if not await self._show_held(pending) and pending.original_free:
+            pending.original_free = False
+            body = {"content": held.NOTHING, "allowed_mentions": messages.allowed_mentions("")}
+            await self._webhook("PATCH", pending, "/messages/@original", body)
 
     async def edit(self, target: Target, msg: Edit, key: str) -> None:
         body = messages.message(

@@ -4,7 +4,8 @@ discord.py's cache, so these functions only read dictionaries.
 
 Event ids: the interaction id or message id (Discord snowflakes, unique); reactions carry
 none, so they are named by the gateway session and sequence number, which a RESUME replays
-unchanged."""
+unchanged. Cast times come from the same snowflakes (order.py); reactions have none here
+and are stamped by the adapter as they arrive."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.discord.order import snowflake_time
 from bot.model import (
     ActionInvoked,
     Actor,
@@ -205,6 +207,7 @@ def component(
         actor=actor_of(payload, guild),
         address=address,
         is_direct=direct,
+        cast_at=snowflake_time(payload["id"]),
         action=parsed[0],
         value=parsed[1],
         message=Address(
@@ -231,6 +234,7 @@ def command(
         actor=actor_of(payload, guild),
         address=address,
         is_direct=direct,
+        cast_at=snowflake_time(payload["id"]),
         name=name,
         args=args,
         raw_text=f"/{name} {args}".strip(),
@@ -276,6 +280,7 @@ def message(
             actor=actor,
             address=address,
             is_direct=direct,
+            cast_at=snowflake_time(payload["id"]),
             name=name.lower(),
             args=args.strip(),
             raw_text=content,
@@ -289,6 +294,7 @@ def message(
         actor=actor,
         address=address,
         is_direct=False,
+        cast_at=snowflake_time(payload["id"]),
         text=content,
         reply_to=Address(PLATFORM, address.workspace, address.channel, channel, channel),
         raw=payload,
