@@ -25,12 +25,23 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from sqlalchemy import select
 
-from adapters.discord import autocomplete, directory, events, messages, modal, tree
+from adapters.discord import autocomplete, context_menus, directory, events, messages, modal, tree
 from adapters.discord.events import GuildInfo, MemberEntry
 from adapters.discord.settings import DiscordSettings
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
 from bot.clock import Clock, SystemClock
-from bot.model import Address, Capabilities, Delivered, Edit, InboundEvent, OpenPlace, Send
+from bot.dispatcher import emoji_key
+from bot.model import (
+    Address,
+    Capabilities,
+    Delivered,
+    Edit,
+    InboundEvent,
+    MessageReceived,
+    OpenPlace,
+    Quoted,
+    Send,
+)
 from bot.parser import ParseContext
 from bot.registry import Registry
 from storage import repos
@@ -44,6 +55,7 @@ NS_DM = "discord.dm"  # user id -> their DM channel
 NS_HELD = "discord.held"  # user id -> messages whose DM failed, for their next interaction
 HELD_MAX = 20
 NS_THREAD = "discord.thread"  # root message id -> its thread (the same id) and parent
+NS_PLACE = "discord.place"  # private thread id -> its first message (the place's ref)
 # Interaction tokens live 15 minutes; past 14 a follow-up may already be refused.
 TOKEN_LIFETIME = 14 * 60
 # Callback types.
@@ -179,7 +191,7 @@ class DiscordAdapter(Adapter):
 
     async def sync_commands(self) -> list[dict[str, Any]]:
         """Register the command tree: in the configured guild (instant), else globally."""
-        body = tree.commands(self.registry)
+        body = tree.commands(self.registry) + context_menus.commands(self.registry)
         if not self.application_id:
             info = await self.client.http.application_info()
             self.application_id = str(info["id"])
@@ -400,7 +412,17 @@ class DiscordAdapter(Adapter):
             )
             return
         event: InboundEvent | None
-        if itype == events.APPLICATION_COMMAND:
+        if itype == events.APPLICATION_COMMAND and data.get("type") == context_menus.MESSAGE:
+            event = context_menus.invocation(d, guild, gid)
+            if event is None:
+                text = f"{data.get('name')!s} is not a Moot menu any more."
+                await self._callback(d, _private(text), received)
+                return
+            await self._callback(
+                d, {"type": DEFERRED_MESSAGE, "data": {"flags": messages.EPHEMERAL}}, received
+            )
+            self._remember_interaction(d, channel, original_free=True)
+        elif itype == events.APPLICATION_COMMAND:
             name, sub, given = tree.invoked(data)
             spec = self.registry.find(name, sub)
             if spec is None:
@@ -480,8 +502,20 @@ class DiscordAdapter(Adapter):
         gid = self.home(d.get("guild_id"))
         guild = self.guild_info(gid, str(d.get("channel_id") or ""))
         event = events.message(d, guild, gid, self.settings.prefix, self.bot_id)
+        if isinstance(event, MessageReceived) and event.address.thread:
+            event = self._in_place(event, event.address.thread)
         if event is not None:
             await self._dispatch(event)
+
+    def _in_place(self, event: MessageReceived, thread: str) -> MessageReceived:
+        """A private thread (a ticket's) starts on no message, so a reply there answers the
+        place's first message, which carries the place's ref."""
+        with self.db.transaction() as s:
+            place = repos.kv_get(s, NS_PLACE, thread)
+        if not place:
+            return event
+        where = Address(PLATFORM, event.address.workspace, thread, None, str(place["root"]))
+        return replace(event, reply_to=where)
 
     async def _on_reaction(self, kind: str, d: dict[str, Any], seq: Any, received: float) -> None:
         gid = self.home(d.get("guild_id"))
@@ -490,8 +524,30 @@ class DiscordAdapter(Adapter):
         event = events.reaction(
             d, kind == "MESSAGE_REACTION_ADD", guild, gid, event_id, self.bot_id
         )
+        if (
+            event is not None
+            and event.added
+            and event.target is not None
+            and emoji_key(event.key) in self.registry.message_action_emoji
+        ):
+            event = replace(event, quoted=await self._quote(event.target, guild))
         if event is not None:
             await self._dispatch(event)
+
+    async def _quote(self, where: Address, guild: GuildInfo | None) -> Quoted | None:
+        """The reacted-to message, for a 🎫/📝 that quotes it (a reaction carries no text).
+        Unreadable, the action still runs, with the link alone."""
+        try:
+            message = await self._request(
+                "GET",
+                "/channels/{channel_id}/messages/{message_id}",
+                channel_id=where.channel,
+                message_id=where.message,
+            )
+        except (DiscordError, RetryAfter, discord.HTTPException) as exc:
+            log.info("could not read message %s to quote it: %s", where.message, exc)
+            return None
+        return context_menus.quote(message, where, guild)
 
     async def _on_member(self, kind: str, d: dict[str, Any], seq: Any, received: float) -> None:
         gid = str(d.get("guild_id") or "")
@@ -771,6 +827,8 @@ class DiscordAdapter(Adapter):
             choices=place.choices,
         )
         delivered = await self.send(first, None, key)
+        with self.db.transaction() as s:
+            repos.kv_put(s, NS_PLACE, thread, {"root": delivered.message_id})
         return Delivered(delivered.message_id, thread, None)
 
     async def open_private_thread(self, channel: str, title: str, members: list[str]) -> str:
@@ -848,7 +906,8 @@ async def sync_once(settings: DiscordSettings, registry: Registry) -> tuple[int,
         await client.login(settings.token)
         app = settings.application_id or str(client.application_id)
         body = tree.commands(registry)
-        await client.http.request(commands_route(app, settings.guild_id), json=body)
+        menus = context_menus.commands(registry)
+        await client.http.request(commands_route(app, settings.guild_id), json=body + menus)
         return len(body), (f"guild {settings.guild_id}" if settings.guild_id else "global")
     finally:
         await client.close()
