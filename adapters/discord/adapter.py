@@ -25,7 +25,16 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from sqlalchemy import select
 
-from adapters.discord import autocomplete, context_menus, directory, events, messages, modal, tree
+from adapters.discord import (
+    autocomplete,
+    context_menus,
+    directory,
+    events,
+    members,
+    messages,
+    modal,
+    tree,
+)
 from adapters.discord.events import GuildInfo, MemberEntry
 from adapters.discord.settings import DiscordSettings
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
@@ -556,6 +565,10 @@ class DiscordAdapter(Adapter):
             return
         entry = events.member_entry(d, guild)
         directory.report(self.db, gid, self.timezone, [entry], self.clock.now())
+        if kind == "GUILD_MEMBER_ADD":
+            joined = members.joined(d, guild)
+            if joined is not None:
+                await self._dispatch(joined)
 
     async def _on_member_left(
         self, kind: str, d: dict[str, Any], seq: Any, received: float
@@ -811,6 +824,23 @@ class DiscordAdapter(Adapter):
                 s, NS_THREAD, target.message_id, {"thread": thread, "parent": target.channel}
             )
         return thread
+
+    async def grant_role(self, workspace: str, user_id: str, role: str, key: str) -> bool:
+        """A role by PUT; refused (no permission, no such role), the guild's owner is told
+        by DM what to fix, once per grant (the nonce is the row's key)."""
+        entry = self._entry_from_cache(workspace, user_id)
+        guild = self.guild_info(workspace)
+        notice = await members.grant(
+            self, guild, user_id, entry.display if entry else user_id, role
+        )
+        if notice and guild is not None and guild.owner_id:
+            owner = Address(PLATFORM, workspace, "")
+            try:
+                msg = Send(owner, notice, visibility="dm", recipient=guild.owner_id)
+                await self.send(msg, None, f"{key}:notice")
+            except Exception as exc:  # the log line above already says it all
+                log.warning("could not tell the owner of %s: %s", workspace, exc)
+        return True
 
     async def open_place(self, place: OpenPlace, key: str) -> Delivered:
         """A ticket's private thread in its channel, the members added, the first message

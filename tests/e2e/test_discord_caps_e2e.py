@@ -1,0 +1,131 @@
+"""The capabilities on Discord end to end (the real discord.py client against the loopback
+fake): "Capture as feedback", a newcomer's welcome, a kudos milestone's role, and so on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from storage.feedback_tables import FeedbackItem
+from storage.tables import Outbox
+from tests.adapters import discord_payloads as p
+from tests.e2e.discord_fake import FakeDiscord
+from tests.e2e.test_discord_e2e import Bot, BotFactory, until
+from tests.e2e.test_discord_e2e import fake as fake
+from tests.e2e.test_discord_e2e import registry as registry
+from tests.e2e.test_discord_e2e import start_bot as start_bot
+
+ERIN = "1180000000000000105"
+
+
+async def say(bot: Bot, uid: str, text: str, channel: str = p.GENERAL) -> None:
+    """A typed command, answered before going on."""
+    before = len(bot.fake.in_channel(channel))
+    await bot.fake.dispatch("MESSAGE_CREATE", p.message_create(uid, channel, text))
+    await until(lambda: len(bot.fake.in_channel(channel)) > before, what=f"an answer to {text}")
+    await bot.settled()
+
+
+def dm_of(fake: FakeDiscord, uid: str) -> list[str]:
+    channel = fake.dm_channels.get(uid)
+    return [m.content for m in fake.in_channel(channel)] if channel else []
+
+
+def failed(bot: Bot) -> int:
+    with bot.db.transaction() as s:
+        return int(
+            s.execute(
+                select(func.count()).select_from(Outbox).where(Outbox.status == "failed")
+            ).scalar_one()
+        )
+
+
+async def test_capture_as_feedback_from_the_menu(start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    fake = bot.fake
+    said = fake.say(p.CAROL, p.GENERAL, f"Dark mode please, <@{p.BOB}> agrees", (p.BOB,))
+    cb = await bot.interact(p.message_menu(p.DAVE, p.GENERAL, "Capture as feedback", said))
+    assert cb.type == 5 and cb.data["flags"] == 64
+
+    def item() -> FeedbackItem | None:
+        with bot.db.transaction() as s:
+            return s.execute(select(FeedbackItem)).scalars().first()
+
+    row = await until(item, what="the feedback item")
+    # Credited to the message's author, quoted without its ping, linked back.
+    assert row.submitter == p.CAROL and row.text == "Dark mode please, @Bob agrees"
+    assert row.source_link == f"https://discord.com/channels/{p.GUILD}/{p.GENERAL}/{said['id']}"
+    # The answer goes in a thread on the original message.
+    await until(lambda: said["id"] in fake.threads, what="the thread on the message")
+    answer = await until(lambda: fake.in_channel(said["id"]), what="the answer in the thread")
+    assert "feedback #1" in answer[0].content.lower()
+    await bot.settled()
+    # The deferred reply was filled: no "thinking…" left behind.
+    assert fake.interactions[cb_token(fake, said)].original.content
+
+
+def cb_token(fake: FakeDiscord, said: dict[str, Any]) -> str:
+    return next(
+        t
+        for t, i in fake.interactions.items()
+        if (i.payload.get("data") or {}).get("target_id") == said["id"]
+    )
+
+
+async def test_a_menu_on_a_message_without_text_is_refused(start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    said = bot.fake.say(p.CAROL, p.GENERAL, "")
+    cb = await bot.interact(p.message_menu(p.DAVE, p.GENERAL, "Capture as feedback", said))
+    assert cb.type == 5
+    inter = bot.fake.interactions[cb_token(bot.fake, said)]
+    await until(lambda: inter.original and inter.original.content, what="the refusal")
+    assert "no text" in inter.original.content
+    with bot.db.transaction() as s:
+        assert s.execute(select(func.count()).select_from(FeedbackItem)).scalar_one() == 0
+
+
+async def test_a_newcomer_is_welcomed_once(start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    fake = bot.fake
+    await say(bot, p.ALICE, '!config onboarding text "Welcome to the project!"')
+    join = p.member_add(ERIN, "erin")
+    await fake.dispatch("GUILD_MEMBER_ADD", join)
+    await fake.dispatch("GUILD_MEMBER_ADD", join)  # delivered twice
+    await fake.dispatch("GUILD_MEMBER_UPDATE", p.member_update(ERIN, [p.ROLE_TC]))
+    await until(lambda: dm_of(fake, ERIN), what="the welcome DM")
+    await bot.settled()
+    assert len(dm_of(fake, ERIN)) == 1 and "Welcome to the project!" in dm_of(fake, ERIN)[0]
+    # A bot joining is not welcomed.
+    robot = p.member_add("1180000000000000199", "robot")
+    robot["user"]["bot"] = True
+    await fake.dispatch("GUILD_MEMBER_ADD", robot)
+    # After a restart the same join (a replay) and a re-join welcome nobody again.
+    bot.app.sender.stop()
+    await bot.adapter.stop()
+    again = await start_bot()
+    await fake.dispatch("GUILD_MEMBER_ADD", join)
+    await fake.dispatch("GUILD_MEMBER_ADD", {**join, "joined_at": "2026-02-01T00:00:00+00:00"})
+    # Events are handled in order: once this is answered, the joins were handled.
+    await say(again, p.ALICE, "!config onboarding link docs https://example.org/docs")
+    assert len(dm_of(fake, ERIN)) == 1
+    assert "1180000000000000199" not in fake.dm_channels
+
+
+async def test_a_kudos_milestone_grants_its_role_or_says_why_not(start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    fake = bot.fake
+    await say(bot, p.ALICE, "!config kudos --milestones 1,2 --milestone-role docs:1=TC")
+    await say(bot, p.ALICE, f"!config kudos --milestone-role docs:2=<@&{p.ROLE_MODS}>")
+    await say(bot, p.BOB, f'!kudos <@{p.DAVE}> docs "the install guide"')
+    await until(lambda: fake.granted, what="the role granted")
+    assert fake.granted == [(p.GUILD, p.DAVE, p.ROLE_TC)]
+    # Moot may not give Mods (above its own role): the owner is told why, nothing retried.
+    fake.roles_forbidden.add(p.ROLE_MODS)
+    await say(bot, p.CAROL, f'!kudos <@{p.DAVE}> docs "the FAQ"')
+    notice = await until(lambda: dm_of(fake, p.OWNER), what="the owner's notice")
+    assert "Manage Roles" in notice[0] and "@Dave the role Mods" in notice[0]
+    await bot.settled()
+    path = f"/guilds/{p.GUILD}/members/{p.DAVE}/roles/{p.ROLE_MODS}"
+    assert len(fake.calls_to("PUT", path)) == 1
+    assert fake.granted == [(p.GUILD, p.DAVE, p.ROLE_TC)] and failed(bot) == 0
