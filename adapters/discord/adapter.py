@@ -33,6 +33,7 @@ from adapters.discord import (
     members,
     messages,
     modal,
+    scheduled_events,
     tree,
 )
 from adapters.discord.events import GuildInfo, MemberEntry
@@ -47,6 +48,7 @@ from bot.model import (
     Edit,
     InboundEvent,
     MessageReceived,
+    MirrorEvent,
     OpenPlace,
     Quoted,
     Send,
@@ -840,6 +842,18 @@ class DiscordAdapter(Adapter):
                 await self.send(msg, None, f"{key}:notice")
             except Exception as exc:  # the log line above already says it all
                 log.warning("could not tell the owner of %s: %s", workspace, exc)
+        return True
+
+    async def mirror_event(self, event: MirrorEvent, key: str) -> bool:
+        """The event as a guild scheduled event, placed at its message (or channel)."""
+        with self.db.transaction() as s:
+            posted = repos.latest_posted(s, event.source)
+        where = (posted.thread or posted.channel, posted.message_id) if posted else None
+        if where:
+            link = context_menus.link(event.workspace, *where)
+        else:
+            link = f"https://discord.com/channels/{event.workspace}/{event.channel}"
+        await scheduled_events.mirror(self, self.db, event, self.clock.now(), link)
         return True
 
     async def open_place(self, place: OpenPlace, key: str) -> Delivered:

@@ -123,6 +123,8 @@ class FakeDiscord:
         self.granted: list[tuple[str, str, str]] = []
         self.roles_forbidden: set[str] = set()
         self.scheduled_events: dict[str, dict[str, Any]] = {}
+        # (method, path) answered 403 Missing Permissions.
+        self.forbidden: set[tuple[str, str]] = set()
         self._nonces: dict[tuple[str, str], Message] = {}
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
@@ -261,6 +263,8 @@ class FakeDiscord:
             with contextlib.suppress(ValueError):
                 body = json.loads(raw) if raw else None
         self.calls.append(Call(time.perf_counter(), request.method, path, body))
+        if (request.method, path) in self.forbidden:
+            return _error(403, 50013, "Missing Permissions")
         rl = self._limited(request.method, path)
         if rl is not None:
             return _json(
