@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from adapters.discord import context_menus, members
+from adapters.discord import context_menus, members, scheduled_events
 from adapters.discord.events import GuildInfo
+from bot import codec
 from bot.adapter import PermanentFailure
-from bot.model import MemberJoined, MessageActionInvoked
+from bot.model import MemberJoined, MessageActionInvoked, MirrorEvent
 from bot.registry import Registry
 from tests.adapters import discord_payloads as p
 
@@ -145,3 +146,52 @@ async def test_a_grant_is_one_put_and_a_refusal_a_notice() -> None:
     notice = await members.grant(missing, guild(), p.DAVE, "Dave", "champions")
     assert notice and "no such role" in notice and missing.calls == []
     assert await members.grant(Rest(), None, p.DAVE, "Dave", "tc") is None
+
+
+def mirrored(**kw: Any) -> MirrorEvent:
+    base = {
+        "platform": "discord",
+        "workspace": p.GUILD,
+        "source": "event:12",
+        "title": "Community call",
+        "starts_at": "2026-03-03T16:00:00+00:00",
+        "ends_at": "2026-03-03T17:00:00+00:00",
+    }
+    return MirrorEvent(**{**base, **kw})
+
+
+def test_a_mirrored_event_is_an_external_scheduled_event_with_its_marker() -> None:
+    body = scheduled_events.body(mirrored(description="All  welcome"), "https://x/1")
+    assert body == {
+        "name": "Community call",
+        "privacy_level": 2,
+        "entity_type": 3,
+        "entity_metadata": {"location": "https://x/1"},
+        "scheduled_start_time": "2026-03-03T16:00:00+00:00",
+        "scheduled_end_time": "2026-03-03T17:00:00+00:00",
+        "description": "All welcome\n\nMoot event #12",
+    }
+    # Discord's limits hold, and the marker survives a long description.
+    long = scheduled_events.body(
+        mirrored(title="t" * 300, where="w" * 300, description="d" * 5000), ""
+    )
+    assert len(long["name"]) == 100 and len(long["entity_metadata"]["location"]) == 100
+    assert len(long["description"]) <= 1000 and long["description"].endswith("Moot event #12")
+    assert scheduled_events.find([{"id": "9", "description": long["description"]}], "event:12")
+    assert scheduled_events.body(mirrored(), "")["entity_metadata"]["location"] == "Discord"
+
+
+def test_a_copy_is_found_only_by_its_own_marker() -> None:
+    listed = [
+        {"id": "1", "description": "x\n\nMoot event #1"},
+        {"id": "2", "description": "Moot event #12 is mentioned here\nbut not last"},
+        {"id": "3", "description": None},
+        {"id": "4", "description": "y\n\nMoot event #12"},
+    ]
+    assert scheduled_events.find(listed, "event:12") == "4"
+    assert scheduled_events.find(listed, "event:2") is None
+
+
+def test_the_effect_survives_the_outbox() -> None:
+    effect = mirrored(where="Room 1", cancelled=True, channel=p.GENERAL)
+    assert codec.decode(codec.kind_of(effect), codec.encode(effect)) == effect

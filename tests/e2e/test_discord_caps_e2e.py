@@ -139,19 +139,16 @@ def _later(days: int) -> str:
     return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 17:00")
 
 
+async def create_event(bot: Bot, title: str, days: int, *more: dict[str, Any]) -> None:
+    options = [p.opt("title", title), p.opt("at", _later(days)), *more]
+    cb = await bot.interact(p.slash(p.ALICE, p.GENERAL, "event", "create", options))
+    assert cb.type == 5
+
+
 async def test_an_event_is_mirrored_as_one_guild_scheduled_event(start_bot: BotFactory) -> None:
     bot = await start_bot()
     fake = bot.fake
-    at = _later(30)
-    await bot.interact(
-        p.slash(
-            p.ALICE,
-            p.GENERAL,
-            "event",
-            "create",
-            [p.opt("title", "Community call"), p.opt("at", at), p.opt("for", "90m")],
-        )
-    )
+    await create_event(bot, "Community call", 30, p.opt("for", "90m"))
     await until(lambda: fake.scheduled_events, what="the scheduled event")
     await bot.settled()
     (made,) = fake.scheduled_events.values()
@@ -202,15 +199,7 @@ async def test_no_permission_for_scheduled_events_leaves_the_event_alone(
     bot = await start_bot()
     fake = bot.fake
     fake.forbidden.add(("POST", f"/guilds/{p.GUILD}/scheduled-events"))
-    await bot.interact(
-        p.slash(
-            p.ALICE,
-            p.GENERAL,
-            "event",
-            "create",
-            [p.opt("title", "Meetup"), p.opt("at", _later(3)), p.opt("where", "The pub")],
-        )
-    )
+    await create_event(bot, "Meetup", 3, p.opt("where", "The pub"))
     await until(lambda: fake.calls_to("POST", f"/guilds/{p.GUILD}/scheduled-events"), what="try")
     await until(lambda: any("Meetup" in str(m.embeds) for m in fake.in_channel(p.GENERAL)))
     await bot.settled()
