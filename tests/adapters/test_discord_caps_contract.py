@@ -3,17 +3,22 @@ grants, from recorded payload shapes to neutral events, with no client and no ne
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from adapters.discord import context_menus, members, scheduled_events
+from adapters.discord import context_menus, members, scheduled_events, tree
 from adapters.discord.events import GuildInfo
 from bot import codec
 from bot.adapter import PermanentFailure
 from bot.model import MemberJoined, MessageActionInvoked, MirrorEvent
+from bot.parser import ParseContext, parse_command
 from bot.registry import Registry
 from tests.adapters import discord_payloads as p
+
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def guild(threads: dict[str, str] | None = None) -> GuildInfo:
@@ -195,3 +200,22 @@ def test_a_copy_is_found_only_by_its_own_marker() -> None:
 def test_the_effect_survives_the_outbox() -> None:
     effect = mirrored(where="Room 1", cancelled=True, channel=p.GENERAL)
     assert codec.decode(codec.kind_of(effect), codec.encode(effect)) == effect
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ('commit "rights* NEAR', "commit 'rights* NEAR"),
+        ("don't  panic", "don't panic"),
+        ("“curly” and ‘single", "'curly' and 'single"),
+        ("plain words", "plain words"),
+    ],
+)
+def test_a_quote_typed_in_a_free_text_field_is_just_text(
+    registry: Registry, typed: str, read: str
+) -> None:
+    spec = registry.find("kb", "search")
+    assert spec is not None
+    line = tree.line(spec, [{"name": "query", "value": typed}])
+    parsed = parse_command(registry, "kb", line, ParseContext(NOW, ZoneInfo("UTC"), "/"))
+    assert parsed.args["query"] == read

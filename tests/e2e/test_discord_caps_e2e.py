@@ -206,3 +206,124 @@ async def test_no_permission_for_scheduled_events_leaves_the_event_alone(
     assert not fake.scheduled_events and failed(bot) == 0
     # One try only: a refusal is not retried.
     assert len(fake.calls_to("POST", f"/guilds/{p.GUILD}/scheduled-events")) == 1
+
+
+def custom_id(message: Any, label: str) -> str:
+    for row in message.components:
+        for c in row["components"]:
+            if c.get("label") == label:
+                return str(c["custom_id"])
+    raise AssertionError(f"no button {label!r} in {message.components}")
+
+
+def private_to(fake: FakeDiscord, uid: str, text: str) -> list[str]:
+    return [
+        m.content + str(m.embeds) for m in fake.seen_by(uid) if text in m.content + str(m.embeds)
+    ]
+
+
+async def test_rsvp_by_buttons_on_discord(start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    fake = bot.fake
+    await create_event(bot, "Release party", 10, p.opt("capacity", 1, 4))
+    card = await until(
+        lambda: next(
+            (m for m in fake.in_channel(p.GENERAL) if "Release party" in str(m.embeds)), None
+        ),
+        what="the event card",
+    )
+    going = custom_id(card, "Going")
+    await bot.interact(p.button(p.BOB, p.GENERAL, card.id, going))
+    confirmed = await until(lambda: private_to(fake, p.BOB, "going"), what="bob's confirmation")
+    assert "<t:" in confirmed[0]  # the time in each reader's own zone
+    await bot.interact(p.button(p.CAROL, p.GENERAL, card.id, going))
+    await until(lambda: private_to(fake, p.CAROL, "waitlist"), what="carol waitlisted")
+    await until(lambda: "waitlist 1" in str(card.embeds), what="the card's counts")
+    # Bob's seat freed: Carol is promoted and told by DM.
+    await bot.interact(p.button(p.BOB, p.GENERAL, card.id, custom_id(card, "Can't go")))
+    await until(lambda: any("moved from the waitlist" in t for t in dm_of(fake, p.CAROL)))
+    await until(lambda: "going 1/1 · waitlist 0" in str(card.embeds), what="counts after")
+
+
+async def test_feedback_upvotes_by_button_count_each_person_once(start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    fake = bot.fake
+    await bot.interact(p.slash(p.DAVE, p.GENERAL, "feedback", None, [p.opt("text", "Add a CLI")]))
+    card = await until(
+        lambda: next((m for m in fake.in_channel(p.GENERAL) if m.components), None),
+        what="the feedback card",
+    )
+    up = custom_id(card, "👍 Upvote")
+    for who in (p.BOB, p.BOB, p.CAROL):
+        await bot.interact(p.button(who, p.GENERAL, card.id, up))
+    await until(lambda: private_to(fake, p.CAROL, "backers"), what="carol backing")
+    await bot.settled()
+    with bot.db.transaction() as s:
+        item = s.execute(select(FeedbackItem)).scalar_one()
+    assert item.backers == 3  # dave (who asked), bob once, carol
+    await fake.dispatch("MESSAGE_REACTION_ADD", p.reaction_add(p.BOB, p.GENERAL, card.id, "👍"))
+    await bot.settled()
+    with bot.db.transaction() as s:
+        assert s.execute(select(FeedbackItem)).scalar_one().backers == 3
+
+
+async def test_knowledge_base_answers_on_discord(start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    fake = bot.fake
+    await bot.interact(
+        p.slash(
+            p.ALICE,
+            p.GENERAL,
+            "kb",
+            "add",
+            [p.opt("question", "How do I get commit rights?"), p.opt("answer", "Ask the TC.")],
+        )
+    )
+    await bot.settled()
+    cb = await bot.interact(
+        p.slash(p.BOB, p.GENERAL, "kb", "search", [p.opt("query", 'commit "rights* NEAR')])
+    )
+    assert cb.type == 5
+    await bot.settled()
+    hits = await until(lambda: private_to(fake, p.BOB, "commit rights"), what="the answer")
+    assert "How do I get commit rights?" in hits[0]
+    await bot.interact(p.slash(p.BOB, p.GENERAL, "kb", "search", [p.opt("query", "zebra")]))
+    await until(lambda: private_to(fake, p.BOB, "Nothing in the knowledge base"), what="none")
+
+
+async def test_an_rfc_assessment_on_discord(start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    fake = bot.fake
+    await bot.interact(p.slash(p.BOB, p.GENERAL, "rfc", "propose", [p.opt("title", "Use Rust")]))
+    rfc = await until(lambda: next(iter(fake.in_channel(p.GENERAL)), None), what="rfc card")
+    await until(lambda: rfc.id in fake.threads, what="the rfc thread")
+    await bot.interact(
+        p.slash(
+            p.BOB,
+            p.GENERAL,
+            "rfc",
+            "meta",
+            [p.opt("rfc", "RFC-1"), p.opt("breaking", "yes"), p.opt("areas", 4, 4)],
+        )
+    )
+    await bot.interact(p.slash(p.BOB, p.GENERAL, "rfc", "temperature", [p.opt("rfc", "RFC-1")]))
+    check = await until(
+        lambda: next((m for m in fake.in_channel(rfc.id) if m.components), None),
+        what="the temperature check in the thread",
+    )
+    for who in (p.CAROL, p.DAVE):
+        await bot.interact(
+            p.button(who, rfc.id, check.id, check.components[0]["components"][0]["custom_id"])
+        )
+    await bot.settled()
+    await bot.interact(p.slash(p.CAROL, p.GENERAL, "rfc", "assess", [p.opt("rfc", "RFC-1")]))
+
+    def assessment() -> str:
+        for m in fake.in_channel(p.GENERAL) + fake.in_channel(rfc.id):
+            shown = m.content + str(m.embeds)
+            if "onsensus" in shown and "isk" in shown:
+                return shown
+        return ""
+
+    shown = await until(assessment, what="the assessment")
+    assert "temperature 👍2" in shown and "breaking" in shown
