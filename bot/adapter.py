@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.model import Capabilities, Delivered, Edit, InboundEvent, OpenPlace, Send
+from bot.model import Capabilities, Delivered, Edit, InboundEvent, MirrorEvent, OpenPlace, Send
 
 EventSink = Callable[[InboundEvent], Awaitable[object]]
 
@@ -62,6 +62,10 @@ class Adapter(ABC):
 
     async def grant_role(self, workspace: str, user_id: str, role: str, key: str) -> bool:
         """Give a platform role; False where the platform (or this adapter) cannot."""
+        return False
+
+    async def mirror_event(self, event: MirrorEvent, key: str) -> bool:
+        """Copy an event to the platform's calendar; False where there is none."""
         return False
 
     async def open_place(self, place: OpenPlace, key: str) -> Delivered:

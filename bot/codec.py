@@ -21,6 +21,7 @@ from bot.model import (
     MemberJoined,
     MessageActionInvoked,
     MessageReceived,
+    MirrorEvent,
     OpenPlace,
     OpenThread,
     Quoted,
@@ -36,6 +37,7 @@ KINDS: dict[type, str] = {
     OpenThread: "open_thread",
     GrantRole: "grant_role",
     OpenPlace: "open_place",
+    MirrorEvent: "mirror_event",
 }
 
 
@@ -87,6 +89,8 @@ def decode(kind: str, d: dict[str, Any]) -> Effect:
         return OpenThread(d["ref"], d["title"])
     if kind == "grant_role":
         return GrantRole(d["platform"], d["workspace"], d["user_id"], d["role"])
+    if kind == "mirror_event":
+        return MirrorEvent(**d)
     if kind == "open_place":
         return OpenPlace(
             ref=d["ref"],

@@ -13,7 +13,16 @@ from sqlmodel import Session
 from bot import codec, logctx
 from bot.clock import Clock
 from bot.context import Ctx
-from bot.model import Actor, Address, Effect, GrantRole, InboundEvent, OpenPlace, Send
+from bot.model import (
+    Actor,
+    Address,
+    Effect,
+    GrantRole,
+    InboundEvent,
+    MirrorEvent,
+    OpenPlace,
+    Send,
+)
 from bot.registry import Registry
 from storage import repos
 from storage.db import Database
@@ -117,6 +126,9 @@ def lane(s: Session, community: Community, effect: Effect) -> str:
         return effect.address.channel_key
     if isinstance(effect, GrantRole):
         return f"{base}:roles"
+    if isinstance(effect, MirrorEvent):
+        # One lane per event, so its copy is made, changed and removed in that order.
+        return f"{base}:calendar:{effect.source}"
     return repos.ref_channel_key(s, effect.ref) or f"{base}:ref:{effect.ref}"
 
 

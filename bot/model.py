@@ -230,6 +230,26 @@ class GrantRole:
 
 
 @dataclass(frozen=True)
+class MirrorEvent:
+    """A community event copied to the platform's own calendar where it has one (a Discord
+    guild scheduled event): made the first time, changed after, removed when cancelled.
+    `source` names it across restarts ("event:12", also the ref of its message); times are
+    ISO 8601 in UTC. Adapters without a calendar ignore it."""
+
+    platform: str
+    workspace: str
+    source: str
+    title: str
+    starts_at: str
+    ends_at: str
+    where: str = ""
+    description: str = ""
+    cancelled: bool = False
+    # The channel it was announced in.
+    channel: str = ""
+
+
+@dataclass(frozen=True)
 class OpenPlace:
     """Open a private place for these members and post its first message there: a Matrix
     room with them invited, a Discord private thread with them added. Where the platform
@@ -255,7 +275,7 @@ class OpenPlace:
     hosts: tuple[str, ...] = ()
 
 
-Effect = Send | Edit | React | OpenThread | OpenPlace | GrantRole
+Effect = Send | Edit | React | OpenThread | OpenPlace | GrantRole | MirrorEvent
 
 
 @dataclass(frozen=True)

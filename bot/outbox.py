@@ -18,7 +18,17 @@ from sqlmodel import Session
 from bot import codec, metrics, render
 from bot.adapter import Adapter, PermanentFailure, RetryAfter, Target
 from bot.clock import Clock
-from bot.model import Address, Delivered, Edit, GrantRole, OpenPlace, OpenThread, React, Send
+from bot.model import (
+    Address,
+    Delivered,
+    Edit,
+    GrantRole,
+    MirrorEvent,
+    OpenPlace,
+    OpenThread,
+    React,
+    Send,
+)
 from storage import repos
 from storage.db import Database
 from storage.tables import Outbox
@@ -246,6 +256,16 @@ class OutboxSender:
                 log.info(
                     "%s cannot grant role %r to %s", adapter.platform, effect.role, effect.user_id
                 )
+            self._finish(row, "sent")
+        elif isinstance(effect, MirrorEvent):
+            with self.db.transaction() as s:
+                coming = repos.latest_posted(s, effect.source) is None and repos.send_pending(
+                    s, effect.source
+                )
+            if coming:
+                # The copy links to the event's message: made once that is out.
+                raise NotYet(f"message {effect.source} is not delivered yet")
+            await adapter.mirror_event(effect, row.key)
             self._finish(row, "sent")
 
     @staticmethod

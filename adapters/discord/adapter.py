@@ -25,12 +25,36 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from sqlalchemy import select
 
-from adapters.discord import autocomplete, directory, events, held, messages, modal, order, tree
+from adapters.discord import (
+    autocomplete,
+    context_menus,
+    directory,
+    events,
+    held,
+    members,
+    messages,
+    modal,
+    order,
+    scheduled_events,
+    tree,
+)
 from adapters.discord.events import GuildInfo, MemberEntry
 from adapters.discord.settings import DiscordSettings
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
 from bot.clock import Clock, SystemClock
-from bot.model import Address, Capabilities, Delivered, Edit, InboundEvent, OpenPlace, Send
+from bot.dispatcher import emoji_key
+from bot.model import (
+    Address,
+    Capabilities,
+    Delivered,
+    Edit,
+    InboundEvent,
+    MessageReceived,
+    MirrorEvent,
+    OpenPlace,
+    Quoted,
+    Send,
+)
 from bot.parser import ParseContext
 from bot.registry import Registry
 from storage import repos
@@ -42,6 +66,7 @@ log = logging.getLogger("moot.discord")
 PLATFORM = events.PLATFORM
 NS_DM = "discord.dm"  # user id -> their DM channel
 NS_THREAD = "discord.thread"  # root message id -> its thread (the same id) and parent
+NS_PLACE = "discord.place"  # private thread id -> its first message (the place's ref)
 # Interaction tokens live 15 minutes; past 14 a follow-up may already be refused.
 TOKEN_LIFETIME = 14 * 60
 # Callback types.
@@ -179,7 +204,7 @@ class DiscordAdapter(Adapter):
 
     async def sync_commands(self) -> list[dict[str, Any]]:
         """Register the command tree: in the configured guild (instant), else globally."""
-        body = tree.commands(self.registry)
+        body = tree.commands(self.registry) + context_menus.commands(self.registry)
         if not self.application_id:
             info = await self.client.http.application_info()
             self.application_id = str(info["id"])
@@ -405,7 +430,17 @@ class DiscordAdapter(Adapter):
             )
             return
         event: InboundEvent | None
-        if itype == events.APPLICATION_COMMAND:
+        if itype == events.APPLICATION_COMMAND and data.get("type") == context_menus.MESSAGE:
+            event = context_menus.invocation(d, guild, gid)
+            if event is None:
+                text = f"{data.get('name')!s} is not a Moot menu any more."
+                await self._callback(d, _private(text), received)
+                return
+            await self._callback(
+                d, {"type": DEFERRED_MESSAGE, "data": {"flags": messages.EPHEMERAL}}, received
+            )
+            self._remember_interaction(d, channel, original_free=True)
+        elif itype == events.APPLICATION_COMMAND:
             name, sub, given = tree.invoked(data)
             spec = self.registry.find(name, sub)
             if spec is None:
@@ -489,8 +524,20 @@ class DiscordAdapter(Adapter):
         gid = self.home(d.get("guild_id"))
         guild = self.guild_info(gid, str(d.get("channel_id") or ""))
         event = events.message(d, guild, gid, self.settings.prefix, self.bot_id)
+        if isinstance(event, MessageReceived) and event.address.thread:
+            event = self._in_place(event, event.address.thread)
         if event is not None:
             await self._dispatch(event)
+
+    def _in_place(self, event: MessageReceived, thread: str) -> MessageReceived:
+        """A private thread (a ticket's) starts on no message, so a reply there answers the
+        place's first message, which carries the place's ref."""
+        with self.db.transaction() as s:
+            place = repos.kv_get(s, NS_PLACE, thread)
+        if not place:
+            return event
+        where = Address(PLATFORM, event.address.workspace, thread, None, str(place["root"]))
+        return replace(event, reply_to=where)
 
     async def _on_reaction(self, kind: str, d: dict[str, Any], seq: Any, received: float) -> None:
         # Stamped before the queue: a reaction carries no time of its own (order.py).
@@ -501,8 +548,30 @@ class DiscordAdapter(Adapter):
         event = events.reaction(
             d, kind == "MESSAGE_REACTION_ADD", guild, gid, event_id, self.bot_id
         )
+        if (
+            event is not None
+            and event.added
+            and event.target is not None
+            and emoji_key(event.key) in self.registry.message_action_emoji
+        ):
+            event = replace(event, quoted=await self._quote(event.target, guild))
         if event is not None:
             await self._dispatch(order.stamp_received(event, at))
+
+    async def _quote(self, where: Address, guild: GuildInfo | None) -> Quoted | None:
+        """The reacted-to message, for a 🎫/📝 that quotes it (a reaction carries no text).
+        Unreadable, the action still runs, with the link alone."""
+        try:
+            message = await self._request(
+                "GET",
+                "/channels/{channel_id}/messages/{message_id}",
+                channel_id=where.channel,
+                message_id=where.message,
+            )
+        except (DiscordError, RetryAfter, discord.HTTPException) as exc:
+            log.info("could not read message %s to quote it: %s", where.message, exc)
+            return None
+        return context_menus.quote(message, where, guild)
 
     async def _on_member(self, kind: str, d: dict[str, Any], seq: Any, received: float) -> None:
         gid = str(d.get("guild_id") or "")
@@ -511,6 +580,10 @@ class DiscordAdapter(Adapter):
             return
         entry = events.member_entry(d, guild)
         directory.report(self.db, gid, self.timezone, [entry], self.clock.now())
+        if kind == "GUILD_MEMBER_ADD":
+            joined = members.joined(d, guild)
+            if joined is not None:
+                await self._dispatch(joined)
 
     async def _on_member_left(
         self, kind: str, d: dict[str, Any], seq: Any, received: float
@@ -850,6 +923,35 @@ class DiscordAdapter(Adapter):
             )
         return thread
 
+    async def grant_role(self, workspace: str, user_id: str, role: str, key: str) -> bool:
+        """A role by PUT; refused (no permission, no such role), the guild's owner is told
+        by DM what to fix, once per grant (the nonce is the row's key)."""
+        entry = self._entry_from_cache(workspace, user_id)
+        guild = self.guild_info(workspace)
+        notice = await members.grant(
+            self, guild, user_id, entry.display if entry else user_id, role
+        )
+        if notice and guild is not None and guild.owner_id:
+            owner = Address(PLATFORM, workspace, "")
+            try:
+                msg = Send(owner, notice, visibility="dm", recipient=guild.owner_id)
+                await self.send(msg, None, f"{key}:notice")
+            except Exception as exc:  # the log line above already says it all
+                log.warning("could not tell the owner of %s: %s", workspace, exc)
+        return True
+
+    async def mirror_event(self, event: MirrorEvent, key: str) -> bool:
+        """The event as a guild scheduled event, placed at its message (or channel)."""
+        with self.db.transaction() as s:
+            posted = repos.latest_posted(s, event.source)
+        where = (posted.thread or posted.channel, posted.message_id) if posted else None
+        if where:
+            link = context_menus.link(event.workspace, *where)
+        else:
+            link = f"https://discord.com/channels/{event.workspace}/{event.channel}"
+        await scheduled_events.mirror(self, self.db, event, self.clock.now(), link)
+        return True
+
     async def open_place(self, place: OpenPlace, key: str) -> Delivered:
         """A ticket's private thread in its channel, the members added, the first message
         in it."""
@@ -865,6 +967,8 @@ class DiscordAdapter(Adapter):
             choices=place.choices,
         )
         delivered = await self.send(first, None, key)
+        with self.db.transaction() as s:
+            repos.kv_put(s, NS_PLACE, thread, {"root": delivered.message_id})
         return Delivered(delivered.message_id, thread, None)
 
     async def open_private_thread(self, channel: str, title: str, members: list[str]) -> str:
@@ -942,7 +1046,8 @@ async def sync_once(settings: DiscordSettings, registry: Registry) -> tuple[int,
         await client.login(settings.token)
         app = settings.application_id or str(client.application_id)
         body = tree.commands(registry)
-        await client.http.request(commands_route(app, settings.guild_id), json=body)
+        menus = context_menus.commands(registry)
+        await client.http.request(commands_route(app, settings.guild_id), json=body + menus)
         return len(body), (f"guild {settings.guild_id}" if settings.guild_id else "global")
     finally:
         await client.close()

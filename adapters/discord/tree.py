@@ -145,7 +145,7 @@ def quote(value: str) -> str:
     """One word for the parser, whatever it holds. A double quote inside becomes a single
     one: the parser has no escapes, and the words still read the same."""
     value = " ".join(value.split())
-    return '"' + value.replace('"', "'") + '"'
+    return '"' + re.sub('["“”„]', "'", value) + '"'
 
 
 def _word(p: Param, value: Any) -> str:
@@ -161,6 +161,10 @@ def _word(p: Param, value: Any) -> str:
         return str(int(value))
     text = str(value)
     # Several values in one string option, or the rest of the line: the words as typed.
+    # A quote mark in a free-text field would open a quoted word the person never meant,
+    # so such text goes as one quoted word (the parser takes it whole).
+    if p.rest and any(q in text for q in "\"'“”„‘’"):
+        return quote(text)
     return " ".join(text.split()) if _is_multi(p) else quote(text)
 
 

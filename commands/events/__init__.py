@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.registry import Registry
 from bot.specs import Param
 from commands.events import export as event_export
-from commands.events import flow, ics, render, rules, timers
+from commands.events import flow, ics, mirror, render, rules, timers
 from commands.events.state import (
     FEED_TOKEN,
     event_link_sig,
@@ -46,6 +46,7 @@ def _feed_url(ctx: Ctx, tail: str) -> str:
 
 def register(reg: Registry) -> None:
     reg.summary("event", "events with RSVPs, a waitlist, reminders, go/no-go and calendars")
+    mirror.register(reg)
 
     @reg.command(
         "event",

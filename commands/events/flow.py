@@ -276,6 +276,7 @@ def announce(ctx: Ctx, event: Event) -> None:
     ctx.db.add(event)
     msg = render.message(event, ctx.community.platform, event_zone(event), ctx.prefix)
     ctx.post(event.channel, msg.text, card=msg.card, choices=msg.choices, ref=render.ref(event))
+    ctx.fire("event.announced", event=event)
 
 
 def refresh(ctx: Ctx, event: Event) -> None:

@@ -101,7 +101,11 @@ def open_ticket(
         last_activity_at=ctx.now,
     )
     if quoted is not None:
-        t.source_text = (quoted.text or "").strip()[: state.MAX_TEXT] or None
+        said = (quoted.text or "").strip()
+        if said and quoted.author and quoted.author != user:
+            # Whose words they are, named, never pinged (the renderer silences the @).
+            said = f"@{ctx.display_of(quoted.author)}: {said}"
+        t.source_text = said[: state.MAX_TEXT] or None
         where = quoted.address
         t.source_link = quoted.link or f"message {where.message} in #{where.channel}"
     ctx.db.add(t)

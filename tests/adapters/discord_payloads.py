@@ -341,3 +341,24 @@ def member_update(uid: str, roles: list[str], nick: str | None = None) -> dict[s
     """GUILD_MEMBER_UPDATE."""
     m = member(uid, roles=roles, nick=nick)
     return {"guild_id": GUILD, **m}
+
+
+def message_menu(uid: str, channel: str, name: str, target: dict[str, Any]) -> dict[str, Any]:
+    """INTERACTION_CREATE of type 2 for a message context menu (data.type 3): the message
+    it was used on is in data.resolved.messages under data.target_id."""
+    data = {
+        "id": snowflake(),
+        "name": name,
+        "type": 3,
+        "guild_id": GUILD,
+        "target_id": target["id"],
+        "resolved": {"messages": {target["id"]: target}},
+    }
+    return _interaction(2, uid, channel, data)
+
+
+def member_add(uid: str, name: str) -> dict[str, Any]:
+    """GUILD_MEMBER_ADD: a guild member object with the guild's id."""
+    out = member(uid)
+    out["user"] = user(uid, name)
+    return {"guild_id": GUILD, **out}

@@ -52,6 +52,9 @@ class Message:
     only: str | None = None
     edits: int = 0
     nonce: str | None = None
+    # A person's message (None: the bot's), and the users it pings.
+    author: str | None = None
+    mentions: list[str] = field(default_factory=list)
 
     def apply(self, body: dict[str, Any]) -> None:
         """An edit: what the body names changes, the rest stays."""
@@ -64,6 +67,9 @@ class Message:
     def as_json(self) -> dict[str, Any]:
         out = p.bot_message(self.channel_id, self.id, self.components)
         out.update(content=self.content, embeds=self.embeds, flags=64 if self.only else 0)
+        if self.author is not None:
+            out["author"] = p.user(self.author, p.NAMES.get(self.author, "someone"))
+            out["mentions"] = [p.user(u, p.NAMES.get(u, "someone")) for u in self.mentions]
         if self.nonce:
             out["nonce"] = self.nonce
         return out
@@ -113,6 +119,12 @@ class FakeDiscord:
         self.rate_limits: list[RateLimit] = []
         self.interactions: dict[str, Interaction] = {}
         self.identifies = 0
+        # Member roles granted (guild, user, role); roles Moot may not grant (403).
+        self.granted: list[tuple[str, str, str]] = []
+        self.roles_forbidden: set[str] = set()
+        self.scheduled_events: dict[str, dict[str, Any]] = {}
+        # (method, path) answered 403 Missing Permissions.
+        self.forbidden: set[tuple[str, str]] = set()
         self._nonces: dict[tuple[str, str], Message] = {}
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
@@ -251,6 +263,8 @@ class FakeDiscord:
             with contextlib.suppress(ValueError):
                 body = json.loads(raw) if raw else None
         self.calls.append(Call(time.perf_counter(), request.method, path, body))
+        if (request.method, path) in self.forbidden:
+            return _error(403, 50013, "Missing Permissions")
         rl = self._limited(request.method, path)
         if rl is not None:
             return _json(
@@ -278,6 +292,7 @@ class FakeDiscord:
 
     def _route(self, method: str, parts: list[str]) -> Callable[..., Any] | None:
         n = len(parts)
+        sched = parts[0] == "guilds" and n > 2 and parts[2] == "scheduled-events"
         table: list[tuple[str, Callable[[list[str]], bool], Callable[..., Any]]] = [
             ("GET", lambda x: x == ["users", "@me"], self._me),
             ("GET", lambda x: x == ["oauth2", "applications", "@me"], self._app),
@@ -297,6 +312,12 @@ class FakeDiscord:
                 self._join,
             ),
             ("PUT", lambda x: x[0] == "channels" and n == 7 and x[4] == "reactions", self._react),
+            ("GET", lambda x: x[0] == "channels" and n == 4 and x[2] == "messages", self._get),
+            ("PUT", lambda x: x[0] == "guilds" and n == 6 and x[4] == "roles", self._grant),
+            ("GET", lambda x: sched and n == 3, self._events),
+            ("POST", lambda x: sched and n == 3, self._event_new),
+            ("PATCH", lambda x: sched and n == 4, self._event_edit),
+            ("DELETE", lambda x: sched and n == 4, self._event_delete),
         ]
         for m, match, fn in table:
             if m == method and match(parts):
@@ -458,6 +479,58 @@ class FakeDiscord:
     async def _react(self, parts: list[str], body: Any, request: web.Request) -> web.Response:
         self.reactions.append((parts[1], parts[3], parts[5]))
         return web.Response(status=204)
+
+    async def _get(self, parts: list[str], body: Any, request: web.Request) -> web.Response:
+        m = self.messages.get(parts[3])
+        if m is None or m.channel_id != parts[1]:
+            return _error(404, 10008, "Unknown Message")
+        return _json(m.as_json())
+
+    async def _grant(self, parts: list[str], body: Any, request: web.Request) -> web.Response:
+        guild, user, role = parts[1], parts[3], parts[5]
+        if role in self.roles_forbidden:
+            return _error(403, 50013, "Missing Permissions")
+        if role not in {r["id"] for r in p.ROLES}:
+            return _error(404, 10011, "Unknown Role")
+        self.granted.append((guild, user, role))
+        return web.Response(status=204)
+
+    async def _events(self, parts: list[str], body: Any, request: web.Request) -> web.Response:
+        return _json(list(self.scheduled_events.values()))
+
+    async def _event_new(self, parts: list[str], body: Any, request: web.Request) -> web.Response:
+        wanted = ("name", "privacy_level", "scheduled_start_time", "entity_type")
+        missing = [k for k in wanted if k not in body]
+        if missing or (body["entity_type"] == 3 and not body.get("scheduled_end_time")):
+            return _error(400, 50035, f"Invalid Form Body ({missing or 'scheduled_end_time'})")
+        sid = p.snowflake()
+        event = {**body, "id": sid, "guild_id": parts[1], "status": 1, "creator_id": p.BOT}
+        self.scheduled_events[sid] = event
+        return _json(event)
+
+    async def _event_edit(self, parts: list[str], body: Any, request: web.Request) -> web.Response:
+        event = self.scheduled_events.get(parts[3])
+        if event is None:
+            return _error(404, 10070, "Unknown Guild Scheduled Event")
+        event.update(body)
+        return _json(event)
+
+    async def _event_delete(
+        self, parts: list[str], body: Any, request: web.Request
+    ) -> web.Response:
+        if self.scheduled_events.pop(parts[3], None) is None:
+            return _error(404, 10070, "Unknown Guild Scheduled Event")
+        return web.Response(status=204)
+
+    # ------------------------------------------------------------ people
+    def say(self, uid: str, channel: str, content: str, mentions: tuple[str, ...] = ()) -> Any:
+        """A person's message in a channel or thread: kept (so it can be fetched and
+        quoted) and returned as its MESSAGE_CREATE payload, to dispatch."""
+        payload = p.message_create(uid, channel, content)
+        m = Message(payload["id"], channel, content, [], [], author=uid, mentions=list(mentions))
+        self.messages[m.id] = m
+        payload["mentions"] = m.as_json()["mentions"]
+        return payload
 
     # ------------------------------------------------------------ reading
     def in_channel(self, channel: str) -> list[Message]:

@@ -167,12 +167,15 @@ async def test_the_registered_tree_matches_the_specs(
     start_bot: BotFactory, registry: Registry
 ) -> None:
     bot = await start_bot()
-    registered = bot.fake.commands[p.GUILD]
+    everything = bot.fake.commands[p.GUILD]
+    registered = [c for c in everything if c["type"] == tree.CHAT_INPUT]
     assert [c["name"] for c in registered] == sorted(registry.commands)
     assert [
         {k: v for k, v in c.items() if k not in ("id", "application_id", "version")}
         for c in registered
     ] == tree.commands(registry)
+    menus = [c["name"] for c in everything if c["type"] == 3]
+    assert menus == ["Open a ticket", "Capture as feedback"]
     vote = next(c for c in registered if c["name"] == "vote")
     subs = {o["name"] for o in vote["options"]}
     assert subs == {s for s in registry.commands["vote"] if s}
@@ -611,8 +614,12 @@ async def test_moot_discord_sync_registers_the_tree(
     assert proc.returncode == 0, out.decode()
     assert f"synced {len(registry.commands) - 1} slash command(s) (guild {p.GUILD})" in out.decode()
     assert TOKEN not in out.decode()
-    names = [c["name"] for c in fake.commands[p.GUILD]]
+    names = [c["name"] for c in fake.commands[p.GUILD] if c["type"] == tree.CHAT_INPUT]
     assert names == sorted(n for n in registry.commands if n != "dmme")
+    assert [c["name"] for c in fake.commands[p.GUILD] if c["type"] == 3] == [
+        "Open a ticket",
+        "Capture as feedback",
+    ]
 
 
 async def test_a_burst_of_presses_is_acknowledged_in_time(start_bot: BotFactory) -> None:

@@ -91,13 +91,14 @@ async def test_open_by_reacting_with_a_ticket_emoji(script: Script, db: Database
         "@bob say My build fails with error E42 on Windows",
         "@alice react /My build fails/ 🎫",
         "expect /Ticket #1: My build fails with error E42 on Windows/",
-        "expect /Quoted: > My build fails with error E42 on Windows/",
+        "expect /Quoted: > @bob: My build fails with error E42 on Windows/",
         r"expect /From: message #\d+ in #general/",
         "@alice unreact /My build fails/ 🎫",
         "expect-not /Ticket #2/",
     )
     t = ticket(db)
-    assert t.requester == "alice" and t.source_text == "My build fails with error E42 on Windows"
+    assert t.requester == "alice"
+    assert t.source_text == "@bob: My build fails with error E42 on Windows"
 
 
 async def test_bad_input_is_refused_and_writes_nothing(script: Script, db: Database) -> None:
