@@ -164,6 +164,16 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (an event's .ics): a real file where the platform takes
+    files (Capabilities.files), never pasted text."""
+
+    name: str
+    mime: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Send:
     address: Address
     text: str
@@ -183,6 +193,8 @@ class Send:
     # relayed place sends its members (staff-only notes).
     place_ref: str | None = None
     relay: bool = True
+    # Files that go with the message, right after it, in the same place.
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -256,6 +268,8 @@ class Capabilities:
     # How a private place (OpenPlace) is made: "private" by the adapter itself, else one of
     # the core's fallbacks, "thread" or "relayed" (see OpenPlace).
     places: Literal["private", "thread", "relayed"] = "thread"
+    # Whether the adapter can send files (Adapter.upload).
+    files: bool = False
 
 
 @dataclass(frozen=True)

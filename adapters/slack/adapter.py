@@ -25,12 +25,14 @@ from sqlalchemy import select
 from adapters.slack import blocks, events, modal
 from adapters.slack.directory import Directory
 from adapters.slack.emoji import to_name
+from adapters.slack.files import Uploader
 from bot import help as helptext
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
 from bot.clock import Clock, SystemClock
 from bot.model import (
     FORM_PREFIX,
     Address,
+    Attachment,
     Capabilities,
     CommandInvoked,
     Delivered,
@@ -146,6 +148,7 @@ class SlackAdapter(Adapter):
         # A ticket is a thread in the private support-staff channel; the requester's side
         # is relayed through their DM with Moot.
         places="relayed",
+        files=True,
     )
     min_edit_interval = 1.0
 
@@ -166,6 +169,7 @@ class SlackAdapter(Adapter):
             kw["base_url"] = config.api_base_url
         self.client = AsyncWebClient(**kw)
         self.directory = Directory(self.client, ttl=config.cache_ttl)
+        self.uploader = Uploader(self._call, db)
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=config.signing_secret or None,
@@ -584,6 +588,9 @@ class SlackAdapter(Adapter):
         except SlackApiError as exc:
             if _err(exc) != "already_reacted":
                 raise
+
+    async def upload(self, target: Target, file: Attachment, key: str) -> None:
+        await self.uploader.upload(target, file, key)
 
     # ---------------------------------------------------------------- lifecycle
     async def start(self, sink: EventSink) -> None:
