@@ -117,6 +117,8 @@ class MessageReceived(Event):
     reply_to: Address | None = None
     # Set when this replaces an earlier message (an edit): that message's id.
     edit_of: str | None = None
+    # With edit_of: the message was deleted rather than changed (text is empty).
+    deleted: bool = False
 
 
 @dataclass(frozen=True)

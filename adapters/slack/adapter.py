@@ -367,7 +367,9 @@ class SlackAdapter(Adapter):
 
     async def _on_message(self, body: dict[str, Any]) -> None:
         event = events.thread_message(body) or events.thread_edit(body)
-        if event is None:
+        if event is None and (change := events.direct_change(body)) is not None:
+            event = self._relayed_reply(change)  # an edit of a DM relayed to a ticket
+        elif event is None:
             # In the bot's DM a known command is a command; anything else answers the
             # ticket relayed there, if any, and is otherwise read as a command after all.
             command = events.direct_command(body)
