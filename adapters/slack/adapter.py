@@ -26,6 +26,7 @@ from adapters.slack import blocks, events, modal
 from adapters.slack.directory import Directory
 from adapters.slack.emoji import to_name
 from adapters.slack.files import Uploader
+from adapters.slack.roles import RoleGranter
 from bot import help as helptext
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
 from bot.clock import Clock, SystemClock
@@ -170,6 +171,7 @@ class SlackAdapter(Adapter):
         self.client = AsyncWebClient(**kw)
         self.directory = Directory(self.client, ttl=config.cache_ttl)
         self.uploader = Uploader(self._call, db)
+        self.roles = RoleGranter(self._call, db, self.directory.forget)
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=config.signing_secret or None,
@@ -593,6 +595,9 @@ class SlackAdapter(Adapter):
 
     async def upload(self, target: Target, file: Attachment, key: str) -> None:
         await self.uploader.upload(target, file, key)
+
+    async def grant_role(self, workspace: str, user_id: str, role: str, key: str) -> bool:
+        return await self.roles.grant(workspace, user_id, role)
 
     # ---------------------------------------------------------------- lifecycle
     async def start(self, sink: EventSink) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from adapters.slack import events
 from adapters.slack.files import shared_in
+from adapters.slack.roles import group_of, with_member
 from bot.model import Address
 from tests.adapters import slack_payloads as p
 
@@ -95,3 +96,21 @@ def test_files_info_shows_where_a_file_is_shared() -> None:
     shares = {"file": {"id": "F1", "shares": {"private": {"G0STAFF01": [{"ts": "1.2"}]}}}}
     assert shared_in(shares, "G0STAFF01")
     assert not shared_in({"ok": False, "error": "file_not_found"}, DM)
+
+
+def test_a_role_means_a_user_group_by_id_never_by_handle() -> None:
+    bound = [("code-champion", "S0CERT001"), ("named-by-handle", "code-champs")]
+    assert group_of("S0CERT001", []) == "S0CERT001"
+    assert group_of("<!subteam^S0CERT001|@code-champs>", []) == "S0CERT001"
+    assert group_of("code-champion", bound) == "S0CERT001"
+    assert group_of("@Code-Champion", bound) == "S0CERT001"
+    assert group_of("code-champs", bound) is None  # a handle is anyone's to pick
+    assert group_of("named-by-handle", bound) is None  # a binding must hold an id
+    assert group_of("", bound) is None
+    assert group_of("<!subteam^s0lower|x>", bound) is None
+
+
+def test_a_grant_keeps_every_member_and_adds_one_once() -> None:
+    assert with_member(["U1", "U2"], "U3") == ["U1", "U2", "U3"]
+    assert with_member(["U1", "U3"], "U3") is None
+    assert with_member([], "U3") == ["U3"]
