@@ -8,16 +8,21 @@ process that showed them, since a secret ballot's confirmation must never reach 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import os
 import re
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 
 from bot import codec
 from bot.adapter import Adapter, PermanentFailure, Target
-from bot.model import Capabilities, Card, Choice, Delivered, Edit, Send
+from bot.files import safe_name
+from bot.model import Attachment, Capabilities, Card, Choice, Delivered, Edit, Send
 from storage.console_tables import ConsoleFeed
 from storage.console_tables import ConsoleMessage as MessageRow
 from storage.db import Database
@@ -109,7 +114,7 @@ def terminal(block: str) -> str:
 class ConsoleAdapter(Adapter):
     platform = PLATFORM
     capabilities = Capabilities(
-        buttons=True, ephemeral=True, threads=True, edits=True, reactions=True
+        buttons=True, ephemeral=True, threads=True, edits=True, reactions=True, files=True
     )
     # Scripts run on a fake clock; coalescing still drops superseded edits.
     min_edit_interval = 0.0
@@ -125,6 +130,10 @@ class ConsoleAdapter(Adapter):
         with db.transaction() as s:
             last = s.execute(select(ConsoleFeed.id).order_by(ConsoleFeed.id.desc())).first()
         self._seen = last[0] if last else 0
+        # Files sent to the console are written here, one folder per outbox key.
+        self.files_dir = Path(
+            os.environ.get("MOOT_FILES_DIR") or Path(tempfile.gettempdir()) / "moot-files"
+        )
 
     # ---- the screen
     def flush(self) -> int:
@@ -226,6 +235,25 @@ class ConsoleAdapter(Adapter):
             # Deleted or never ours: no retry can make it appear.
             raise PermanentFailure(f"there is no console message {target.message_id}")
         return row
+
+    async def upload(self, target: Target, file: Attachment, key: str) -> None:
+        # A folder per key: two files of one name never collide, and a retry finds its own.
+        folder = self.files_dir / hashlib.sha256(key.encode()).hexdigest()[:16]
+        path = folder / safe_name(file.name)
+        if path.exists():
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        part = folder / (path.name + ".part")
+        part.write_bytes(file.data)
+        part.replace(path)  # whole or not at all: a reader never sees half a file
+        line = f"  📎 {path.name} saved to {path}"
+        private = target.channel.startswith("dm:") or int(target.message_id or 0) in self._private
+        with self.db.transaction() as s:
+            feed = ConsoleFeed(number=int(target.message_id or 0), shown="" if private else line)
+            s.add(feed)
+            s.flush()
+            if private:
+                self._private_feed[feed.id or 0] = line
 
     async def grant_role(self, workspace: str, user_id: str, role: str, key: str) -> bool:
         with self.db.transaction() as s:

@@ -6,7 +6,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.model import Capabilities, Delivered, Edit, InboundEvent, MirrorEvent, OpenPlace, Send
+from bot.model import (
+    Attachment,
+    Capabilities,
+    Delivered,
+    Edit,
+    InboundEvent,
+    MirrorEvent,
+    OpenPlace,
+    Send,
+)
 
 EventSink = Callable[[InboundEvent], Awaitable[object]]
 
@@ -59,6 +68,11 @@ class Adapter(ABC):
     async def open_thread(self, target: Target, title: str, key: str) -> str | None:
         # Slack and Matrix threads exist as soon as someone replies; nothing to open.
         return target.message_id
+
+    async def upload(self, target: Target, file: Attachment, key: str) -> None:
+        """Send a file right after a delivered message, in its channel and thread
+        (Capabilities.files). A retry with the same key must not send it twice."""
+        raise NotImplementedError(f"{self.platform} does not send files")
 
     async def grant_role(self, workspace: str, user_id: str, role: str, key: str) -> bool:
         """Give a platform role; False where the platform (or this adapter) cannot."""

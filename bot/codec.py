@@ -6,6 +6,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
+from bot import files
 from bot.model import (
     ActionInvoked,
     Actor,
@@ -46,7 +47,10 @@ def kind_of(effect: Effect) -> str:
 
 
 def encode(effect: Effect) -> dict[str, Any]:
-    return asdict(effect)
+    data = asdict(effect)
+    if isinstance(effect, Send) and effect.files:
+        data["files"] = files.encode(effect.files)  # bytes are not JSON
+    return data
 
 
 def encode_choice(choice: Choice) -> dict[str, Any]:
@@ -80,6 +84,7 @@ def decode(kind: str, d: dict[str, Any]) -> Effect:
             thread_ref=d.get("thread_ref"),
             place_ref=d.get("place_ref"),
             relay=d.get("relay", True),
+            files=files.decode(d.get("files")),
         )
     if kind == "edit":
         return Edit(d["ref"], d["text"], _card(d.get("card")), _choices(d.get("choices")))

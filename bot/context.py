@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.model import (
     Actor,
     Address,
+    Attachment,
     Card,
     Choice,
     Effect,
@@ -99,10 +100,13 @@ class Ctx:
             Send(self.address, text, card=card, choices=choices, thread=thread, ref=ref)
         )
 
-    def private(self, text: str, *, card: Card | None = None) -> Send:
-        """Answer only the actor: ephemeral where the platform has it, else a DM."""
+    def private(
+        self, text: str, *, card: Card | None = None, files: tuple[Attachment, ...] = ()
+    ) -> Send:
+        """Answer only the actor: ephemeral where the platform has it, else a DM (with
+        files, always a DM: see bot.files.fit)."""
         if self.is_direct:
-            return self._send(Send(self.address, text, card=card))
+            return self._send(Send(self.address, text, card=card, files=files))
         return self._send(
             Send(
                 self.address,
@@ -110,6 +114,7 @@ class Ctx:
                 card=card,
                 visibility="ephemeral",
                 recipient=self.actor.user_id,
+                files=files,
             )
         )
 

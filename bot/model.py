@@ -120,6 +120,8 @@ class MessageReceived(Event):
     reply_to: Address | None = None
     # Set when this replaces an earlier message (an edit): that message's id.
     edit_of: str | None = None
+    # With edit_of: the message was deleted rather than changed (text is empty).
+    deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,16 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (an event's .ics): a real file where the platform takes
+    files (Capabilities.files), never pasted text."""
+
+    name: str
+    mime: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Send:
     address: Address
     text: str
@@ -196,6 +208,8 @@ class Send:
     # relayed place sends its members (staff-only notes).
     place_ref: str | None = None
     relay: bool = True
+    # Files that go with the message, right after it, in the same place.
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -289,6 +303,8 @@ class Capabilities:
     # How a private place (OpenPlace) is made: "private" by the adapter itself, else one of
     # the core's fallbacks, "thread" or "relayed" (see OpenPlace).
     places: Literal["private", "thread", "relayed"] = "thread"
+    # Whether the adapter can send files (Adapter.upload).
+    files: bool = False
 
 
 @dataclass(frozen=True)

@@ -229,10 +229,13 @@ class OutboxSender:
             found = await adapter.find_delivered(msg, root, row.key) if maybe_sent else None
             if found is not None:
                 log.info("outbox row %s was already delivered; not sending it again", row.key)
+                # Its files may not have followed before the crash; uploads are keyed.
+                await self._upload(adapter, msg, found, row.key)
                 self._finish(row, "sent", delivered=found, msg=msg)
                 return
             delivered = await adapter.send(msg, root, row.key)
             await self._add_reactions(adapter, msg, delivered, row.key)
+            await self._upload(adapter, msg, delivered, row.key)
             self._finish(row, "sent", delivered=delivered, msg=msg)
         elif isinstance(effect, Edit):
             if not caps.edits:
@@ -277,6 +280,15 @@ class OutboxSender:
                 f"{key}:r{i}",
             )
 
+    @staticmethod
+    async def _upload(adapter: Adapter, msg: Send, delivered: Delivered, key: str) -> None:
+        """A message's files, after it and where it landed (a DM's channel, its thread)."""
+        if not msg.files or not delivered.channel:
+            return  # not delivered anywhere yet (a DM held for later): nowhere to attach
+        target = Target(delivered.channel, delivered.message_id, delivered.thread)
+        for i, file in enumerate(msg.files):
+            await adapter.upload(target, file, f"{key}:f{i}")
+
     async def _open_place(self, adapter: Adapter, row: Outbox, place: OpenPlace) -> None:
         """A private place, by the adapter where it can, else by the core's fallback: the
         first message in the channel and the place is its thread (see OpenPlace)."""
@@ -312,6 +324,7 @@ class OutboxSender:
         msg = replace(msg, address=where, thread="inherit")
         delivered = await adapter.send(msg, place.get("thread"), row.key)
         await self._add_reactions(adapter, msg, delivered, row.key)
+        await self._upload(adapter, msg, delivered, row.key)
         if effect.relay and effect.visibility == "public":
             for i, user in enumerate(place.get("relay") or []):
                 key = f"{row.key}:dm{i}"

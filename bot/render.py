@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot import files
 from bot.mentions import neutralise
 from bot.model import FORM_PREFIX, Capabilities, Card, Choice, Edit, Send
 from bot.text import without_bidi
@@ -75,6 +76,7 @@ def _text(text: str, choices: tuple[Choice, ...], caps: Capabilities) -> str:
 
 
 def fit_send(msg: Send, caps: Capabilities) -> Send:
+    msg = files.fit(msg, caps)
     choices = _choices(msg.choices, caps)
     text = _text(msg.text, choices, caps)
     visibility = msg.visibility

@@ -25,6 +25,8 @@ from sqlalchemy import select
 from adapters.slack import blocks, events, modal
 from adapters.slack.directory import Directory
 from adapters.slack.emoji import to_name
+from adapters.slack.files import Uploader
+from adapters.slack.roles import RoleGranter
 from bot import help as helptext
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
 from bot.channel_gate import ChannelGate
@@ -32,6 +34,7 @@ from bot.clock import Clock, SystemClock
 from bot.model import (
     FORM_PREFIX,
     Address,
+    Attachment,
     Capabilities,
     CommandInvoked,
     Delivered,
@@ -147,6 +150,7 @@ class SlackAdapter(Adapter):
         # A ticket is a thread in the private support-staff channel; the requester's side
         # is relayed through their DM with Moot.
         places="relayed",
+        files=True,
     )
     min_edit_interval = 1.0
 
@@ -167,6 +171,8 @@ class SlackAdapter(Adapter):
             kw["base_url"] = config.api_base_url
         self.client = AsyncWebClient(**kw)
         self.directory = Directory(self.client, ttl=config.cache_ttl)
+        self.uploader = Uploader(self._call, db)
+        self.roles = RoleGranter(self._call, db, self.directory.forget)
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=config.signing_secret or None,
@@ -385,7 +391,9 @@ class SlackAdapter(Adapter):
             if self.gate.wants(PLATFORM, where.workspace, where.channel, plain.actor.user_id):
                 await self._dispatch(plain)
             return
-        if event is None:
+        if event is None and (change := events.direct_change(body)) is not None:
+            event = self._relayed_reply(change)  # an edit of a DM relayed to a ticket
+        elif event is None:
             # In the bot's DM a known command is a command; anything else answers the
             # ticket relayed there, if any, and is otherwise read as a command after all.
             command = events.direct_command(body)
@@ -606,6 +614,12 @@ class SlackAdapter(Adapter):
         except SlackApiError as exc:
             if _err(exc) != "already_reacted":
                 raise
+
+    async def upload(self, target: Target, file: Attachment, key: str) -> None:
+        await self.uploader.upload(target, file, key)
+
+    async def grant_role(self, workspace: str, user_id: str, role: str, key: str) -> bool:
+        return await self.roles.grant(workspace, user_id, role)
 
     # ---------------------------------------------------------------- lifecycle
     async def start(self, sink: EventSink) -> None:

@@ -269,7 +269,8 @@ def direct_message(body: Payload) -> MessageReceived | None:
     return MessageReceived(
         event_id=event_id,
         actor=actor(str(event["user"])),
-        address=Address(PLATFORM, team, channel),
+        # Its ts, so a later edit or deletion of it can be matched to what it became.
+        address=Address(PLATFORM, team, channel, None, str(event.get("ts") or "") or None),
         is_direct=True,
         text=text,
         reply_to=None,
@@ -330,5 +331,42 @@ def channel_message(body: Payload, bot_user_id: str | None = None) -> ChannelMes
         address=Address(PLATFORM, team, channel, None, str(ts or "")),
         cast_at=cast_time(ts),
         text=text,
+        raw=body,
+    )
+
+
+def direct_change(body: Payload) -> MessageReceived | None:
+    """A person's edit (message_changed) or deletion (message_deleted) of a top-level
+    message in their DM with Moot: the new words (none for a deletion), naming the message
+    they replace. Like a plain DM, it means something only once the adapter finds what it
+    answers (a relayed ticket)."""
+    event_id, team, event = _envelope(body)
+    subtype = event.get("subtype")
+    if event.get("type") != "message" or event.get("channel_type") != "im":
+        return None
+    old = event.get("previous_message") or {}
+    if subtype == "message_changed":
+        new = event.get("message") or {}
+    elif subtype == "message_deleted":
+        new = {**old, "text": "", "ts": event.get("deleted_ts") or old.get("ts")}
+    else:
+        return None
+    ts, user = new.get("ts"), new.get("user")
+    if not ts or not user or new.get("bot_id") or new.get("subtype"):
+        return None
+    if new.get("thread_ts") and new.get("thread_ts") != ts:
+        return None  # a reply in a thread of the DM, not the relayed conversation
+    if subtype == "message_changed" and old.get("text") == new.get("text"):
+        return None  # an unfurl or a reaction count changed, not the words
+    channel = str(event.get("channel", ""))
+    return MessageReceived(
+        event_id=event_id,
+        actor=actor(str(user)),
+        address=Address(PLATFORM, team, channel, None, str(ts)),
+        is_direct=True,
+        cast_at=cast_time(event.get("event_ts")),
+        text=str(new.get("text", "")),
+        edit_of=str(ts),
+        deleted=subtype == "message_deleted",
         raw=body,
     )

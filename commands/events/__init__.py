@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from bot import files
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.registry import Registry
@@ -30,6 +31,7 @@ __all__ = ["register"]
 
 SHOWN_NAMES = 50
 FEED_URL = "events_public_url"
+ICS_MIME = "text/calendar"
 
 
 def _answer_value(ctx: Ctx, value: str) -> tuple[int, str]:
@@ -176,17 +178,17 @@ def register(reg: Registry) -> None:
     @reg.command(
         "event",
         "ics",
-        help="Get an event as an iCalendar file (a link when a public URL is set).",
+        help="Get an event as an iCalendar file (and a link when a public URL is set).",
         params=[Param("id", "int", positional=True, required=True)],
     )
     def event_ics(ctx: Ctx, id: int) -> None:
         event = find_event(ctx, id)
+        text = f"📅 Event #{event.id} as an iCalendar file: event-{event.id}.ics"
         if ctx.settings.get(FEED_URL):
             tail = f"e/{event.id}.{event_link_sig(feed_token(ctx), event.id or 0)}.ics"
-            ctx.private(f"📅 Event #{event.id} as a calendar file: {_feed_url(ctx, tail)}")
-            return
-        body = ics.to_bytes(ics.one_event(ctx.db, event), now=ctx.now).decode()
-        ctx.private(f"📅 Event #{event.id} as iCalendar (save as event-{event.id}.ics):\n{body}")
+            text += f"\nor by link: {_feed_url(ctx, tail)}"
+        body = ics.to_bytes(ics.one_event(ctx.db, event), now=ctx.now)
+        ctx.private(text, files=(files.attachment(f"event-{event.id}.ics", ICS_MIME, body),))
 
     @reg.command(
         "event",

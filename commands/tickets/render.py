@@ -96,7 +96,7 @@ def transcript_lines(t: Ticket, rows: list[TicketMessage], zone: ZoneInfo) -> li
     for m in rows:
         when = m.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         who = "Moot" if m.role == "moot" else f"@{m.author_display or m.author} ({m.role})"
-        mark = {"note": " [staff note]", "edit": " [edit]"}.get(m.kind, "")
+        mark = {"note": " [staff note]", "edit": " [edit]", "delete": " [deleted]"}.get(m.kind, "")
         edited = (
             f" (edited {m.edited_at.astimezone(zone).strftime('%H:%M')})" if m.edited_at else ""
         )

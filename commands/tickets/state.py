@@ -264,11 +264,16 @@ def record(
 def note_edit(ctx: Ctx, t: Ticket, role: str, original: str, text: str) -> None:
     """An edit is noted, never overwritten: the first words stay, marked edited, and the new
     words follow as their own line."""
-    row = ctx.db.execute(
-        select(TicketMessage).where(
-            TicketMessage.ticket_id == t.id, TicketMessage.message_id == original
+    row = (
+        ctx.db.execute(
+            select(TicketMessage)
+            .where(TicketMessage.ticket_id == t.id, TicketMessage.message_id == original)
+            # The first line of the message: a second edit finds the first edit's line too.
+            .order_by(TicketMessage.id)
         )
-    ).scalar_one_or_none()
+        .scalars()
+        .first()
+    )
     if row is not None:
         row.edited_at = ctx.now
         ctx.db.add(row)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.registry import Registry
-from commands.tickets import flow, rules, sla, state
+from commands.tickets import edits, flow, rules, sla, state
 from commands.tickets.state import label, ref_of
 from storage.tables import DueWork
 from storage.ticket_tables import Ticket
@@ -22,6 +22,9 @@ def register(reg: Registry) -> None:
     @reg.thread_reply("ticket")
     def on_reply(ctx: Ctx, ref: str, text: str) -> None:
         t = state.by_ref(ctx, ref)
+        if t is not None and edits.is_change(ctx):
+            edits.on_change(ctx, t, text, via_dm=ref.endswith(":dm"))
+            return
         if t is None or not text.strip():
             return
         flow.on_message(ctx, t, text.strip()[: state.MAX_TEXT], via_dm=ref.endswith(":dm"))

@@ -241,7 +241,8 @@ def test_a_plain_dm_is_a_candidate_relay_reply_and_other_dms_are_not() -> None:
     del body["event"]["thread_ts"]
     ev = events.direct_message(body)
     assert ev is not None and ev.is_direct and ev.reply_to is None
-    assert ev.address == Address("slack", p.TEAM, "D0ALICE01")
+    # Its ts rides along, so a later edit or deletion names what it changes.
+    assert ev.address == Address("slack", p.TEAM, "D0ALICE01", None, "1700000050.000300")
     assert events.thread_message(body) is None
     for change in ({"channel_type": "channel"}, {"bot_id": "B1"}, {"subtype": "message_changed"},
                    {"text": "/ticket show 1"}, {"text": "  "}):  # fmt: skip

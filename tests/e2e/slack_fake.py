@@ -40,25 +40,89 @@ class FakeSlackApi:
     # channel -> messages posted there (as conversations.history returns them, oldest first)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
+    # Files shared by files.completeUploadExternal: id, name, title, data, channel, thread_ts.
+    uploads: list[dict[str, Any]] = field(default_factory=list)
+    # user group id -> its members, as usergroups.users.list answers and .update sets.
+    group_users: dict[str, list[str]] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
+        self._files = itertools.count(1)
+        # file id -> {"name", "length", "data"} between getUploadURLExternal and complete
+        self._staged: dict[str, dict[str, Any]] = {}
         self._runner: web.AppRunner | None = None
         self.url = ""
+        self.upload_base = ""
 
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = self._runner.addresses[0][1]
         self.url = f"http://127.0.0.1:{port}/api/"
+        self.upload_base = f"http://127.0.0.1:{port}/upload/"
         return self.url
 
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal hands out: takes the bytes."""
+        staged = self._staged.get(request.match_info["file_id"])
+        if staged is None:
+            return web.Response(status=404, text="unknown upload")
+        staged["data"] = await request.read()
+        staged["content_type"] = request.content_type
+        self.calls.append(Call("upload", {"file_id": request.match_info["file_id"]}))
+        return web.Response(status=200, text="OK - " + str(len(staged["data"])))
+
+    def _complete(self, args: dict[str, Any]) -> dict[str, Any]:
+        items = args.get("files")
+        items = json.loads(items) if isinstance(items, str) else items or []
+        shared = []
+        for item in items:
+            staged = self._staged.get(str(item.get("id")))
+            # Like Slack: a file whose bytes never arrived, or arrived short, is refused.
+            if staged is None or len(staged.get("data") or b"") != int(staged["length"]):
+                return {"ok": False, "error": "file_upload_size_mismatch"}
+            channel = str(args.get("channel_id") or "")
+            record = {
+                "id": item["id"],
+                "name": staged["name"],
+                "title": item.get("title") or staged["name"],
+                "data": staged["data"],
+                "content_type": staged.get("content_type"),
+                "channel": channel,
+                "thread_ts": args.get("thread_ts"),
+            }
+            self.uploads.append(record)
+            shared.append({"id": item["id"], "title": record["title"]})
+        return {"ok": True, "files": shared}
+
+    def _file_info(self, file_id: str) -> dict[str, Any]:
+        found = [u for u in self.uploads if u["id"] == file_id]
+        if not found and file_id not in self._staged:
+            return {"ok": False, "error": "file_not_found"}
+        name = found[0]["name"] if found else self._staged[file_id]["name"]
+        ims = [u["channel"] for u in found if u["channel"].startswith("D")]
+        chans = [u["channel"] for u in found if not u["channel"].startswith("D")]
+        return {"ok": True, "file": {"id": file_id, "name": name, "channels": chans, "ims": ims}}
+
+    def _group_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        group = str(args.get("usergroup"))
+        if not any(g.get("id") == group for g in self.usergroups):
+            return {"ok": False, "error": "no_such_subteam"}
+        users = [u for u in str(args.get("users") or "").split(",") if u]
+        self.group_users[group] = users
+        for g in self.usergroups:
+            if g.get("id") == group:
+                g["users"] = users
+        return {"ok": True, "usergroup": {"id": group, "users": users}}
 
     def fail_next(
         self, method: str, status: int, headers: dict[str, str] | None = None, **body: Any
@@ -132,6 +196,22 @@ class FakeSlackApi:
             return {**ok, "user": user}
         if method == "usergroups.list":
             return {**ok, "usergroups": self.usergroups}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F0FILE{next(self._files):04d}"
+            self._staged[file_id] = {"name": args["filename"], "length": int(args["length"])}
+            return {**ok, "file_id": file_id, "upload_url": self.upload_base + file_id}
+        if method == "files.completeUploadExternal":
+            return self._complete(args)
+        if method == "files.info":
+            return self._file_info(str(args.get("file")))
+        if method == "usergroups.users.list":
+            group = str(args.get("usergroup"))
+            known = next((g for g in self.usergroups if g.get("id") == group), None)
+            if known is None:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {**ok, "users": list(self.group_users.get(group, known.get("users", [])))}
+        if method == "usergroups.users.update":
+            return self._group_update(args)
         if method in ("views.open", "views.publish"):
             return {**ok, "view": {"id": "V0VIEW001", **(args.get("view") or {})}}
         return ok

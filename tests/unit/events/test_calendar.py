@@ -8,8 +8,10 @@ import csv
 import io
 import json
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import recurring_ical_events
 from icalendar import Calendar
 
@@ -94,12 +96,15 @@ async def test_feed_refuses_unknown_tokens_and_forged_event_links(
     assert feed(db, s, "e/x.ics")[0] == 404
 
 
-async def test_ics_command_gives_a_file_or_a_signed_link(script: Script, db: Database) -> None:
+async def test_ics_command_gives_a_file_and_a_signed_link(
+    script: Script, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOOT_FILES_DIR", str(tmp_path))
     s = await script(
         PEOPLE,
         '@alice /event create "Party" --at "2026-01-09 18:00" --zone Europe/Berlin',
         "@bob /event ics 1",
-        "expect /BEGIN:VCALENDAR/",
+        "expect /event-1.ics saved to/",
         "@bob /event feed",
         "expect /for moderators only|is for/",
         "@alice /event feed --url https://moot.example.org/",
@@ -107,8 +112,13 @@ async def test_ics_command_gives_a_file_or_a_signed_link(script: Script, db: Dat
         "@bob /event ics 1",
         "expect /https:\\/\\/moot.example.org\\/events\\/e\\/1\\.[0-9a-f]{20}\\.ics/",
     )
-    text = next(m.text for m in s.adapter.messages.values() if "BEGIN:VCALENDAR" in m.text)
-    cal = Calendar.from_ical(text[text.index("BEGIN:VCALENDAR") :])
+    # A real file, not text pasted into a message; the DM holding it names it.
+    assert not [m for m in s.adapter.messages.values() if "BEGIN:VCALENDAR" in m.text]
+    assert any("event-1.ics" in m.text for m in s.adapter.messages.values())
+    saved = sorted(tmp_path.glob("*/event-1.ics"))
+    assert len(saved) == 2  # asked twice, two files
+    assert not list(tmp_path.glob("*/*.part"))
+    cal = Calendar.from_ical(saved[0].read_bytes())
     (vevent,) = cal.walk("VEVENT")
     assert vevent["DTSTART"].dt == datetime(2026, 1, 9, 18, 0, tzinfo=BERLIN)
     link = next(m.text for m in s.adapter.messages.values() if "/events/e/" in m.text)
