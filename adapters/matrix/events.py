@@ -270,7 +270,8 @@ def to_event(
             key=key,
             added=True,
             target=room.address(message=target),
-            # The reacted-to text is not in the event; its link is (a 🎫 ticket quotes it).
+            # The reacted-to text is not in the event, only its id: the adapter's prepare()
+            # fetches it for a 🎫 or 📝 (actions.fill_quote).
             quoted=Quoted(
                 room.address(message=target), link=f"https://matrix.to/#/{room.room_id}/{target}"
             ),

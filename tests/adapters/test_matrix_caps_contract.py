@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -469,3 +469,24 @@ async def test_grant_of_an_unmapped_role_changes_nothing() -> None:
     adapter = make_adapter(None, http, role_levels={"certified-developer": 10})
     assert await adapter.grant_role("example.org", DAVE, "architect", "k") is False
     assert http.calls == []
+
+
+async def test_a_fetch_that_fails_for_a_while_is_retried_by_the_inbox(db: Database) -> None:
+    """The homeserver is down when the 📝 comes: nothing is captured yet (and no empty quote
+    is refused); once it answers, the retried event captures the message's text."""
+    http = FakeHTTP(MatrixError(502, "", "Bad Gateway"))
+    adapter = make_adapter(db, http)
+    clock = FakeClock(T0)
+    app = App(db, commands.register_all(Registry()), clock, {"matrix": adapter})
+    await app.inbox.accept(reaction("📝"))
+    await app.settle()
+    with db.transaction() as s:
+        assert s.execute(select(FeedbackItem)).first() is None
+    assert http.sends() == []
+    http.target = fetched()
+    clock.advance(timedelta(seconds=6))
+    await app.settle()
+    with db.transaction() as s:
+        item = s.execute(select(FeedbackItem)).scalar_one()
+        assert item.text == "The search ignores accents"
+    assert http.fetches() == 2

@@ -40,6 +40,7 @@ from tests.e2e.synapse_harness import (  # noqa: E402
 )
 from tests.e2e.test_matrix_e2e import (  # noqa: E402
     body,
+    in_thread,
     join_when_invited,
     ok,
     react,
@@ -229,6 +230,20 @@ async def test_events_feedback_tickets_and_kudos(
         await say(bob, room, "!feedback up 1")  # the same person again: counted once
         await a.said(r"(?s)Feedback #1 .*👍 3 ")
 
+        # A reply inside a thread, edited by its author: the edit is quoted, and the answer
+        # goes in that thread (Matrix has no threads inside threads).
+        root = await say(bob, room, "Search feedback here, please")
+        typo = await say(carol, room, "Serch ignores case", **in_thread(root))
+        edit = {
+            "m.new_content": {"msgtype": "m.text", "body": "Search ignores case"},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": typo},
+        }
+        await say(carol, room, "* Search ignores case", **edit)
+        await react(dave, room, typo, "📝")
+        thanks = await d.said(r"Captured as feedback #2")
+        assert thanks["content"]["m.relates_to"]["event_id"] == root
+        await a.said(r"Feedback #2 \[idea\] — new\nSearch ignores case\n")
+
         # ...and refused, saying why, for a message that was deleted meanwhile
         gone = await say(carol, room, "never mind")
         ok(await carol.room_redact(room, gone, reason="oops"), nio.RoomRedactResponse)
@@ -253,7 +268,8 @@ async def test_events_feedback_tickets_and_kudos(
     with db.transaction() as s:
         items = list(s.execute(select(FeedbackItem)).scalars())
         assert [(i.text, i.submitter) for i in items] == [
-            ("The search box ignores accents", carol.user_id)
+            ("The search box ignores accents", carol.user_id),
+            ("Search ignores case", carol.user_id),
         ]
         t = s.execute(select(Ticket)).scalar_one()
         assert t.source_text == "I cannot log in since Tuesday"
