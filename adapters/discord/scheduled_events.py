@@ -111,9 +111,10 @@ async def mirror(
             _keep(db, key, {"id": sid, "gone": True})
             log.info("scheduled event %s of %s was deleted in Discord", sid, event.source)
     except PermanentFailure as exc:
+        hint = " (Moot needs Manage Events)" if getattr(exc, "status", 0) == 403 else ""
         log.warning(
-            "could not mirror %s as a scheduled event in guild %s (Moot needs Manage Events): %s",
-            event.source, event.workspace, exc,
+            "could not mirror %s as a scheduled event in guild %s%s: %s",
+            event.source, event.workspace, hint, exc,
         )  # fmt: skip
 
 

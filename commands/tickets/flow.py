@@ -104,7 +104,7 @@ def open_ticket(
         said = (quoted.text or "").strip()
         if said and quoted.author and quoted.author != user:
             # Whose words they are, named, never pinged (the renderer silences the @).
-            said = f"@{ctx.display_of(quoted.author)}: {said}"
+            said = f"@{ctx.display_of(quoted.author).lstrip('@')}: {said}"
         t.source_text = said[: state.MAX_TEXT] or None
         where = quoted.address
         t.source_link = quoted.link or f"message {where.message} in #{where.channel}"

@@ -309,7 +309,7 @@ async def test_a_ticket_by_reaction_quotes_the_message(db: Database) -> None:
     with db.transaction() as s:
         t = s.execute(select(Ticket)).scalar_one()
         assert t.subject == "I cannot log in since Tuesday"
-        assert t.source_text == "I cannot log in since Tuesday"
+        assert t.source_text == "@alice:example.org: I cannot log in since Tuesday"
         assert t.source_link == f"https://matrix.to/#/{ROOM}/{TARGET}"
 
 

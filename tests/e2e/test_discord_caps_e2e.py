@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from adapters.discord import scheduled_events
 from bot import codec
+from bot.model import MirrorEvent
 from storage import repos
 from storage.feedback_tables import FeedbackItem
 from storage.tables import Outbox
@@ -194,7 +196,7 @@ async def test_an_event_is_mirrored_as_one_guild_scheduled_event(start_bot: BotF
 
 
 async def test_no_permission_for_scheduled_events_leaves_the_event_alone(
-    start_bot: BotFactory,
+    start_bot: BotFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot = await start_bot()
     fake = bot.fake
@@ -204,7 +206,16 @@ async def test_no_permission_for_scheduled_events_leaves_the_event_alone(
     await until(lambda: any("Meetup" in str(m.embeds) for m in fake.in_channel(p.GENERAL)))
     await bot.settled()
     assert not fake.scheduled_events and failed(bot) == 0
-    # One try only: a refusal is not retried.
+    # One try only: a refusal is not retried, and the log says what is missing.
+    assert len(fake.calls_to("POST", f"/guilds/{p.GUILD}/scheduled-events")) == 1
+    assert "Manage Events" in caplog.text
+    # An event whose start is past gets no copy (Discord would refuse it).
+    fake.forbidden.clear()
+    past = MirrorEvent(
+        "discord", p.GUILD, "event:99", "Old", "2020-01-01T10:00:00+00:00",
+        "2020-01-01T11:00:00+00:00", channel=p.GENERAL,
+    )  # fmt: skip
+    await bot.adapter.mirror_event(past, "past")
     assert len(fake.calls_to("POST", f"/guilds/{p.GUILD}/scheduled-events")) == 1
 
 

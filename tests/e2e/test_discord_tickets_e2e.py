@@ -87,6 +87,13 @@ async def test_a_ticket_from_the_menu_lives_in_a_private_thread(start_bot: BotFa
     await until(lambda: "2.4.1 on Linux" in transcript(bot), what="the requester's reply")
     assert "Which version?" in transcript(bot)
     await until(lambda: (ticket(bot) or t).first_response_at, what="the first response")
+    # After a restart the thread still belongs to the ticket.
+    await bot.settled()
+    bot.app.sender.stop()
+    await bot.adapter.stop()
+    bot = await start_bot()
+    await fake.dispatch("MESSAGE_CREATE", p.message_create(p.DAVE, thread, "Still broken"))
+    await until(lambda: "Still broken" in transcript(bot), what="a reply after the restart")
 
     # A staff close asks the requester to confirm, in the thread.
     await bot.settled()
