@@ -234,7 +234,7 @@ class OutboxSender:
                 self._finish(row, "sent", delivered=found, msg=msg)
                 return
             delivered = await adapter.send(msg, root, row.key)
-            await self._add_reactions(adapter, msg, delivered, row.key)
+            await self._add_reactions(adapter, row, msg, delivered)
             await self._upload(adapter, msg, delivered, row.key)
             self._finish(row, "sent", delivered=delivered, msg=msg)
         elif isinstance(effect, Edit):
@@ -271,13 +271,20 @@ class OutboxSender:
             await adapter.mirror_event(effect, row.key)
             self._finish(row, "sent")
 
-    @staticmethod
-    async def _add_reactions(adapter: Adapter, msg: Send, delivered: Delivered, key: str) -> None:
-        for i, emoji in enumerate(render.reactions_to_add(msg, adapter.capabilities)):
+    async def _add_reactions(
+        self, adapter: Adapter, row: Outbox, msg: Send, delivered: Delivered
+    ) -> None:
+        emojis = render.reactions_to_add(msg, adapter.capabilities)
+        if emojis and delivered.message_id:
+            # Someone may click the first reaction before the last is added: the message
+            # must already be known, or that reaction finds nothing and is dropped.
+            with self.db.transaction() as s:
+                self._record_posted(s, row, delivered, msg, self.clock.now())
+        for i, emoji in enumerate(emojis):
             await adapter.react(
                 Target(delivered.channel, delivered.message_id, delivered.thread),
                 emoji,
-                f"{key}:r{i}",
+                f"{row.key}:r{i}",
             )
 
     @staticmethod
@@ -305,7 +312,7 @@ class OutboxSender:
             delivered = await adapter.send(first, None, row.key)
             root = delivered.thread or delivered.message_id if caps.threads else None
             where = {"channel": delivered.channel, "thread": root}
-        await self._add_reactions(adapter, first, delivered, row.key)
+        await self._add_reactions(adapter, row, first, delivered)
         relay = place.members if place.relay_to is None else place.relay_to
         members = list(relay) if caps.places == "relayed" else []
         with self.db.transaction() as s:
@@ -323,7 +330,7 @@ class OutboxSender:
         where = Address(msg.address.platform, msg.address.workspace, place["channel"])
         msg = replace(msg, address=where, thread="inherit")
         delivered = await adapter.send(msg, place.get("thread"), row.key)
-        await self._add_reactions(adapter, msg, delivered, row.key)
+        await self._add_reactions(adapter, row, msg, delivered)
         await self._upload(adapter, msg, delivered, row.key)
         if effect.relay and effect.visibility == "public":
             for i, user in enumerate(place.get("relay") or []):

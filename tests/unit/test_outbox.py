@@ -210,3 +210,29 @@ async def test_mass_mentions_from_user_text_are_neutralised(
     for word in ("@everyone", "@here", "<!channel>", "@room"):
         assert word not in text
     assert "everyone" in text and "room" in text
+
+
+async def test_a_reaction_while_the_bot_still_adds_its_own_is_counted(db: Database) -> None:
+    """Without buttons the bot adds one reaction per choice after posting; a person who
+    clicks the first before the last is added must be counted, not dropped."""
+    adapter = Recorder(Capabilities(buttons=False, ephemeral=False))
+    app = App(db, make_registry(), FakeClock(T0), {"fake": adapter})
+    seen: list[str] = []
+    plain_react = adapter.react
+
+    async def react_then_someone_clicks(target: Target, emoji: str, key: str) -> None:
+        await plain_react(target, emoji, key)
+        if emoji == "1️⃣":
+            at = Address("fake", "w", "c1", None, target.message_id)
+            click = ReactionChanged(
+                event_id="early", actor=ACTOR, address=HERE, key="1️⃣", added=True, target=at
+            )
+            seen.append(await app.dispatcher.handle(click))
+
+    adapter.react = react_then_someone_clicks  # type: ignore[method-assign]
+    await app.dispatcher.handle(cmd("e1", "poll"))
+    await app.settle()
+    assert seen == ["ok"]
+    assert any(c[0] == "send" and c[1][0].text == "picked a" for c in adapter.calls)
+    with db.transaction() as s:
+        assert len(list(s.execute(select(PostedMessage)).scalars())) >= 1
