@@ -29,8 +29,18 @@ from adapters.discord import autocomplete, directory, events, messages, modal, t
 from adapters.discord.events import GuildInfo, MemberEntry
 from adapters.discord.settings import DiscordSettings
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
+from bot.channel_gate import ChannelGate
 from bot.clock import Clock, SystemClock
-from bot.model import Address, Capabilities, Delivered, Edit, InboundEvent, OpenPlace, Send
+from bot.model import (
+    Address,
+    Capabilities,
+    ChannelMessage,
+    Delivered,
+    Edit,
+    InboundEvent,
+    OpenPlace,
+    Send,
+)
 from bot.parser import ParseContext
 from bot.registry import Registry
 from storage import repos
@@ -113,6 +123,7 @@ class DiscordAdapter(Adapter):
         self.registry = registry
         self.clock = clock or SystemClock()
         self.timezone = timezone
+        self.gate = ChannelGate(db, registry)
         if settings.api_base:
             Route.BASE = settings.api_base
         if settings.gateway_url:
@@ -484,6 +495,10 @@ class DiscordAdapter(Adapter):
         gid = self.home(d.get("guild_id"))
         guild = self.guild_info(gid, str(d.get("channel_id") or ""))
         event = events.message(d, guild, gid, self.settings.prefix, self.bot_id)
+        if isinstance(event, ChannelMessage):
+            where = event.address
+            if not self.gate.wants(PLATFORM, where.workspace, where.channel, event.actor.user_id):
+                return
         if event is not None:
             await self._dispatch(event)
 
