@@ -17,7 +17,7 @@ def build(cfg: Any, db: Any = None, registry: Any = None) -> dict[str, Any]:
     if getattr(cfg, "matrix", None):
         from adapters import matrix
 
-        built["matrix"] = matrix.build(cfg, db)
+        built["matrix"] = matrix.build(cfg, db, registry)
     if getattr(cfg, "discord", None):
         from adapters import discord
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def build(cfg: Any, db: Any = None) -> Any:
+def build(cfg: Any, db: Any = None, registry: Any = None) -> Any:
     """The adapter for a loaded Config with a [matrix] section (nio is imported only here).
     It shares the bot's Database when given one, else opens its own on the config's URL."""
     from adapters.matrix.adapter import MatrixAdapter
@@ -15,5 +15,11 @@ def build(cfg: Any, db: Any = None) -> Any:
 
     settings = MatrixSettings.from_config(cfg.matrix)
     if db is not None:
-        return MatrixAdapter(settings, db, timezone=cfg.timezone)
-    return MatrixAdapter(settings, Database(cfg.database_url), timezone=cfg.timezone, own_db=True)
+        return MatrixAdapter(settings, db, timezone=cfg.timezone, registry=registry)
+    return MatrixAdapter(
+        settings,
+        Database(cfg.database_url),
+        timezone=cfg.timezone,
+        own_db=True,
+        registry=registry,
+    )

@@ -24,7 +24,9 @@ from adapters.matrix import events as me
 from adapters.matrix.settings import MatrixSettings
 from adapters.matrix.store import MatrixStore
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
-from bot.model import Capabilities, Delivered, Edit, OpenPlace, Send
+from bot.channel_gate import ChannelGate
+from bot.model import Capabilities, ChannelMessage, Delivered, Edit, OpenPlace, Send
+from bot.registry import Registry
 from storage.db import Database
 
 log = logging.getLogger("moot.matrix")
@@ -50,9 +52,16 @@ class MatrixAdapter(Adapter):
     min_edit_interval = 1.0
 
     def __init__(
-        self, settings: MatrixSettings, db: Database, timezone: str = "UTC", own_db: bool = False
+        self,
+        settings: MatrixSettings,
+        db: Database,
+        timezone: str = "UTC",
+        own_db: bool = False,
+        registry: Registry | None = None,
     ) -> None:
         self.settings = settings
+        # Without the registry no capability asked for channel messages: none are heard.
+        self.gate = ChannelGate(db, registry or Registry())
         self._own_db = own_db
         self.prefix = settings.prefix
         self.db = db
@@ -489,6 +498,10 @@ class MatrixAdapter(Adapter):
         known = self.store.reactions([redacted]) if redacted else {}
         event = me.to_event(self._view(room_id), ev, known, self.store.place_root(room_id))
         if event is None or self._sink is None:
+            return
+        if isinstance(event, ChannelMessage) and not self.gate.wants(
+            PLATFORM, event.address.workspace, event.address.channel, event.actor.user_id
+        ):
             return
         # A failure here propagates: the sync token is not saved and the batch is replayed.
         outcome = await self._sink(event)
