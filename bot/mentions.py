@@ -16,6 +16,8 @@ _DISCORD_CHANNEL = re.compile(r"^<#(\d+)>$")
 _MATRIX_TO = re.compile(r"^https://matrix\.to/#/([@#!][^?\s]+)")
 _MATRIX_USER = re.compile(r"^@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-:\[\]]+$")
 _MATRIX_ROOM = re.compile(r"^[#!][^:\s]+:[A-Za-z0-9.\-:\[\]]+$")
+# Room version 12 ids carry no server name: "!" and the create event's hash (url-safe base64).
+_MATRIX_ROOM_V12 = re.compile(r"^![A-Za-z0-9_\-]{20,}$")
 _PLAIN = re.compile(r"^[A-Za-z0-9._\-]+$")
 
 
@@ -70,7 +72,7 @@ def parse_channel(text: str) -> str:
         m = pattern.match(t)
         if m:
             return m.group(1)
-    if _MATRIX_ROOM.match(t):
+    if _MATRIX_ROOM.match(t) or _MATRIX_ROOM_V12.match(t):
         return t
     bare = t[1:] if t.startswith("#") else t
     if bare and _PLAIN.match(bare):

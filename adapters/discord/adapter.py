@@ -41,11 +41,13 @@ from adapters.discord import (
 from adapters.discord.events import GuildInfo, MemberEntry
 from adapters.discord.settings import DiscordSettings
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
+from bot.channel_gate import ChannelGate
 from bot.clock import Clock, SystemClock
 from bot.dispatcher import emoji_key
 from bot.model import (
     Address,
     Capabilities,
+    ChannelMessage,
     Delivered,
     Edit,
     InboundEvent,
@@ -136,6 +138,7 @@ class DiscordAdapter(Adapter):
         self.registry = registry
         self.clock = clock or SystemClock()
         self.timezone = timezone
+        self.gate = ChannelGate(db, registry)
         if settings.api_base:
             Route.BASE = settings.api_base
         if settings.gateway_url:
@@ -524,6 +527,10 @@ class DiscordAdapter(Adapter):
         gid = self.home(d.get("guild_id"))
         guild = self.guild_info(gid, str(d.get("channel_id") or ""))
         event = events.message(d, guild, gid, self.settings.prefix, self.bot_id)
+        if isinstance(event, ChannelMessage):
+            where = event.address
+            if not self.gate.wants(PLATFORM, where.workspace, where.channel, event.actor.user_id):
+                return
         if isinstance(event, MessageReceived) and event.address.thread:
             event = self._in_place(event, event.address.thread)
         if event is not None:

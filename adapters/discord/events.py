@@ -18,6 +18,7 @@ from bot.model import (
     ActionInvoked,
     Actor,
     Address,
+    ChannelMessage,
     CommandInvoked,
     MessageReceived,
     ReactionChanged,
@@ -260,8 +261,9 @@ def command_text(content: str, prefix: str, direct: bool) -> str | None:
 
 def message(
     payload: Payload, guild: GuildInfo | None, home: str, prefix: str, bot_id: str = ""
-) -> CommandInvoked | MessageReceived | None:
-    """MESSAGE_CREATE: a text command, or a reply in a thread the bot may follow."""
+) -> CommandInvoked | MessageReceived | ChannelMessage | None:
+    """MESSAGE_CREATE: a text command, a reply in a thread the bot may follow, or a plain
+    top-level message in a channel."""
     author = payload.get("author") or {}
     if author.get("bot") or payload.get("webhook_id") or not author.get("id"):
         return None
@@ -287,7 +289,12 @@ def message(
             raw=payload,
         )
     if address.thread is None:
-        return None
+        if direct or not content.strip():
+            return None
+        # Plain words in a channel: the adapter's channel gate decides if the core hears them.
+        return ChannelMessage(
+            event_id=str(payload["id"]), actor=actor, address=address, text=content, raw=payload
+        )
     # A thread started on a message has that message's id: the root is the thread's id.
     return MessageReceived(
         event_id=str(payload["id"]),

@@ -16,7 +16,14 @@ def build(cfg: Any, db: Any = None, registry: Any = None) -> Any:
     settings = MatrixSettings.from_config(cfg.matrix)
     keys = list(registry.message_action_emoji) if registry is not None else None
     if db is not None:
-        return MatrixAdapter(settings, db, timezone=cfg.timezone, quote_keys=keys)
+        return MatrixAdapter(
+            settings, db, timezone=cfg.timezone, quote_keys=keys, registry=registry
+        )
     return MatrixAdapter(
-        settings, Database(cfg.database_url), timezone=cfg.timezone, own_db=True, quote_keys=keys
+        settings,
+        Database(cfg.database_url),
+        timezone=cfg.timezone,
+        own_db=True,
+        quote_keys=keys,
+        registry=registry,
     )

@@ -25,7 +25,17 @@ from adapters.matrix import events as me
 from adapters.matrix.settings import MatrixSettings
 from adapters.matrix.store import MatrixStore
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
-from bot.model import Capabilities, Delivered, Edit, InboundEvent, OpenPlace, Send
+from bot.channel_gate import ChannelGate
+from bot.model import (
+    Capabilities,
+    ChannelMessage,
+    Delivered,
+    Edit,
+    InboundEvent,
+    OpenPlace,
+    Send,
+)
+from bot.registry import Registry
 from storage.db import Database
 
 log = logging.getLogger("moot.matrix")
@@ -57,11 +67,14 @@ class MatrixAdapter(Adapter):
         timezone: str = "UTC",
         own_db: bool = False,
         quote_keys: Iterable[str] | None = None,
+        registry: Registry | None = None,
     ) -> None:
         self.settings = settings
         # Reactions that quote their message (the registry's message-action emoji): only
         # these fetch it. None: every added reaction does.
         self.quote_keys = actions.quote_keys(quote_keys)
+        # Without the registry no capability asked for channel messages: none are heard.
+        self.gate = ChannelGate(db, registry or Registry())
         self._own_db = own_db
         self.prefix = settings.prefix
         self.db = db
@@ -502,6 +515,10 @@ class MatrixAdapter(Adapter):
         known = self.store.reactions([redacted]) if redacted else {}
         event = me.to_event(self._view(room_id), ev, known, self.store.place_root(room_id))
         if event is None or self._sink is None:
+            return
+        if isinstance(event, ChannelMessage) and not self.gate.wants(
+            PLATFORM, event.address.workspace, event.address.channel, event.actor.user_id
+        ):
             return
         # A failure here propagates: the sync token is not saved and the batch is replayed.
         outcome = await self._sink(event)

@@ -17,6 +17,7 @@ from typing import Any
 from bot.model import (
     Actor,
     Address,
+    ChannelMessage,
     CommandInvoked,
     InboundEvent,
     MessageReceived,
@@ -349,7 +350,18 @@ def to_event(
             text=body.strip() if isinstance(body, str) else "",
             reply_to=room.address(thread=root, message=root),
         )
-    return None
+    body = content.get("body")
+    if room.is_direct or not room.in_community or not isinstance(body, str) or not body.strip():
+        return None
+    # Plain words in a community room: the adapter's channel gate decides if the core hears.
+    return ChannelMessage(
+        event_id=event_id,
+        actor=actor,
+        address=room.address(message=event_id),
+        cast_at=cast_time(raw),
+        raw=raw,
+        text=strip_reply_fallback(body) if in_reply else body.strip(),
+    )
 
 
 # ---------------------------------------------------------------- not-neutral events

@@ -13,7 +13,14 @@ from adapters.discord import events, messages, modal, tree
 from adapters.discord.events import GuildInfo
 from adapters.discord.settings import DiscordSettings
 from bot.config import ConfigError
-from bot.model import ActionInvoked, Card, Choice, CommandInvoked, MessageReceived
+from bot.model import (
+    ActionInvoked,
+    Card,
+    ChannelMessage,
+    Choice,
+    CommandInvoked,
+    MessageReceived,
+)
 from bot.parser import ParseContext, parse_command
 from bot.registry import Registry
 from bot.timeparse import format_when
@@ -281,11 +288,43 @@ def test_text_commands() -> None:
     assert isinstance(cmd, CommandInvoked) and (cmd.name, cmd.args) == ("vote", "cast 2 yes")
     dm = events.message(p.message_create(p.BOB, "5", "vote cast 2 yes", guild=False), g, "G", "!")
     assert isinstance(dm, CommandInvoked) and dm.is_direct and dm.address.workspace == "G"
+    # Chatter is no command: a plain channel message, which the adapter's gate drops unless
+    # a capability asked for that channel.
     for text in ("! look at this", "just chatting", "!!!"):
-        assert events.message(p.message_create(p.BOB, p.VOTES, text), g, p.GUILD, "!") is None
+        chat = events.message(p.message_create(p.BOB, p.VOTES, text), g, p.GUILD, "!")
+        assert isinstance(chat, ChannelMessage) and chat.text == text
     mine = p.message_create(p.BOT, p.VOTES, "!vote list")
     mine["author"]["bot"] = True
     assert events.message(mine, g, p.GUILD, "!") is None
+
+
+def test_plain_channel_messages() -> None:
+    g = guild()
+    payload = p.message_create(p.CAROL, p.GENERAL, "How do I get commit rights?")
+    ev = events.message(payload, g, p.GUILD, "!")
+    assert isinstance(ev, ChannelMessage)
+    assert ev.event_id == payload["id"] and ev.actor.user_id == p.CAROL
+    assert (ev.address.workspace, ev.address.channel, ev.address.thread) == (
+        p.GUILD,
+        p.GENERAL,
+        None,
+    )
+    assert "tc" in ev.actor.roles  # the member object's roles, as for commands
+    dropped = []
+    own = p.message_create(p.BOT, p.GENERAL, "Vote #1 closed")
+    dropped.append((own, p.BOT))
+    hook = p.message_create(p.CAROL, p.GENERAL, "deploy done")
+    hook["webhook_id"] = "99"
+    dropped.append((hook, p.BOT))
+    join = p.message_create(p.CAROL, p.GENERAL, "")
+    join["type"] = 7  # a member-join system message
+    dropped.append((join, p.BOT))
+    dropped.append((p.message_create(p.CAROL, p.GENERAL, "   "), p.BOT))
+    # A DM is read as a command (unknown ones are refused by the core), never as chatter.
+    dm = events.message(p.message_create(p.CAROL, "5", "hello there", guild=False), g, "G", "!")
+    assert isinstance(dm, CommandInvoked)
+    for body, bot in dropped:
+        assert events.message(body, g, p.GUILD, "!", bot) is None, body
 
 
 def test_reaction_add_and_remove() -> None:

@@ -18,6 +18,7 @@ from bot.model import (
     Actor,
     Address,
     Card,
+    ChannelMessage,
     CommandInvoked,
     MessageReceived,
     OpenPlace,
@@ -131,8 +132,22 @@ def test_display_name_pill_with_another_name() -> None:
     "body",
     ["hello all", "! not a command", "!!!", "moot is great", "mootness: x", "Someone: help"],
 )
-def test_chatter_is_ignored(body: str) -> None:
-    assert me.to_event(view(), message(body)) is None
+def test_chatter_is_a_channel_message_not_a_command(body: str) -> None:
+    # The adapter's channel gate drops it unless a capability asked for this room.
+    ev = me.to_event(view(), message(body))
+    assert isinstance(ev, ChannelMessage) and ev.text == body
+    assert ev.address == addr(message=ev.event_id) and ev.cast_at is not None
+
+
+def test_channel_messages_only_from_people_in_community_rooms() -> None:
+    # In a direct room every line is a command (unknown ones are refused), never chatter.
+    assert isinstance(me.to_event(view(is_direct=True), message("hello all")), CommandInvoked)
+    assert me.to_event(view(in_community=False), message("hello all")) is None
+    assert me.to_event(view(), message("   ")) is None
+    assert me.to_event(view(), message("hello", sender=BOT)) is None  # the bot's own
+    assert me.to_event(view(), message("hello", content={"msgtype": "m.notice"})) is None
+    image = me.to_event(view(), message("cat.png", content={"msgtype": "m.image"}))
+    assert image is None
 
 
 def test_direct_room_needs_no_prefix() -> None:
@@ -144,7 +159,8 @@ def test_direct_room_needs_no_prefix() -> None:
 
 
 def test_configured_prefix() -> None:
-    assert me.to_event(view(prefix="?"), message("!help")) is None
+    # With another prefix, "!help" is no command: plain words in the room.
+    assert isinstance(me.to_event(view(prefix="?"), message("!help")), ChannelMessage)
     ev = me.to_event(view(prefix="?"), message("?help vote"))
     assert isinstance(ev, CommandInvoked) and (ev.name, ev.args) == ("help", "vote")
 
@@ -551,8 +567,8 @@ def test_a_message_in_a_place_room_is_a_reply_in_the_place() -> None:
         text="It still fails",
         reply_to=addr(thread=ROOT, message=ROOT),
     )
-    # Elsewhere the same chatter means nothing to the core.
-    assert me.to_event(view(), message("It still fails", sender=BOB)) is None
+    # Elsewhere the same words are plain channel chatter, for the gate to judge.
+    assert isinstance(me.to_event(view(), message("It still fails", sender=BOB)), ChannelMessage)
     # A command in the room stays a command.
     assert isinstance(
         me.to_event(view(), message("!ticket claim", sender=BOB), place_root=ROOT),

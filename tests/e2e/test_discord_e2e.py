@@ -32,10 +32,12 @@ from bot.model import Address, Send
 from bot.registry import Registry
 from commands.decisions import record_dict
 from storage import migrate
+from storage.contrib_tables import OnboardingSent
 from storage.db import Database
+from storage.kb_tables import KbSuggestion
 from storage.rfc_tables import RfcComment
 from storage.role_tables import PlatformRole
-from storage.tables import Member, Outbox
+from storage.tables import AuditLog, Member, Outbox
 from storage.vote_tables import DecisionRecord, Vote
 from storage.vote_tables import VoteBallot as Ballot
 from tests.adapters import discord_payloads as p
@@ -674,3 +676,41 @@ def test_acknowledgement_times() -> None:
     if BURST:
         print(f"discord acknowledgement, sixty at once, over {_percentiles(BURST)}")
     assert max(LATENCIES + BURST) < 3.0
+
+
+async def test_support_channel_questions_and_first_messages(start_bot: BotFactory) -> None:
+    """MESSAGE_CREATE through the real client: a question in the support channel gets the
+    asker a private set of suggestions (a DM: Discord has no ephemeral outside an
+    interaction); a first message elsewhere welcomes once; the bot's own posts and a
+    replayed message are not heard twice."""
+    bot = await start_bot()
+    fake = bot.fake
+    for i, (cmd, sub, opts) in enumerate(
+        (
+            ("kb", "add", [p.opt("question", "How do I get commit rights?"),
+                           p.opt("answer", "Ask in #maintainers after three PRs.")]),
+            ("config", "channel", [p.opt("purpose", "support"), p.opt("channel", p.VOTES)]),
+            ("config", "onboarding", [p.opt("what", "text"), p.opt("first", "Welcome aboard!")]),
+        )
+    ):
+        await bot.interact(p.slash(p.ALICE, p.GENERAL, cmd, sub, opts))
+        await until(lambda n=i: bot.count(AuditLog) >= n + 1, what=f"{cmd} {sub}")
+    question = p.message_create(p.CAROL, p.VOTES, "how can I get commit rights?")
+    await fake.dispatch("MESSAGE_CREATE", question)
+    carol_dm = await until(lambda: fake.dm_channels.get(p.CAROL), what="carol's DM")
+    await until(
+        lambda: any("Does one of these" in m.content for m in fake.in_channel(carol_dm)),
+        what="suggestions in carol's DM",
+    )
+    suggestion = next(m for m in fake.in_channel(carol_dm) if "Does one of these" in m.content)
+    assert any("KB-1 answers it" in str(row) for row in suggestion.components)
+    await fake.dispatch("MESSAGE_CREATE", question)  # a replay: the same message id
+    bob_first = p.message_create(p.BOB, p.GENERAL, "hi all")
+    await fake.dispatch("MESSAGE_CREATE", bob_first)
+    bob_dm = await until(lambda: fake.dm_channels.get(p.BOB), what="bob's DM")
+    await until(lambda: fake.in_channel(bob_dm), what="bob's welcome")
+    await fake.dispatch("MESSAGE_CREATE", p.message_create(p.BOB, p.GENERAL, "second"))
+    await bot.settled()
+    assert bot.count(KbSuggestion) == 1 and bot.count(OnboardingSent) == 2  # carol, bob
+    assert sum("Welcome aboard!" in m.content for m in fake.in_channel(bob_dm)) == 1
+    assert sum("Does one of these" in m.content for m in fake.in_channel(carol_dm)) == 1

@@ -73,7 +73,7 @@ class Bot:
     def __init__(
         self, db: Database, reg: Registry, settings: MatrixSettings, clock: Any = None
     ) -> None:
-        self.adapter = MatrixAdapter(settings, db)
+        self.adapter = MatrixAdapter(settings, db, registry=reg)
         self.app = App(
             db,
             reg,

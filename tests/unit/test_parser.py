@@ -231,3 +231,13 @@ def test_tokenize_positions() -> None:
     toks = tokenize('a "b c" --x=y')
     assert [t.text for t in toks] == ["a", "b c", "--x=y"]
     assert toks[1].quoted and not toks[0].quoted
+
+
+def test_matrix_room_ids_of_every_version_are_channels() -> None:
+    from bot.mentions import MentionError, parse_channel
+
+    v12 = "!wiBC2wmGAPlxIQ1rJ5yNoQFQc5jTiSkO1QetwIFW_-A"  # no server name since room v12
+    assert parse_channel(v12) == v12
+    assert parse_channel("!abc:moot.test") == "!abc:moot.test"
+    with pytest.raises(MentionError):
+        parse_channel("!x")
