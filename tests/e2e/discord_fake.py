@@ -125,6 +125,10 @@ class FakeDiscord:
         self.scheduled_events: dict[str, dict[str, Any]] = {}
         # (method, path) answered 403 Missing Permissions.
         self.forbidden: set[tuple[str, str]] = set()
+        self.resumes = 0
+        self.replay_overlap = 0
+        self.session_id = ""
+        self._frames: list[dict[str, Any]] = []  # this session's dispatches, for a RESUME
         self._nonces: dict[tuple[str, str], Message] = {}
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
@@ -182,9 +186,11 @@ class FakeDiscord:
             elif op == 2:
                 self.identifies += 1
                 self._seq = 0
+                self._frames = []
+                self.session_id = f"session-{self.identifies}"
                 await self._ready(ws)
-            elif op == 6:  # RESUME: no sessions kept; start afresh
-                await ws.send_str(json.dumps({"op": 9, "d": False}))
+            elif op == 6:
+                await self._resume(ws, data.get("d") or {})
             elif op == 8:
                 await self.dispatch(
                     "GUILD_MEMBERS_CHUNK",
@@ -200,6 +206,24 @@ class FakeDiscord:
             self._ws = None
         return ws
 
+    async def _resume(self, ws: web.WebSocketResponse, d: dict[str, Any]) -> None:
+        """RESUME: the dispatches after the client's sequence number, again, then RESUMED;
+        an unknown session is refused (op 9, not resumable), as Discord does. With
+        `replay_overlap`, that many dispatches the client already had are replayed too (a
+        replay Discord is free to make: the client must not count them twice)."""
+        if not self.session_id or d.get("session_id") != self.session_id:
+            await ws.send_str(json.dumps({"op": 9, "d": False}))
+            return
+        self.resumes += 1
+        after = int(d.get("seq") or 0) - self.replay_overlap
+        for frame in [f for f in self._frames if f["s"] > after]:
+            await ws.send_str(json.dumps(frame))
+        self._seq += 1
+        resumed = {"op": 0, "t": "RESUMED", "s": self._seq, "d": {}}
+        self._frames.append(resumed)
+        await ws.send_str(json.dumps(resumed))
+        self._connected.set()
+
     async def _ready(self, ws: web.WebSocketResponse) -> None:
         me = {**p.user(p.BOT, "moot", bot=True), "verified": True, "mfa_enabled": False, "flags": 0}
         await self.dispatch(
@@ -208,7 +232,7 @@ class FakeDiscord:
                 "v": 10,
                 "user": me,
                 "guilds": [{"id": p.GUILD, "unavailable": True}],
-                "session_id": f"session-{self.identifies}",
+                "session_id": self.session_id,
                 "resume_gateway_url": self.gateway_url,
                 "application": {"id": p.APP, "flags": 0},
                 "private_channels": [],
@@ -224,14 +248,29 @@ class FakeDiscord:
         await asyncio.wait_for(self._connected.wait(), timeout)
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        if self._ws is None:
+        """Send a dispatch; with the client away, keep it for its RESUME (as Discord keeps
+        a session's dispatches for a while)."""
+        if self._ws is None and not self.session_id:
             raise RuntimeError("no gateway connection")
         self._seq += 1
-        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
+        frame = {"op": 0, "t": event, "s": self._seq, "d": data}
+        self._frames.append(frame)
+        if self._ws is not None:
+            await self._ws.send_str(json.dumps(frame))
 
     async def drop_gateway(self) -> None:
+        """Close the websocket (code 1000, as Discord sometimes does): discord.py comes
+        back after its backoff and RESUMEs."""
         if self._ws is not None:
+            self._connected.clear()
             await self._ws.close()
+
+    async def wait_disconnected(self, timeout: float = 10.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._ws is not None:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError("the client is still connected")
+            await asyncio.sleep(0.01)
 
     # ------------------------------------------------------------ interactions
     async def interact(self, payload: dict[str, Any], timeout: float = 3.0) -> Callback:
