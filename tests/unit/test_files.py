@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from adapters.console import ConsoleAdapter
 from bot import codec, files, render
 from bot.adapter import Target
 from bot.app import App
@@ -144,3 +146,25 @@ async def test_no_file_where_nothing_was_delivered(db: Database) -> None:
     await app.dispatcher.handle(cmd("e1", "cal"))
     await app.settle()
     assert adapter.uploads == []
+
+
+async def test_the_console_writes_each_file_once_and_keeps_private_paths_private(
+    db: Database, tmp_path: Path
+) -> None:
+    shown: list[str] = []
+    mine = ConsoleAdapter(db, out=shown.append)
+    other = ConsoleAdapter(db, out=lambda _s: None)  # a second console process
+    for a in (mine, other):
+        a.files_dir = tmp_path
+    dm = await mine.send(Send(HERE, "your file", visibility="dm", recipient="bob"), None, "k1")
+    bad = Attachment("../../escape.ics", "text/calendar", b"BEGIN:VCALENDAR")
+    target = Target(dm.channel, dm.message_id)
+    await mine.upload(target, bad, "k1:f0")
+    await mine.upload(target, bad, "k1:f0")  # a retried row
+    (saved,) = tmp_path.glob("*/*")
+    assert saved.name == "escape.ics" and saved.parent.parent == tmp_path
+    assert saved.read_bytes() == b"BEGIN:VCALENDAR"
+    mine.flush()
+    other.flush()
+    assert len([b for b in mine.blocks if "escape.ics saved to" in b]) == 1
+    assert not [b for b in other.blocks if "escape.ics" in b]
