@@ -315,3 +315,6 @@ class Delivered:
     message_id: str
     channel: str
     thread: str | None = None
+    # Shown to its recipient alone (an ephemeral fallback for a DM that could not go): no
+    # file may follow it into that channel, where everyone would see it.
+    ephemeral: bool = False

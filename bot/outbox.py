@@ -292,6 +292,9 @@ class OutboxSender:
         """A message's files, after it and where it landed (a DM's channel, its thread)."""
         if not msg.files or not delivered.channel:
             return  # not delivered anywhere yet (a DM held for later): nowhere to attach
+        if delivered.ephemeral:
+            log.warning("files of %s not sent: the message could only be shown privately", key)
+            return
         target = Target(delivered.channel, delivered.message_id, delivered.thread)
         for i, file in enumerate(msg.files):
             await adapter.upload(target, file, f"{key}:f{i}")

@@ -30,6 +30,7 @@ from adapters.discord import (
     context_menus,
     directory,
     events,
+    files,
     held,
     members,
     messages,
@@ -123,6 +124,7 @@ class DiscordAdapter(Adapter):
         native_timestamps=True,
         # A ticket is a private thread with the requester and the staff added.
         places="private",
+        files=True,
     )
     min_edit_interval = 1.0
     prefix = "/"
@@ -661,6 +663,8 @@ class DiscordAdapter(Adapter):
         try:
             if body is None:
                 return await self.client.http.request(route)
+            if isinstance(body, files.Multipart):
+                return await self.client.http.request(route, files=body.files, form=body.form)
             return await self.client.http.request(route, json=body)
         except discord.RateLimited as exc:
             raise RetryAfter(exc.retry_after, f"discord {method} {path} rate limited") from None
@@ -712,7 +716,7 @@ class DiscordAdapter(Adapter):
             data = await self._webhook("PATCH", pending, "/messages/@original", body)
         else:
             data = await self._webhook("POST", pending, "?wait=true", body)
-        return Delivered(str(data.get("id", "")), pending.channel, None)
+        return Delivered(str(data.get("id", "")), pending.channel, None, ephemeral=True)
 
     async def dm_channel(self, user_id: str) -> str:
         """The DM channel with a person: opened once, remembered."""
@@ -919,6 +923,13 @@ class DiscordAdapter(Adapter):
             body,
             channel_id=target.channel,
             message_id=target.message_id,
+        )
+
+    async def upload(self, target: Target, file: files.Attachment, key: str) -> None:
+        # target.channel is where the message landed: its thread or the DM channel.
+        body = files.multipart(file, key)
+        await self._request(
+            "POST", "/channels/{channel_id}/messages", body, channel_id=target.channel
         )
 
     async def react(self, target: Target, emoji: str, key: str) -> None:

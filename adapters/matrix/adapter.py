@@ -22,6 +22,7 @@ from nio import Api
 from adapters.matrix import actions, joins
 from adapters.matrix import content as mc
 from adapters.matrix import events as me
+from adapters.matrix import files as mf
 from adapters.matrix.settings import MatrixSettings
 from adapters.matrix.store import MatrixStore
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
@@ -56,7 +57,13 @@ def _now() -> datetime:
 class MatrixAdapter(Adapter):
     platform = PLATFORM
     capabilities = Capabilities(
-        buttons=False, ephemeral=False, threads=True, edits=True, reactions=True, places="private"
+        buttons=False,
+        ephemeral=False,
+        threads=True,
+        edits=True,
+        reactions=True,
+        places="private",
+        files=True,
     )
     min_edit_interval = 1.0
 
@@ -623,6 +630,11 @@ class MatrixAdapter(Adapter):
 
     async def edit(self, target: Target, msg: Edit, key: str) -> None:
         body = mc.edit_content(target.message_id, msg.text, msg.card)
+        await self._put_event(target.channel, "m.room.message", body, key)
+
+    async def upload(self, target: Target, file: mf.Attachment, key: str) -> None:
+        uri = await mf.media_uri(self.db, self.client, self._token, file, key)
+        body = mf.file_content(mf.safe_name(file.name), file, uri, target.thread)
         await self._put_event(target.channel, "m.room.message", body, key)
 
     async def react(self, target: Target, emoji: str, key: str) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.context import Ctx
-from bot.model import MessageReceived
+from bot.model import MessageReceived, Send
 from commands.tickets import state
-from commands.tickets.flow import say
+from commands.tickets.flow import _address, _relayed, say
+from commands.tickets.state import ref_of
 from storage.ticket_tables import Ticket, TicketMessage
 
 # How much of the old and new words the staff notice quotes.
@@ -51,8 +52,7 @@ def on_change(ctx: Ctx, t: Ticket, text: str, *, via_dm: bool) -> None:
     assert isinstance(event, MessageReceived) and event.edit_of
     original = event.edit_of
     if not via_dm:
-        if state.role_of(ctx, t) != "other" and (text.strip() or event.deleted):
-            _record(ctx, t, state.role_of(ctx, t), original, text, deleted=event.deleted)
+        _in_place(ctx, t, original, text, deleted=event.deleted)
         return
     # A DM holds more than the ticket (commands, other tickets): only a message that was
     # relayed into a ticket of this person is that ticket's business.
@@ -63,13 +63,42 @@ def on_change(ctx: Ctx, t: Ticket, text: str, *, via_dm: bool) -> None:
     if not event.deleted and before.text == text.strip()[: state.MAX_TEXT]:
         return  # the words did not change (Slack also says "changed" for an unfurl)
     _record(ctx, ticket, "requester", original, text, deleted=event.deleted)
-    who = f"@{ctx.actor.display}"
-    if event.deleted:
-        notice = f"🗑️ {who} deleted their message: {_quote(before.text)}"
-    else:
-        notice = f"✏️ {who} edited their message: {_quote(before.text)} → {_quote(text)}"
     # Staff-only: the requester knows what they changed.
-    say(ctx, ticket, notice, relay=False, record=False)
+    say(ctx, ticket, _notice(ctx, before.text, text, event.deleted), relay=False, record=False)
+
+
+def _notice(ctx: Ctx, old: str, new: str, deleted: bool) -> str:
+    who = f"@{ctx.actor.display}"
+    if deleted:
+        return f"🗑️ {who} deleted their message: {_quote(old)}"
+    return f"✏️ {who} edited their message: {_quote(old)} → {_quote(new)}"
+
+
+def _in_place(ctx: Ctx, t: Ticket, original: str, text: str, *, deleted: bool) -> None:
+    """A change in the place itself. Those there see it; a relayed requester only has Moot's
+    copy of a staff message, so they are told of a staff edit by DM."""
+    role = state.role_of(ctx, t)
+    if role == "other" or not (text.strip() or deleted):
+        return
+    before = ctx.db.execute(
+        select(TicketMessage.text)
+        .where(TicketMessage.ticket_id == t.id, TicketMessage.message_id == original)
+        .order_by(TicketMessage.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if before is not None and not deleted and before == text.strip()[: state.MAX_TEXT]:
+        return
+    _record(ctx, t, role, original, text, deleted=deleted)
+    if role == "staff" and before is not None and t.requester in _relayed(ctx, t):
+        ctx.emit(
+            Send(
+                _address(ctx),
+                _notice(ctx, before, text, deleted),
+                visibility="dm",
+                recipient=t.requester,
+                ref=f"{ref_of(t)}:dm",
+            )
+        )
 
 
 def _record(ctx: Ctx, t: Ticket, role: str, original: str, text: str, *, deleted: bool) -> None:

@@ -55,6 +55,8 @@ class Message:
     # A person's message (None: the bot's), and the users it pings.
     author: str | None = None
     mentions: list[str] = field(default_factory=list)
+    # Attachments of a multipart create: filename, content_type, data.
+    files: list[dict[str, Any]] = field(default_factory=list)
 
     def apply(self, body: dict[str, Any]) -> None:
         """An edit: what the body names changes, the rest stays."""
@@ -98,6 +100,18 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     return web.Response(
         body=body, status=status, headers={"Content-Type": "application/json", **(headers or {})}
     )
+
+
+async def _multipart(request: web.Request) -> dict[str, Any]:
+    """A message with files, as Discord takes it: payload_json plus files[N] parts."""
+    form = await request.post()
+    body: dict[str, Any] = json.loads(str(form.get("payload_json") or "{}"))
+    body["_files"] = [
+        {"filename": part.filename, "content_type": part.content_type, "data": part.file.read()}
+        for name, part in form.items()
+        if name.startswith("files[") and isinstance(part, web.FileField)
+    ]
+    return body
 
 
 def _error(status: int, code: int, message: str) -> web.Response:
@@ -297,7 +311,9 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body: Any = None
-        if request.can_read_body:
+        if request.content_type.startswith("multipart/"):
+            body = await _multipart(request)
+        elif request.can_read_body:
             raw = await request.read()
             with contextlib.suppress(ValueError):
                 body = json.loads(raw) if raw else None
@@ -478,6 +494,7 @@ class FakeDiscord:
             body.get("components", []),
             body.get("allowed_mentions"),
             nonce=nonce,
+            files=list(body.get("_files") or []),
         )
         self.messages[m.id] = m
         if nonce:

@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.registry import Registry
+from storage.db import Database
 from storage.tables import Outbox
 from tests.adapters import slack_payloads as p
 from tests.e2e.slack_fake import user
-from tests.e2e.test_slack_e2e import ALICE, BOB, CAROL, Harness
+from tests.e2e.test_slack_e2e import ALICE, BOB, CAROL, Harness, harness
 from tests.e2e.test_slack_e2e import slack_real as slack_real
 
 EVE = "U0EVE0001"
@@ -152,3 +154,21 @@ async def test_a_missing_scope_fails_the_grant_with_what_to_fix(slack_real: Harn
     assert not h.fake.of("usergroups.users.update")
     # The milestone itself stands: it was announced.
     assert [c for c in h.fake.of("chat.postMessage") if "🏅" in c.args["text"]]
+
+
+async def test_a_join_redelivered_after_a_restart_welcomes_no_one_twice(
+    db: Database, registry: Registry
+) -> None:
+    async with harness(db, registry, []) as h:
+        h.fake.users[EVE] = user(EVE, "eve")
+        await configure_welcome(h)
+        await h.send.event(team_join(EVE, "EvR1"))
+        await h.until(lambda: welcomes(h, EVE))
+    # A new process on the same database; Slack retries the event, then Eve joins a channel.
+    async with harness(db, registry, []) as h2:
+        h2.fake.users[EVE] = user(EVE, "eve")
+        await h2.send.event(team_join(EVE, "EvR1"), headers={"X-Slack-Retry-Num": "2"})
+        await h2.send.event(joined_channel(EVE, "EvR2"))
+        await h2.until(lambda: [e for e in h2.sunk if e.event_id == "EvR2"])
+        await h2.app.sender.drain()
+        assert welcomes(h2, EVE) == []

@@ -154,3 +154,49 @@ async def test_edits_and_deletions_of_a_relayed_dm_reach_the_staff_thread(
     )
     lines = shown[0].args["text"]
     assert "[edit]: Firefox 130" in lines and "[deleted]: Firefox 130" in lines
+
+
+async def test_a_staff_edit_in_the_thread_is_told_to_the_relayed_requester(
+    slack_real: Harness,
+) -> None:
+    h = slack_real
+    send = h.send
+    await send.command(
+        p.slash_command("/moot", f"config channel support-staff <#{STAFF}|staff>", ALICE, "s.0")
+    )
+    await send.command(p.slash_command("/ticket", 'open "Cannot log in"', BOB, "s.1"))
+    await h.until(lambda: staff_says(h, "Ticket #1: Cannot log in"))
+    # The requester's copy is out, so the place is open and relayed.
+    await h.until(lambda: [c for c in h.posts(DM) if "Ticket #1" in c.args["text"]])
+    root = h.fake.messages[STAFF][0]["ts"]
+    reply = p.thread_message("Which browser?", thread_ts=root, event_id="EvS1")
+    reply["event"].update(channel=STAFF, user=ALICE, ts="1700009500.000100")
+    await send.event(reply)
+    await h.until(lambda: [c for c in h.posts(DM) if "Which browser?" in c.args["text"]])
+    edit = p.envelope(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": STAFF,
+            "message": {"type": "message", "user": ALICE, "text": "Which browser and version?",
+                        "ts": "1700009500.000100", "thread_ts": root},
+            "previous_message": {"type": "message", "user": ALICE, "text": "Which browser?",
+                                 "ts": "1700009500.000100", "thread_ts": root},
+            "event_ts": "1700009600.000100",
+            "ts": "1700009600.000100",
+            "channel_type": "channel",
+        },
+        "EvS2",
+    )  # fmt: skip
+    await send.event(edit)
+    await send.event(edit)
+    told = await h.until(
+        lambda: [c for c in h.posts(DM) if "✏️ @alice edited their message" in c.args["text"]]
+    )
+    assert "“Which browser?” → “Which browser and version?”" in told[0].args["text"]
+    await h.until(lambda: len(h.sunk) >= 4)
+    await h.app.sender.drain()
+    assert len([c for c in h.posts(DM) if "edited their message" in c.args["text"]]) == 1
+    # The staff thread is not told of its own edit: Slack shows it there.
+    assert not staff_says(h, "edited their message")
