@@ -10,7 +10,10 @@ Reaction add/remove dispatches carry no id and no time. They are stamped when th
 reads them off the websocket, before they wait in any queue: one gateway connection delivers
 its dispatches in sequence order, so receipt order is the order Discord saw them in, and a
 stamp taken that early keeps it through every later retry or replay. A stamp taken later (at
-handling time) would let a redelivered old reaction count as the newest change."""
+handling time) would let a redelivered old reaction count as the newest change. The stamp is
+our clock and a snowflake is Discord's: they differ by the clocks' error plus the delivery
+time (tens of milliseconds), so a press and a reaction by one person closer together than
+that may be ordered as they arrived."""
 
 from __future__ import annotations
 

@@ -175,6 +175,27 @@ advance 1h
 """,
     ),
     Scenario(
+        "an-rfc-accepted-and-one-rejected-by-their-votes",
+        f"""{PEOPLE}
+channel #general
+@alice /rfc propose "Adopt Python 3.13" --summary "Move CI and docs" --type technical
+@bob /rfc vote RFC-1 --for 24h
+@alice /rfc vote RFC-1 --for 24h
+@bob click /Vote #1:/ yes
+@carol click /Vote #1:/ yes
+@dave click /Vote #1:/ no
+advance 24h
+@bob /rfc propose "Drop the wiki"
+@carol /rfc concern RFC-2 "Where do the docs go?"
+@bob /rfc vote RFC-2
+@carol /rfc resolve RFC-2 1
+@bob /rfc vote RFC-2 --for 48h --question "Drop it?"
+@alice click /Vote #2:/ no
+@carol click /Vote #2:/ no
+advance 48h
+""",
+    ),
+    Scenario(
         "closed-early-and-refusals-to-close",
         f"""{PEOPLE}
 channel #votes

@@ -18,7 +18,7 @@ from tests.e2e.test_discord_e2e import fake as fake
 from tests.e2e.test_discord_e2e import registry as registry
 from tests.e2e.test_discord_e2e import settings_for
 
-HANDLER_SECONDS = 0.3  # a slow transaction, holding the loop as a real one does
+HANDLER_SECONDS = 0.4  # a slow transaction, holding the loop as a real one does
 
 
 async def test_presses_are_acknowledged_while_slow_handlers_hold_the_loop(
@@ -41,7 +41,7 @@ async def test_presses_are_acknowledged_while_slow_handlers_hold_the_loop(
         people = (p.BOB, p.CAROL, p.DAVE, p.ALICE, p.OWNER)
         backlog = [press(who) for who in people * 2]
         first = await asyncio.gather(*(fake.interact(x, timeout=10) for x in backlog))
-        # Then presses one by one while that backlog (3 s of handlers) is being worked off.
+        # Then presses one by one while that backlog (4 s of handlers) is being worked off.
         later = []
         for who in people:
             later.append(await fake.interact(press(who), timeout=10))
@@ -49,7 +49,7 @@ async def test_presses_are_acknowledged_while_slow_handlers_hold_the_loop(
         latencies = sorted(cb.latency for cb in first + later)
         # Each waits at most for the handler running when it arrived; behind the queue
         # (one turn of the loop between handlers) a press waited for several.
-        assert latencies[-1] < 2.5 * HANDLER_SECONDS, latencies
+        assert latencies[-1] < 3 * HANDLER_SECONDS, latencies
         assert len(handled) < len(backlog)  # the work was still queued when all were acked
         deadline = time.monotonic() + 20
         while len(handled) < len(backlog) + len(later) and time.monotonic() < deadline:

@@ -40,6 +40,7 @@ async def on_console(registry: Registry, script: str, tmp_path: Path) -> list[di
     try:
         session = ConsoleSession(db, registry, fake_clock(START), out=lambda _s: None)
         await session.run_script(script)
+        assert not session.failures, session.failures  # every line played on the console
         return records(db)
     finally:
         db.dispose()
