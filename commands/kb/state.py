@@ -140,25 +140,18 @@ def _ranked(
             },
         ).all()
         return [(r.id, float(r.rank), r.snip) for r in rows]
-    # bm25 is lower-is-better; weigh the question over tags over the answer. The candidates'
-    # rowids are looked up in the index one by one, so only they are scored.
+    # bm25 is lower-is-better; weigh the question over tags over the answer. FTS5 scores
+    # only what the MATCH selects, so here the telling words both pick and rank (a common
+    # word would make it score most of the table).
     rows = s.execute(
         text(
             "SELECT f.rowid AS id, bm25(kb_fts, 10.0, 1.0, 4.0) AS rank, "
             "snippet(kb_fts, 1, '**', '**', '…', 16) AS snip "
             "FROM kb_fts f JOIN kb_entry e ON e.id = f.rowid "
-            "WHERE kb_fts MATCH :q AND e.community_id = :c AND f.rowid IN "
-            "(SELECT p.rowid FROM kb_fts p JOIN kb_entry pe ON pe.id = p.rowid "
-            "WHERE p.kb_fts MATCH :pick AND pe.community_id = :c LIMIT :cap) "
+            "WHERE kb_fts MATCH :q AND e.community_id = :c "
             "ORDER BY rank, f.rowid LIMIT :n"
         ),
-        {
-            "q": rules.fts5_query(words, every=every),
-            "pick": rules.fts5_query(pick, every=every),
-            "c": community_id,
-            "n": n,
-            "cap": CANDIDATES,
-        },
+        {"q": rules.fts5_query(pick, every=every), "c": community_id, "n": n},
     ).all()
     return [(r.id, -float(r.rank), r.snip) for r in rows]
 
@@ -166,7 +159,22 @@ def _ranked(
 def common_words(s: Session, community_id: int, words: list[str]) -> set[str]:
     """The words more than CANDIDATES entries hold: they say little about which entry a
     question means, so they rank candidates but do not pick them. Each count stops at
-    CANDIDATES + 1, so this costs the same at any size."""
+    CANDIDATES + 1 (PostgreSQL reads its statistics), so this costs the same at any size."""
+    if is_postgres(s):
+        # ANALYZE keeps each frequent lexeme's share of entries (most_common_elems): one
+        # catalogue read instead of a count per word. The LIMIT on the candidates keeps the
+        # cost bounded even where the estimate is off; without statistics yet, count.
+        rows = s.execute(
+            text(
+                "SELECT st.w, st.f * c.reltuples AS n FROM (SELECT "
+                "unnest(most_common_elems::text::text[]) AS w, unnest(most_common_elem_freqs) "
+                "AS f FROM pg_stats WHERE schemaname = current_schema() "
+                "AND tablename = 'kb_entry' AND attname = 'search') st, pg_class c "
+                "WHERE c.oid = 'kb_entry'::regclass"
+            )
+        ).all()
+        if rows:
+            return {r.w for r in rows if r.w in words and (r.n or 0) > CANDIDATES}
     out: set[str] = set()
     for w in words:
         if is_postgres(s):
@@ -177,8 +185,8 @@ def common_words(s: Session, community_id: int, words: list[str]) -> set[str]:
             arg = rules.tsquery([w])
         else:
             sql = (
-                "SELECT count(*) FROM (SELECT f.rowid FROM kb_fts f JOIN kb_entry e "
-                "ON e.id = f.rowid WHERE f.kb_fts MATCH :w AND e.community_id = :c LIMIT :cap) x"
+                "SELECT count(*) FROM (SELECT rowid FROM kb_fts WHERE kb_fts MATCH :w "
+                "LIMIT :cap) x"
             )
             arg = rules.fts5_query([w])
         found = s.execute(
