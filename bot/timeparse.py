@@ -20,6 +20,9 @@ from fractions import Fraction
 from typing import Final
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot import i18n, zhparse
+from bot.i18n import _, ngettext
+
 __all__ = [
     "TimeParseError",
     "format_duration",
@@ -82,8 +85,9 @@ def parse_duration(text: str) -> timedelta:
     """
     shown = text.strip()
     # str.split() also splits on Unicode spaces (chat clients like to insert no-break
-    # spaces), which the ASCII-only patterns below would not recognise.
-    body = " ".join(_DURATION_FILLER.sub(" ", shown.lower()).split())
+    # spaces), which the ASCII-only patterns below would not recognise. Chinese units and
+    # full-width digits (３天, 1个半小时) read as their English forms.
+    body = " ".join(_DURATION_FILLER.sub(" ", zhparse.duration(shown).lower()).split())
     if not body:
         raise TimeParseError(f"no duration given; {_DURATION_HINT}")
     if body.startswith("-"):
@@ -185,13 +189,17 @@ def format_left(td: timedelta) -> str:
     "24 hours", "3 days", "45 minutes", "less than a minute"."""
     seconds = int(td.total_seconds())
     if seconds < 60:
-        return "less than a minute"
+        return _("less than a minute")
     for unit, size, limit in (("day", 86400, 3 * 86400), ("hour", 3600, 3600), ("minute", 60, 60)):
         if seconds >= limit:
             n = round(seconds / size)
             if unit == "minute" and n == 60:
-                return "1 hour"
-            return f"{n} {unit}{'' if n == 1 else 's'}"
+                unit, n = "hour", 1
+            if unit == "day":
+                return ngettext("{n} day", "{n} days", n).format(n=n)
+            if unit == "hour":
+                return ngettext("{n} hour", "{n} hours", n).format(n=n)
+            return ngettext("{n} minute", "{n} minutes", n).format(n=n)
     raise AssertionError("unreachable")
 
 
@@ -535,7 +543,9 @@ def parse_datetime(
     shown = text.strip()
     if not shown:
         raise TimeParseError(f"no date or time given; {_DATETIME_HINT}")
-    tokens = _SPACED_AMPM.sub(r"\1\2", shown).split()
+    # Chinese dates and times (2026年12月1日 下午5点, 明天 17:00, 周五) read as English ones.
+    local_today = now_utc.astimezone(zone).date()
+    tokens = _SPACED_AMPM.sub(r"\1\2", zhparse.datetime_text(shown, local_today)).split()
 
     local_zone: tzinfo = zone
     zone_named = False
@@ -638,6 +648,8 @@ def format_when(dt: datetime, zone: ZoneInfo) -> str:
     like "+03".
     """
     local = to_utc(dt).astimezone(zone)
+    if i18n.current() != i18n.DEFAULT:
+        return i18n.when(local, zone)
     return (
         f"{_DAY_NAMES[local.weekday()]} {local.day} {_MONTH_NAMES[local.month - 1]} "
         f"{local.year} {local.hour:02d}:{local.minute:02d} {local.tzname()}"
