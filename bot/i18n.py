@@ -114,6 +114,11 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
     return translations(_current.get()).npgettext(context, singular, plural, n)
 
 
+def NP_(context: str, message: str) -> str:
+    """Marks a constant with a context (pgettext's) for the catalog."""
+    return message
+
+
 def N_(message: str) -> str:
     """Marks a constant for the catalog; translate it with _() where it is shown."""
     return message

@@ -21,7 +21,15 @@ from babel.messages.pofile import read_po
 
 # Keyword arguments whose string value is prose shown to people.
 PROSE_KEYWORDS = frozenset(("help", "details"))
-_CALLS = {"_": 1, "N_": 1, "gettext": 1, "ngettext": 2, "pgettext": 2, "npgettext": 3}
+_CALLS = {
+    "_": 1,
+    "N_": 1,
+    "NP_": 2,
+    "gettext": 1,
+    "ngettext": 2,
+    "pgettext": 2,
+    "npgettext": 3,
+}
 
 Found = tuple[int, str | None, Any, list[str]]
 
@@ -48,7 +56,8 @@ def messages(source: str) -> Iterator[Found]:
             texts = [_text(a) for a in node.args[: _CALLS[name]]]
             if len(texts) == _CALLS[name] and all(t is not None for t in texts):
                 found = texts[0] if len(texts) == 1 else tuple(texts)
-                yield node.lineno, name, found, []
+                # NP_ marks what pgettext translates later.
+                yield node.lineno, "pgettext" if name == "NP_" else name, found, []
         if name == "Param" and node.args and (param := _text(node.args[0])):
             # A parameter's metavar (its name in capitals) is shown in usage lines; a
             # choice's is its choices, typed as they are.
@@ -89,8 +98,8 @@ def msgids(source: str) -> Iterator[tuple[str, str | None]]:
 
 # --------------------------------------------------------------------------- the catalogs
 
-# Where Moot's messages live, relative to the repository root.
-SOURCE_DIRS = ("bot", "commands", "adapters", "moot")
+# Where the messages people in a community see live (moot/ is the operator's CLI, in English).
+SOURCE_DIRS = ("bot", "commands", "adapters")
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?:![rsa])?(?::[^{}]*)?\}|%\([a-z_]+\)[sd]")
 
 

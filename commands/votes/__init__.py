@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import paging
+from bot import paging, zhparse
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _, ngettext
 from bot.registry import Registry
 from bot.specs import Param
-from bot.text import plural
 from bot.timeparse import (
     TimeParseError,
     format_duration,
@@ -112,9 +112,15 @@ def register(reg: Registry) -> None:
     )
     def vote_cast(ctx: Ctx, id: int, option: str, reason: str | None) -> None:
         vote = lock_vote(ctx, id)
+        if vote.kind == "proposal":  # 赞成/反对/弃权 beside yes/no/abstain
+            option = zhparse.choice(option, (*vote_rules.PROPOSAL_OPTIONS, "block")) or option
         choices = option.split(",") if vote.kind in ("multi", "ranked") else [option]
         if reason and not (vote.kind == "proposal" and option.strip().lower() == "block"):
-            raise refuse(ctx, "cast", f"unexpected '{reason}' (only a block takes a reason)")
+            raise refuse(
+                ctx,
+                "cast",
+                _("unexpected '{text}' (only a block takes a reason)").format(text=reason),
+            )
         apply_ballot(ctx, vote, choices, reason)
 
     @reg.command(
@@ -130,7 +136,13 @@ def register(reg: Registry) -> None:
     def vote_rank(ctx: Ctx, id: int, ranking: list[str]) -> None:
         vote = lock_vote(ctx, id)
         if vote.kind != "ranked":
-            raise refuse(ctx, "rank", f"vote #{id} is not ranked; use {ctx.prefix}vote cast")
+            raise refuse(
+                ctx,
+                "rank",
+                _("vote #{id} is not ranked; use {command}").format(
+                    id=id, command=f"{ctx.prefix}vote cast"
+                ),
+            )
         apply_ballot(ctx, vote, ranking, None, sub="rank")
 
     @reg.command(
@@ -181,20 +193,29 @@ def register(reg: Registry) -> None:
             stmt = stmt.where(Vote.status != "open")
         rows, total = paging.page(ctx.db, stmt, page)
         if not total:
-            ctx.private("No votes yet." if not (open or closed) else "No votes match.")
+            ctx.private(_("No votes yet.") if not (open or closed) else _("No votes match."))
             return
         lines = []
         for v in rows:
-            voted = plural(len(voted_ids(ctx, v)), "voter")
+            n = len(voted_ids(ctx, v))
+            voted = ngettext("{n} voter", "{n} voters", n).format(n=n)
             if v.status == "open":
                 lines.append(
-                    f"#{v.id} {v.question} (open until {format_when(v.closes_at, ctx.zone)}, "
-                    f"{voted} so far)"
+                    _("#{id} {question} (open until {when}, {voted} so far)").format(
+                        id=v.id,
+                        question=v.question,
+                        when=format_when(v.closes_at, ctx.zone),
+                        voted=voted,
+                    )
                 )
             elif v.status == "cancelled":
-                lines.append(f"#{v.id} {v.question} (cancelled)")
+                lines.append(_("#{id} {question} (cancelled)").format(id=v.id, question=v.question))
             else:
-                lines.append(f"#{v.id} {v.question} ({outcome_words(ctx, v)}, {voted})")
+                lines.append(
+                    _("#{id} {question} ({outcome}, {voted})").format(
+                        id=v.id, question=v.question, outcome=outcome_words(ctx, v), voted=voted
+                    )
+                )
         more = paging.note(total, page, len(rows), f"{ctx.prefix}vote list")
         ctx.private("\n".join([*lines, more] if more else lines))
 
@@ -224,7 +245,7 @@ def register(reg: Registry) -> None:
         require_open(ctx, vote)
         creator_or_moderator(ctx, vote, "cancel")
         if not reason.strip():
-            raise refuse(ctx, "cancel", "the reason is empty")
+            raise refuse(ctx, "cancel", _("the reason is empty"))
         vote_close.close_vote(
             ctx, vote, by=ctx.actor.display, cancelled=True, reason=reason, why="cancelled"
         )
@@ -246,18 +267,17 @@ def register(reg: Registry) -> None:
         creator_or_moderator(ctx, vote, "extend")
         new = vote.closes_at + by
         if new - ctx.now > MAX_DURATION:
-            raise refuse(ctx, "extend", "a vote cannot run more than 90 days from now")
+            raise refuse(ctx, "extend", _("a vote cannot run more than 90 days from now"))
         before = vote.closes_at
         vote.closes_at = new
         add_step(ctx, vote, "extended", closes_at=new.isoformat(), before=before.isoformat())
         vote_close.schedule(ctx, vote)
         ctx.audit("vote.extend", vote_id=id, closes_at=new.isoformat(), before=before.isoformat())
-        ctx.post(
-            vote.channel,
-            f"⏳ Vote #{vote.id} now closes {mark_when(new, ctx.zone)} "
-            f"(extended by {ctx.actor.display}).",
-            thread_ref=f"vote:{vote.id}",
-        )
+        with ctx.public():
+            text = _("⏳ Vote #{id} now closes {when} (extended by {who}).").format(
+                id=vote.id, when=mark_when(new, ctx.zone), who=ctx.actor.display
+            )
+        ctx.post(vote.channel, text, thread_ref=f"vote:{vote.id}")
         vote_close.refresh(ctx, vote)
 
     @reg.command(
@@ -272,7 +292,7 @@ def register(reg: Registry) -> None:
         require_open(ctx, vote)
         n = vote_close.send_reminder(ctx, vote)
         ctx.audit("vote.remind", vote_id=id, reminded=n)
-        ctx.private(f"✅ Reminder sent for vote #{id} ({n}).")
+        ctx.private(_("✅ Reminder sent for vote #{id} ({n}).").format(id=id, n=n))
 
     @reg.command(
         "config",
@@ -412,8 +432,10 @@ def register(reg: Registry) -> None:
             return
         if vote.secret:
             ctx.private(
-                f"Vote #{vote.id} is secret, so reactions do not count (everyone can see them). "
-                f"Cast it in a direct message to me: `{ctx.prefix}vote cast {vote.id} OPTION`."
+                _(
+                    "Vote #{id} is secret, so reactions do not count (everyone can see them). "
+                    "Cast it in a direct message to me: `{command}`."
+                ).format(id=vote.id, command=f"{ctx.prefix}vote cast {vote.id} OPTION")
             )
 
     reg.live_card("vote")(vote_close.live_card)

@@ -34,6 +34,7 @@ from fractions import Fraction
 from itertools import combinations_with_replacement, permutations
 from typing import Any
 
+from bot.i18n import N_, _, ngettext
 from bot.text import fold
 
 PROPOSAL_OPTIONS: tuple[str, ...] = ("yes", "no", "abstain")
@@ -268,18 +269,25 @@ def parse_rule(text: str) -> tuple[str, Fraction | None]:
 def describe(rules: Rules) -> str:
     """The rule in words, as shown with results: "2/3 supermajority", "Schulze method"."""
     if rules.kind == "choice":
-        return "most votes"
+        return _("most votes")
     if rules.kind == "multi":
         limit = rules.choice_limit
-        return f"approval, up to {limit} choice{'s' if limit != 1 else ''}"
+        return ngettext("approval, up to {n} choice", "approval, up to {n} choices", limit).format(
+            n=limit
+        )
     if rules.kind == "ranked":
-        return "Schulze method" if rules.method == "schulze" else "instant-runoff"
-    text = {
-        "simple": "simple majority",
-        "absolute": "absolute majority",
-        "unanimous": "unanimous",
-    }.get(rules.rule) or f"{format_share(rules.threshold or _ZERO)} supermajority"
-    return f"{text} with blocks" if rules.allow_block else text
+        return _("Schulze method") if rules.method == "schulze" else _("instant-runoff")
+    named = {
+        "simple": N_("simple majority"),
+        "absolute": N_("absolute majority"),
+        "unanimous": N_("unanimous"),
+    }.get(rules.rule or "")
+    text = (
+        _(named)
+        if named
+        else _("{share} supermajority").format(share=format_share(rules.threshold or _ZERO))
+    )
+    return _("{rule} with blocks").format(rule=text) if rules.allow_block else text
 
 
 def _roster_totals(
