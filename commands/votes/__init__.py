@@ -323,16 +323,20 @@ def register(reg: Registry) -> None:
         name = name.lower()
         if not TYPE_NAME.match(name):
             raise UserError(
-                f"'{name}' is not a type name (letters, digits, - and _). Usage: {usage}"
+                _("'{name}' is not a type name (letters, digits, - and _). Usage: {usage}").format(
+                    name=name, usage=usage
+                )
             )
         if rule is None and quorum is None and not eligible and duration is None:
-            raise UserError(f"nothing to set for {name}. Usage: {usage}")
+            raise UserError(
+                _("nothing to set for {name}. Usage: {usage}").format(name=name, usage=usage)
+            )
         entry = dict((ctx.settings.get("vote_types") or {}).get(name, {}))
         if rule is not None:
             try:
                 code, threshold = vote_rules.parse_rule(rule)
             except vote_rules.RuleError as exc:
-                raise UserError(f"{exc}. Usage: {usage}") from None
+                raise UserError(_("{exc}. Usage: {usage}").format(exc=exc, usage=usage)) from None
             entry["rule"] = (
                 code if threshold is None else f"{threshold.numerator}/{threshold.denominator}"
             )
@@ -343,17 +347,21 @@ def register(reg: Registry) -> None:
                 entry["eligible"] = resolve_roles(ctx, eligible, "start")
             except UserError:
                 raise UserError(
-                    f"unknown role among {', '.join(eligible)}. Usage: {usage}"
+                    _("unknown role among {value}. Usage: {usage}").format(
+                        value=", ".join(eligible), usage=usage
+                    )
                 ) from None
         if duration is not None:
             if duration < MIN_DURATION or duration > MAX_DURATION:
-                raise UserError(f"a vote runs from 1 minute to 90 days. Usage: {usage}")
+                raise UserError(
+                    _("a vote runs from 1 minute to 90 days. Usage: {usage}").format(usage=usage)
+                )
             entry["duration"] = format_duration(duration)
         types = {**(ctx.settings.get("vote_types") or {}), name: entry}
         ctx.set_setting("vote_types", types)
         ctx.audit("config.vote-type", name=name, **entry)
         shown = ", ".join(f"{k} {v}" for k, v in sorted(entry.items()))
-        ctx.private(f"✅ Vote type {name}: {shown}.")
+        ctx.private(_("✅ Vote type {name}: {shown}.").format(name=name, shown=shown))
 
     @reg.command(
         "config",
@@ -379,21 +387,25 @@ def register(reg: Registry) -> None:
             try:
                 span = parse_duration(raw)
             except TimeParseError as exc:
-                raise UserError(f"{exc}. Usage: {usage}") from None
+                raise UserError(_("{exc}. Usage: {usage}").format(exc=exc, usage=usage)) from None
             if not MIN_DURATION <= span <= REMINDER_MAX:
                 raise UserError(
-                    f"a reminder is 1 minute to 30 days before the close. Usage: {usage}"
+                    _("a reminder is 1 minute to 30 days before the close. Usage: {usage}").format(
+                        usage=usage
+                    )
                 )
             spans.append(span)
         spans = sorted(set(spans), reverse=True)
         if not 1 <= len(spans) <= 5:
-            raise UserError(f"give 1 to 5 reminder times. Usage: {usage}")
+            raise UserError(_("give 1 to 5 reminder times. Usage: {usage}").format(usage=usage))
         shown = [format_duration(x) for x in spans]
         before = ctx.settings.get("vote_reminders")
         ctx.set_setting("vote_reminders", shown)
         ctx.audit("config.vote-reminders", offsets=shown, before=before)
         ctx.private(
-            f"✅ Votes opened from now on remind non-voters {', '.join(shown)} before they close."
+            _("✅ Votes opened from now on remind non-voters {value} before they close.").format(
+                value=", ".join(shown)
+            )
         )
 
     @reg.command(
@@ -410,13 +422,19 @@ def register(reg: Registry) -> None:
     def config_weight(ctx: Ctx, role: str, weight: int) -> None:
         if not 1 <= weight <= 1000:
             raise UserError(
-                f"a weight is a whole number from 1 to 1000, not {weight}. "
-                f"Usage: {ctx.prefix}config weight ROLE N"
+                _(
+                    "a weight is a whole number from 1 to 1000, not {weight}. "
+                    "Usage: {prefix}config weight ROLE N"
+                ).format(weight=weight, prefix=ctx.prefix)
             )
         weights = {**(ctx.settings.get("weights") or {}), role: weight}
         ctx.set_setting("weights", weights)
         ctx.audit("config.weight", role=role, weight=weight)
-        ctx.private(f"✅ Holders of @{role} now vote with weight {weight}.")
+        ctx.private(
+            _("✅ Holders of @{role} now vote with weight {weight}.").format(
+                role=role, weight=weight
+            )
+        )
 
     reg.action("vote.cast")(on_button)
 

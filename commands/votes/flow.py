@@ -237,7 +237,7 @@ def start_from_args(
         question = " ".join(question)
     question = (question or "").strip()
     if not question:
-        raise refuse(ctx, "start", "the question is empty")
+        raise refuse(ctx, "start", _("the question is empty"))
     if len(question) > 300:
         raise refuse(ctx, "start", _("the question is longer than 300 characters"))
 
@@ -297,7 +297,7 @@ def start_from_args(
         if ctx.is_direct:
             channel = ctx.channel_for("votes")
             if channel is None:
-                raise refuse(ctx, "start", "start votes in a channel (no votes channel is set)")
+                raise refuse(ctx, "start", _("start votes in a channel (no votes channel is set)"))
         else:
             channel = ctx.address.channel
 
@@ -347,7 +347,7 @@ def start_from_args(
     except vote_rules.RuleError as exc:
         raise refuse(ctx, "start", str(exc)) from None
     if vote.close_when_decided and not members:
-        raise refuse(ctx, "start", "--close-when-decided needs a known list of eligible voters")
+        raise refuse(ctx, "start", _("--close-when-decided needs a known list of eligible voters"))
     if vote.secret:
         vote.secret_key = secrets.token_hex(32)
     ctx.db.add(vote)
