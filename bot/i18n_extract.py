@@ -68,7 +68,12 @@ def messages(source: str) -> Iterator[Found]:
                 if len(node.args) > 1
                 else _text(kws.get("type", ast.Constant(None)))
             )
-            if meta or not (kind == "choice" and "choices" in kws):
+            computed = "metavar" in kws and meta is None  # shown as computed, untranslated
+            if (
+                not computed
+                and kind != "flag"
+                and (meta or not (kind == "choice" and "choices" in kws))
+            ):
                 yield node.lineno, "pgettext", ("metavar", meta or param.upper()), []
         if name == "summary" and len(node.args) == 2 and (text := _text(node.args[1])):
             yield node.lineno, None, text, []
