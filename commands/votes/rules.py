@@ -407,16 +407,20 @@ def validate_ballot(
                 )
             )
         if option in matched:
-            what = "ranked" if rules.kind == "ranked" else "chosen"
-            raise BallotError(_("{option!r} is {what} twice").format(option=option, what=what))
+            twice = (
+                _("{option!r} is ranked twice")
+                if rules.kind == "ranked"
+                else _("{option!r} is chosen twice")
+            )
+            raise BallotError(twice.format(option=option))
         matched.append(option)
     limit = rules.choice_limit
     if len(matched) > limit:
         if rules.kind == "multi":
             raise BallotError(
-                _("choose at most {limit} option{value}").format(
-                    limit=limit, value="s" if limit != 1 else ""
-                )
+                ngettext(
+                    "choose at most {limit} option", "choose at most {limit} options", limit
+                ).format(limit=limit)
             )
         raise BallotError(_("choose exactly one option"))
     if rules.kind == "proposal" and matched[0] == BLOCK and not (reason and reason.strip()):
