@@ -9,7 +9,8 @@ from bot.registry import Registry
 
 
 def overview(reg: Registry, prefix: str) -> str:
-    lines = [_("Moot commands (try {help} for more):").format(help=f"{prefix}help COMMAND")]
+    command = pgettext("metavar", "COMMAND")
+    lines = [_("Moot commands (try {help} for more):").format(help=f"{prefix}help {command}")]
     for name in sorted(reg.commands):
         summary = reg.summaries.get(name) or next(iter(reg.commands[name].values())).help
         lines.append(f"• {prefix}{name}: {_(summary)}")

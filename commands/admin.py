@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot import permissions, timeparse
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n import N_, _
+from bot.i18n import N_, NP_, _, pgettext
 from bot.mentions import MentionError, parse_role
 from bot.registry import Registry
 from bot.specs import Param
@@ -39,6 +39,8 @@ PURPOSE_USE: dict[str, tuple[str | None, str]] = {
     "announcements": ("rfc", N_("named in the communication plan of /rfc assess")),
     "recognition": ("kudos", N_("where /kudos and certification passes are announced")),
 }
+# Settings with a name in the reader's language in /config show (others show their key).
+SETTING_NAMES = {"language": NP_("setting", "language")}
 # A role that would make everyone a moderator (or support): allowed, but said out loud.
 EVERYONE_ROLES = frozenset(("everyone", "@everyone", "here", "@here", "channel", "room"))
 
@@ -87,6 +89,8 @@ def setting_lines(key: str, value: object) -> list[str]:
     """A stored setting as sentences, not JSON: `vote_types: {"emergency": {...}}` reads as
     "• vote type emergency: duration 24h, rule simple"."""
     name = key.replace("_", " ").replace(".", " ")
+    if key in SETTING_NAMES:
+        name = pgettext("setting", key)
     if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
         one = name[:-1] if name.endswith("s") else name
         return [f"• {one} {k}: {_words(v) or _('defaults')}" for k, v in sorted(value.items())]

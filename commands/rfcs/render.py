@@ -117,24 +117,24 @@ def card(snap: Snapshot, now: datetime, zone: ZoneInfo, prefix: str) -> tuple[st
     rfc = snap.rfc
     open_c = snap.open_concerns
     fields: list[tuple[str, str]] = [
-        ("Stage", stage_text(rfc, now, zone, len(open_c))),
-        ("Author", who(rfc.author_display, rfc.author)),
+        (_("Stage"), stage_text(rfc, now, zone, len(open_c))),
+        (_("Author"), who(rfc.author_display, rfc.author)),
     ]
     if rfc.rfc_type:
-        fields.append(("Type", rfc.rfc_type))
+        fields.append((_("Type"), rfc.rfc_type))
     if rfc.summary:
-        fields.append(("Summary", rfc.summary))
+        fields.append((_("Summary"), rfc.summary))
     if rfc.link:
-        fields.append(("Link", rfc.link))
+        fields.append((_("Link"), rfc.link))
     fields += [
-        ("Opened", ago(rfc.created_at, now)),
+        (_("Opened"), ago(rfc.created_at, now)),
         (_("Last activity"), ago(rfc.last_activity_at, now)),
-        ("Discussion", discussion_text(snap.comments, snap.participants)),
-        ("Reviews", reviews_text(snap)),
+        (_("Discussion"), discussion_text(snap.comments, snap.participants)),
+        (_("Reviews"), reviews_text(snap)),
         (
             _("Open concerns"),
             "; ".join(f"#{c.number} {c.text} ({who(c.raised_by_display)})" for c in open_c)
-            or "none",
+            or _("none"),
         ),
     ]
     vote = vote_text(snap.vote, zone)

@@ -34,6 +34,7 @@ from fractions import Fraction
 from itertools import combinations_with_replacement, permutations
 from typing import Any
 
+from bot import i18n
 from bot.i18n import N_, _, ngettext
 from bot.text import fold
 
@@ -403,7 +404,7 @@ def validate_ballot(
                 raise BallotError(_("this vote does not allow blocks"))
             raise BallotError(
                 _("{value!r} is not an option: use {value2}").format(
-                    value=str(raw).strip(), value2=", ".join(rules.options)
+                    value=str(raw).strip(), value2=i18n.joined(list(rules.options))
                 )
             )
         if option in matched:
