@@ -19,7 +19,7 @@ async def test_votes_in_chinese_have_no_english(script: Script) -> None:
         "expect /Moot 命令/",
         "expect-no-english",
         "@alice /help vote start",
-        "expect /用法：\\/vote start \"问题\" .*--for 时长/",
+        'expect /用法：\\/vote start "问题" .*--for 时长/',
         "expect-no-english",
         '@alice /vote start "采用第二版？" --for ３天',
         "expect /(?s)🗳️ 投票 #1：采用第二版？.*类型: 提议表决.*\\[赞成\\] \\[反对\\] \\[弃权\\]/",
@@ -61,7 +61,7 @@ async def test_rfcs_and_config_in_chinese_have_no_english(script: Script) -> Non
         "@alice /config show",
         "expect /(?s)本社区的设置.*• 语言: zh-Hans/",
         "expect-no-english console local",
-        "@alice /rfc propose \"采用行为准则\"",
+        '@alice /rfc propose "采用行为准则"',
         "expect /RFC-1/",
         "expect-no-english",
         "@alice /rfc reviewers RFC-1 @bob",
@@ -101,8 +101,7 @@ async def test_a_persons_language_governs_their_private_words_only(script: Scrip
         "@carol /vote cast 1 弃权",
         "expect /你在 #1 上的选择是 \\*\\*弃权\\*\\*/",
         "@bob /vote start 'x' --for 100d",
-        "expect /a vote runs from 1 minute to 90 days, not 100d. "
-        'Usage: \\/vote start "QUESTION"/',
+        'expect /a vote runs from 1 minute to 90 days, not 100d. Usage: \\/vote start "QUESTION"/',
         # Bob's reminder DM is English, Alice's is Chinese; the card edits stay Chinese.
         "@bob /me language",
         "expect /Your language: English/",
