@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from bot.context import Ctx
+from bot.i18n import _
 from commands.events import render, rules
 from commands.events.flow import (
     announce,
@@ -72,8 +73,18 @@ def send_reminders(ctx: Ctx, event: Event) -> int:
         )
         ctx.dm(
             user_id,
-            f'⏰ Reminder: event #{event.id} "{event.title}" starts {at}{where} '
-            f"(in #{event.channel}; {ctx.prefix}event show {event.id}).{tail}",
+            _(
+                '⏰ Reminder: event #{id} "{title}" starts {at}{where} (in #{channel}; '
+                "{prefix}event show {id}).{tail}"
+            ).format(
+                id=event.id,
+                title=event.title,
+                at=at,
+                where=where,
+                channel=event.channel,
+                prefix=ctx.prefix,
+                tail=tail,
+            ),
         )
         sent += 1
     return sent
@@ -96,8 +107,9 @@ def on_offer_due(ctx: Ctx, work: DueWork) -> None:
     ctx.db.flush()
     ctx.dm(
         row.user_id,
-        f'⌛ Your held seat for event #{event.id} "{event.title}" lapsed and passed to the '
-        "next in line.",
+        _(
+            '⌛ Your held seat for event #{id} "{title}" lapsed and passed to the next in line.'
+        ).format(id=event.id, title=event.title),
     )
     if event.status != "cancelled" and ctx.now < event.starts_at:
         promote(ctx, event)
@@ -118,8 +130,9 @@ def on_decide_due(ctx: Ctx, work: DueWork) -> None:
         return
     ctx.post(
         event.channel,
-        f'✅ Event #{event.id} "{event.title}" is going ahead: {event.going} going '
-        f"(at least {event.min_going} needed).",
+        _(
+            '✅ Event #{id} "{title}" is going ahead: {going} going (at least {min_going} needed).'
+        ).format(id=event.id, title=event.title, going=event.going, min_going=event.min_going),
         thread_ref=render.ref(event),
     )
     ctx.audit("event.go", event_id=event.id, going=event.going)

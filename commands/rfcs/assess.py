@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n import _, pgettext
+from bot.i18n import N_, _, pgettext
 from bot.model import Card, Choice
 from bot.registry import Registry
 from bot.specs import Param
@@ -29,7 +29,7 @@ TEMPERATURE_DEFAULT = timedelta(hours=48)
 TEMPERATURE_MIN = timedelta(minutes=10)
 TEMPERATURE_MAX = timedelta(days=14)
 ANSWERS = {"up": "👍", "unsure": "👀", "down": "👎"}
-ANSWER_LABEL = {"up": "support", "unsure": "unsure", "down": "against"}
+ANSWER_LABEL = {"up": N_("support"), "unsure": N_("unsure"), "down": N_("against")}
 # How many names a message lists before "and N more".
 NAMES_SHOWN = 10
 DECIDED = ("accepted", "rejected")
@@ -278,7 +278,7 @@ def temperature_card(rfc: Rfc, t: RfcTemperature, ctx: Ctx) -> tuple[str, Card, 
     choices: tuple[Choice, ...] = ()
     if t.status == "open":
         choices = tuple(
-            Choice("rfc.temp", f"{t.id}:{k}", f"{e} {ANSWER_LABEL[k]}", emoji=e)
+            Choice("rfc.temp", f"{t.id}:{k}", f"{e} {_(ANSWER_LABEL[k])}", emoji=e)
             for k, e in ANSWERS.items()
         )
     return text, Card(title=text, fields=(("Answers", counts),)), choices
@@ -540,7 +540,7 @@ def register(reg: Registry) -> None:
             answer(ctx, t, key)
             ctx.private(
                 _("Noted: {value} {value2} on {value3} (not binding).").format(
-                    value=ANSWERS[key], value2=ANSWER_LABEL[key], value3=label(rfc)
+                    value=ANSWERS[key], value2=_(ANSWER_LABEL[key]), value3=label(rfc)
                 )
             )
         else:

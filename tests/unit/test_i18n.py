@@ -99,6 +99,21 @@ def test_the_extractor_reads_specs_as_well_as_gettext_calls() -> None:
     assert ("pgettext", "('vote kind', 'ranked')") in found
 
 
+_SCOPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)
+
+
+def _own_scope(fn: ast.AST) -> list[ast.AST]:
+    """The nodes of a function outside comprehensions, which bind names of their own."""
+    out: list[ast.AST] = []
+    todo = list(ast.iter_child_nodes(fn))
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        if not isinstance(node, _SCOPES):
+            todo.extend(ast.iter_child_nodes(node))
+    return out
+
+
 def test_no_function_hides_the_gettext_underscore() -> None:
     """`a, _, b = x.partition(":")` in a function that also calls _() makes it a string."""
     bad = []
@@ -112,7 +127,7 @@ def test_no_function_hides_the_gettext_underscore() -> None:
             ]
             binds = "_" in names or any(
                 isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)
-                for n in ast.walk(fn)
+                for n in _own_scope(fn)
             )
             calls = any(
                 isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_"

@@ -148,3 +148,38 @@ async def test_bad_language_is_refused_and_nothing_is_written(script: Script) ->
     with s.db.transaction() as db:
         community = db.exec(select(Community)).one()
         assert community.settings.get("language") == "zh-Hans"
+
+
+async def test_events_and_feedback_in_chinese_have_no_english(script: Script) -> None:
+    await script(
+        "roles alice=admin bob= carol= dan=",
+        "@alice /config language zh-Hans",
+        '@alice /event create "发布庆祝会" --at "2天后" --capacity 1 --where 线上',
+        "expect /(?s)📅 活动 #1：发布庆祝会.*地点.*线上.*\\[参加\\]/",
+        "expect-no-english",
+        "@bob click 2 参加",
+        "@carol /event rsvp 1 going",
+        "expect /候补名单|排在第 1 位/",
+        "expect-no-english",
+        "@bob /event rsvp 1 no",
+        "expect-no-english",
+        "@alice /event show 1",
+        "expect-no-english",
+        "@alice /config channel feedback #feedback",
+        '@dan /feedback "文档网站需要深色模式" --category idea',
+        "expect /已在 #feedback 收集为反馈 #1/",
+        "expect-no-english",
+        "@carol click /文档网站需要深色模式/ 👍 支持",
+        "expect /你支持了反馈 #1/",
+        "expect-no-english",
+        '@alice /feedback status 1 under-review --comment "正在研究主题"',
+        "expect /评审中/",
+        "expect-no-english",
+        "@alice /feedback show 1",
+        "expect-no-english",
+        "@alice /feedback list",
+        "expect-no-english",
+        "@dan /feedback up 99",
+        "expect /没有反馈 #99/",
+        "expect-no-english",
+    )
