@@ -205,3 +205,32 @@ def test_the_no_english_rule_catches_sentences_and_labels_but_not_commands() -> 
     assert console_english.leaks("  Tally: 赞成 1") == ["Tally"]
     assert console_english.leaks("  未解决的异议: none") == ["none"]
     assert console_english.leaks("  Adopt v2", frozenset({"Adopt", "v2"})) == []
+
+
+def test_discord_commands_carry_chinese_descriptions_and_keep_their_names() -> None:
+    import commands
+    from adapters.discord import tree
+    from bot.registry import Registry
+
+    found = tree.commands(commands.register_all(Registry()))
+    seen = 0
+
+    def walk(node: dict) -> None:
+        nonlocal seen
+        local = node.get("description_localizations", {})
+        assert set(local) <= {"zh-CN"}
+        if local:
+            seen += 1
+            assert 1 <= len(local["zh-CN"]) <= tree.DESCRIPTION_MAX
+            assert local["zh-CN"] != node["description"]
+        assert "name_localizations" not in node  # typed names stay as they are
+        for child in node.get("options", []):
+            walk(child)
+
+    for command in found:
+        walk(command)
+    vote = next(c for c in found if c["name"] == "vote")
+    start = next(o for o in vote["options"] if o["name"] == "start")
+    assert start["description_localizations"]["zh-CN"].startswith("发起限时投票")
+    assert seen > 100
+    assert i18n.current() == "en"  # building the tree left the language alone
