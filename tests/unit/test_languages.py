@@ -183,3 +183,26 @@ async def test_events_and_feedback_in_chinese_have_no_english(script: Script) ->
         "expect /没有反馈 #99/",
         "expect-no-english",
     )
+
+
+async def test_knowledge_base_and_kudos_in_chinese_have_no_english(script: Script) -> None:
+    await script(
+        *ZH,
+        '@alice /kb add "怎样重置密码？" "在设置页面点击重置密码" --tags 账户',
+        "expect /📚 已添加 KB-1：怎样重置密码？/",
+        "expect-no-english",
+        "@bob /kb show 1",
+        "expect /(?s)📚 KB-1：怎样重置密码？.*答案/",
+        "expect-no-english",
+        "@bob /kb search 火星",
+        "expect /知识库中没有与“火星”匹配的内容/",
+        "expect-no-english",
+        '@bob /kudos @carol docs "修好了入门指南"',
+        "expect /🙌 @bob 感谢 @carol/",
+        "expect-no-english",
+        '@bob /kudos @bob code "自己"',
+        "expect /你不能感谢自己/",
+        "expect-no-english",
+        "@alice /kudos top",
+        "expect-no-english",
+    )
