@@ -77,18 +77,21 @@ class Ctx:
         """The language of public posts: the community's `/config language`."""
         return i18n.pick(self.community.settings.get("language"))
 
-    def lang_of(self, user_id: str | None = None) -> str:
+    def lang_of(self, user_id: str | None = None, personal: dict[str, Any] | None = None) -> str:
         """The language to speak to one person in: their `/me language`, else the
-        community's."""
-        return i18n.pick(self.personal(user_id).get("language"), self.community_lang)
+        community's (personal: their settings when already read)."""
+        mine = personal if personal is not None else self.personal(user_id)
+        return i18n.pick(mine.get("language"), self.community_lang)
 
     def public(self) -> AbstractContextManager[str]:
         """Words meant for everyone in the channel: in the community's language."""
         return i18n.use(self.community_lang)
 
-    def speaking_to(self, user_id: str) -> AbstractContextManager[str]:
+    def speaking_to(
+        self, user_id: str, personal: dict[str, Any] | None = None
+    ) -> AbstractContextManager[str]:
         """Words meant for one person (their DM): in their language."""
-        return i18n.use(self.lang_of(user_id))
+        return i18n.use(self.lang_of(user_id, personal))
 
     @property
     def settings(self) -> dict[str, Any]:

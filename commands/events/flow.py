@@ -495,18 +495,23 @@ def tell_audience(ctx: Ctx, event: Event, what: str) -> int:
     for user_id, _state in audience:
         zone = ctx.zone_of(user_id, settings.get(user_id, {}))
         at = show_when(ctx, event.starts_at, zone)
-        if what == "cancelled":
-            reason = f": {event.cancel_reason}" if event.cancel_reason else ""
-            text = _('🚫 Event #{id} "{title}" on {at} is cancelled{reason}.').format(
-                id=event.id, title=event.title, at=at, reason=reason
-            )
-        else:
-            where = f" at {event.location}" if event.location else ""
-            text = _('📅 Event #{id} "{title}" changed: now {at}{where}.').format(
-                id=event.id, title=event.title, at=at, where=where
-            )
+        with ctx.speaking_to(user_id, settings.get(user_id, {})):
+            text = _told(event, what, at)
         ctx.dm(user_id, text)
     return len(audience)
+
+
+def _told(event: Event, what: str, at: str) -> str:
+    """What an event's change says to one person, in the language in force."""
+    if what == "cancelled":
+        reason = f": {event.cancel_reason}" if event.cancel_reason else ""
+        return _('🚫 Event #{id} "{title}" on {at} is cancelled{reason}.').format(
+            id=event.id, title=event.title, at=at, reason=reason
+        )
+    where = _(" at {place}").format(place=event.location) if event.location else ""
+    return _('📅 Event #{id} "{title}" changed: now {at}{where}.').format(
+        id=event.id, title=event.title, at=at, where=where
+    )
 
 
 # ---------------------------------------------------------------- answering

@@ -5,6 +5,7 @@ occurrence (which shows it over and brings on the next of its series)."""
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from bot.context import Ctx
 from bot.i18n import _
@@ -60,34 +61,37 @@ def send_reminders(ctx: Ctx, event: Event) -> int:
     audience = people(ctx, event, ("going", "offered", "maybe"))
     settings = repos.personal_settings(ctx.db, ctx.community.id or 0, [u for u, _ in audience])
     sent = 0
-    where = f" at {event.location}" if event.location else ""
     for user_id, state in audience:
         mine = settings.get(user_id, {})
         if mine.get("reminders") is False:
             continue
-        at = show_when(ctx, event.starts_at, ctx.zone_of(user_id, mine))
-        tail = (
-            " You said maybe; say going or no to let the organiser know."
-            if state == "maybe"
-            else ""
-        )
-        ctx.dm(
-            user_id,
-            _(
-                '⏰ Reminder: event #{id} "{title}" starts {at}{where} (in #{channel}; '
-                "{prefix}event show {id}).{tail}"
-            ).format(
-                id=event.id,
-                title=event.title,
-                at=at,
-                where=where,
-                channel=event.channel,
-                prefix=ctx.prefix,
-                tail=tail,
-            ),
-        )
+        with ctx.speaking_to(user_id, mine):
+            text = _reminder(ctx, event, state, ctx.zone_of(user_id, mine))
+        ctx.dm(user_id, text)
         sent += 1
     return sent
+
+
+def _reminder(ctx: Ctx, event: Event, state: str, zone: ZoneInfo) -> str:
+    """One person's reminder, in the language in force."""
+    where = _(" at {place}").format(place=event.location) if event.location else ""
+    tail = (
+        " " + _("You said maybe; say going or no to let the organiser know.")
+        if state == "maybe"
+        else ""
+    )
+    return _(
+        '⏰ Reminder: event #{id} "{title}" starts {at}{where} (in #{channel}; '
+        "{prefix}event show {id}).{tail}"
+    ).format(
+        id=event.id,
+        title=event.title,
+        at=show_when(ctx, event.starts_at, zone),
+        where=where,
+        channel=event.channel,
+        prefix=ctx.prefix,
+        tail=tail,
+    )
 
 
 def on_offer_due(ctx: Ctx, work: DueWork) -> None:

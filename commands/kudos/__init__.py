@@ -172,12 +172,13 @@ def register(reg: Registry) -> None:
                 )
         else:
             ctx.reply(line)
-        ctx.dm(
-            user,
-            _("🙌 @{display} thanked you for {cat}: {text}").format(
-                display=ctx.actor.display, cat=cat, text=text
-            ),
-        )
+        with ctx.speaking_to(user):
+            ctx.dm(
+                user,
+                _("🙌 @{display} thanked you for {cat}: {text}").format(
+                    display=ctx.actor.display, cat=cat, text=text
+                ),
+            )
         ctx.audit("kudos", to=user, category=cat)
         s = settings(ctx)
         for m in rules.crossed(before, before + 1, s.get("milestones") or rules.DEFAULT_MILESTONES):

@@ -89,19 +89,20 @@ def register(reg: Registry) -> None:
             return
         review.reminded_at = ctx.now
         ctx.db.add(review)
-        ctx.dm(
-            reviewer,
-            _(
-                "⏰ Reminder: you were asked to review {value} ({title}) in #{channel}. "
-                "{prefix}rfc review {value2} approve|changes [COMMENT]"
-            ).format(
-                value=label(rfc),
-                title=rfc.title,
-                channel=rfc.channel,
-                prefix=ctx.prefix,
-                value2=label(rfc),
-            ),
-        )
+        with ctx.speaking_to(reviewer):
+            ctx.dm(
+                reviewer,
+                _(
+                    "⏰ Reminder: you were asked to review {value} ({title}) in #{channel}. "
+                    "{prefix}rfc review {value2} approve|changes [COMMENT]"
+                ).format(
+                    value=label(rfc),
+                    title=rfc.title,
+                    channel=rfc.channel,
+                    prefix=ctx.prefix,
+                    value2=label(rfc),
+                ),
+            )
 
     @reg.due_kind("rfc.fcp_end")
     def on_fcp_end(ctx: Ctx, work: DueWork) -> None:

@@ -206,3 +206,20 @@ async def test_knowledge_base_and_kudos_in_chinese_have_no_english(script: Scrip
         "@alice /kudos top",
         "expect-no-english",
     )
+
+
+async def test_event_reminders_speak_each_persons_language(script: Script) -> None:
+    s = await script(
+        "roles alice=admin bob= carol=",
+        "@bob /me language zh-Hans",
+        '@alice /event create "Release party" --at "in 2d" --where Online',
+        "@bob /event rsvp 1 maybe",
+        "@carol /event rsvp 1 going",
+        "advance 2d",
+    )
+    dms = [b for b in s.adapter.blocks if b.split("\n", 1)[0].startswith("#") and "[DM @" in b]
+    bob = [b for b in dms if "[DM @bob]" in b]
+    carol = [b for b in dms if "[DM @carol]" in b]
+    assert bob and all("⏰ 提醒：活动 #1" in b and "，地点 Online" in b for b in bob)
+    assert any("你回复了“可能”" in b for b in bob)
+    assert carol and all("⏰ Reminder: event #1" in b and " at Online" in b for b in carol)
