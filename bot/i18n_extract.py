@@ -52,7 +52,13 @@ def messages(source: str) -> Iterator[Found]:
         if not isinstance(node, ast.Call):
             continue
         name = _name(node.func)
-        if isinstance(node.func, ast.Name) and name in _CALLS:
+        func = node.func
+        plain = isinstance(func, ast.Name) or (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "i18n"
+        )
+        if plain and name in _CALLS:
             texts = [_text(a) for a in node.args[: _CALLS[name]]]
             if len(texts) == _CALLS[name] and all(t is not None for t in texts):
                 found = texts[0] if len(texts) == 1 else tuple(texts)

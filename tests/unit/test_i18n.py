@@ -85,6 +85,7 @@ def test_the_extractor_reads_specs_as_well_as_gettext_calls() -> None:
             def ask(ctx, n):
                 ctx.reply(ngettext("{n} vote", "{n} votes", n).format(n=n))
                 ctx.reply(pgettext("button", "Open"))
+                ctx.reply(i18n._("Through the module") + other._("not ours"))
             KINDS = (NP_("vote kind", "ranked"),)
         """
     )
@@ -97,6 +98,7 @@ def test_the_extractor_reads_specs_as_well_as_gettext_calls() -> None:
     assert ("ngettext", "('{n} vote', '{n} votes')") in found
     assert ("pgettext", "('button', 'Open')") in found
     assert ("pgettext", "('vote kind', 'ranked')") in found
+    assert ("_", "Through the module") in found and not any("not ours" in m for _f, m in found)
 
 
 _SCOPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)
