@@ -236,3 +236,19 @@ def test_discord_commands_carry_chinese_descriptions_and_keep_their_names() -> N
     assert start["description_localizations"]["zh-CN"].startswith("发起限时投票")
     assert seen > 100
     assert i18n.current() == "en"  # building the tree left the language alone
+
+
+def test_the_discord_vote_form_follows_the_pressers_locale() -> None:
+    import commands
+    from adapters.discord import modal
+    from bot.registry import Registry
+
+    spec = commands.register_all(Registry()).find("vote", "start")
+    assert spec is not None
+    zh = modal.form(spec, "zh-CN")
+    en = modal.form(spec, "en-US")
+    assert zh["title"] == "发起投票" and en["title"] == "Start a vote"
+    labels = [row["components"][0]["label"] for row in zh["components"]]
+    assert labels[0] == "问题" and all(len(x) <= modal.LABEL_MAX for x in labels)
+    assert modal.form(spec, "fr")["title"] == "Start a vote"  # no catalog: English
+    assert i18n.current() == "en"
