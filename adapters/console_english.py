@@ -24,6 +24,8 @@ _STRIP = (
 )
 _TWO_WORDS = re.compile(r"\b[A-Za-z]{2,}[ ,;:'’]+[A-Za-z]{2,}\b")
 _WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+# A card field's English label ("Status: open").
+_LABEL = re.compile(r"^\s*([A-Z][a-z]+(?: [a-z]+)*):")
 # A field whose whole value is an English word ("异议: none").
 _LONE_VALUE = re.compile(r"[:：]\s*([a-z]{3,})\s*$")
 # A console block's first line is its header ("#3 [only @alice]"), the console's own words.
@@ -58,4 +60,5 @@ def leaks(block: str, allowed: frozenset[str] = frozenset()) -> list[str]:
         found += _TWO_WORDS.findall(line)
         found += [w for w in _WORD.findall(line) if w in _catalog_words()]
         found += _LONE_VALUE.findall(line)
+        found += _LABEL.findall(line)
     return found

@@ -121,7 +121,7 @@ def register(reg: Registry) -> None:
                 "🎫 Need help from the support staff? Press the button: you get a private ticket "
                 'thread. (Or type {prefix}ticket open "SUBJECT".)'
             ).format(prefix=ctx.prefix),
-            choices=(Choice("ticket.panel", "open", "Open a ticket", "primary"),),
+            choices=(Choice("ticket.panel", "open", _("Open a ticket"), "primary"),),
             ref="ticketpanel:" + channel,
         )
         ctx.audit("ticket.panel", channel=channel)
@@ -149,7 +149,13 @@ def register(reg: Registry) -> None:
         t.assignee, t.assignee_display = ctx.actor.user_id, ctx.actor.display
         ctx.db.add(t)
         ctx.audit("ticket.claim", ticket=t.number)
-        flow.say(ctx, t, f"🙋 @{ctx.actor.display} claimed ticket {label(t)}.")
+        flow.say(
+            ctx,
+            t,
+            _("🙋 @{display} claimed ticket {value}.").format(
+                display=ctx.actor.display, value=label(t)
+            ),
+        )
 
     @reg.command(
         "ticket", "claim", help="Take a ticket (staff).", params=[WHICH], permission="support"
@@ -185,7 +191,7 @@ def register(reg: Registry) -> None:
         t.assignee = t.assignee_display = None
         ctx.db.add(t)
         ctx.audit("ticket.unclaim", ticket=t.number)
-        flow.say(ctx, t, f"↩️ Ticket {label(t)} is back in the queue.")
+        flow.say(ctx, t, _("↩️ Ticket {value} is back in the queue.").format(value=label(t)))
 
     def _assign(ctx: Ctx, t: Ticket, user: str, verb: str) -> None:
         _require_active(t, f"{verb} it")
@@ -198,7 +204,15 @@ def register(reg: Registry) -> None:
         t.assignee, t.assignee_display = user, shown
         ctx.db.add(t)
         ctx.audit(f"ticket.{verb}", ticket=t.number, to=user, before=before)
-        flow.say(ctx, t, f"👉 @{ctx.actor.display} {verb}ed ticket {label(t)} to @{shown}.")
+        flow.say(
+            ctx,
+            t,
+            (
+                _("👉 @{display} assigned ticket {value} to @{shown}.")
+                if verb == "assign"
+                else _("👉 @{display} transferred ticket {value} to @{shown}.")
+            ).format(display=ctx.actor.display, value=label(t), shown=shown),
+        )
 
     user_param = Param("user", "user", positional=True, required=True)
 
@@ -254,7 +268,9 @@ def register(reg: Registry) -> None:
         flow.say(
             ctx,
             t,
-            f"{render.PRIORITY_MARK[priority]} Ticket {label(t)} is now {priority} priority.",
+            _("{value} Ticket {value2} is now {priority} priority.").format(
+                value=render.PRIORITY_MARK[priority], value2=label(t), priority=priority
+            ),
         )
 
     # ---------------------------------------------------------------- status
@@ -606,8 +622,8 @@ def register(reg: Registry) -> None:
         """This person's open tickets, and the ones they hold as staff."""
         out = []
         for title, column in (
-            ("Your tickets", Ticket.requester),
-            ("Tickets you hold", Ticket.assignee),
+            (_("Your tickets"), Ticket.requester),
+            (_("Tickets you hold"), Ticket.assignee),
         ):
             rows = s.execute(
                 select(Ticket)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.i18n import _
+from bot.i18n import NP_, _, pgettext
 from bot.model import Card, Choice
 from bot.timeparse import format_duration, format_when
 from commands.tickets import rules
@@ -16,6 +16,14 @@ from storage.ticket_tables import Ticket, TicketMessage
 PRIORITY_MARK = {"low": "▫️", "normal": "🔹", "high": "🔸", "urgent": "🔴"}
 
 
+# Statuses as shown; the stored names stay English.
+_STATUSES = (
+    NP_("ticket status", "open"),
+    NP_("ticket status", "waiting"),
+    NP_("ticket status", "closed"),
+)
+
+
 def span(seconds: float) -> str:
     return format_duration(timedelta(seconds=round(seconds)))
 
@@ -23,7 +31,7 @@ def span(seconds: float) -> str:
 def clock_line(c: SlaClock, sched: Schedule, now: datetime) -> str:
     used = c.elapsed(sched, now)
     pct = int(100 * used / c.target) if c.target else 0
-    state = "running" if c.running and c.stopped_at is None else "paused"
+    state = _("running") if c.running and c.stopped_at is None else _("paused")
     if c.stopped_at is not None:
         state = "met" if used <= c.target else "missed"
     return _("{value} of {value2} ({pct}%, {state})").format(
@@ -39,26 +47,26 @@ def card(
     t: Ticket, clocks: dict[str, SlaClock], sched: Schedule, now: datetime, zone: ZoneInfo
 ) -> Card:
     fields = [
-        ("Status", t.status),
-        ("Priority", f"{PRIORITY_MARK.get(t.priority, '')} {t.priority}".strip()),
-        ("Level", t.level),
-        ("Requester", f"@{t.requester_display or t.requester}"),
-        ("Assignee", f"@{t.assignee_display or t.assignee}" if t.assignee else "unassigned"),
-        ("Opened", format_when(t.created_at, zone)),
+        (_("Status"), pgettext("ticket status", t.status)),
+        (_("Priority"), f"{PRIORITY_MARK.get(t.priority, '')} {t.priority}".strip()),
+        (_("Level"), t.level),
+        (_("Requester"), f"@{t.requester_display or t.requester}"),
+        (_("Assignee"), f"@{t.assignee_display or t.assignee}" if t.assignee else _("unassigned")),
+        (_("Opened"), format_when(t.created_at, zone)),
         (_("First response"), clock_line(clocks["fr"], sched, now)),
-        ("Resolution", clock_line(clocks["res"], sched, now)),
+        (_("Resolution"), clock_line(clocks["res"], sched, now)),
     ]
     if t.details:
-        fields.insert(0, ("Details", t.details))
+        fields.insert(0, (_("Details"), t.details))
     if t.source_text:
-        fields.insert(0, ("Quoted", "> " + t.source_text.replace("\n", "\n> ")))
+        fields.insert(0, (_("Quoted"), "> " + t.source_text.replace("\n", "\n> ")))
     if t.source_link:
-        fields.insert(1 if t.source_text else 0, ("From", t.source_link))
+        fields.insert(1 if t.source_text else 0, (_("From"), t.source_link))
     if t.closed_at is not None:
-        fields.append(("Closed", format_when(t.closed_at, zone) + _reason(t)))
+        fields.append((_("Closed"), format_when(t.closed_at, zone) + _reason(t)))
     if t.rating is not None:
         fields.append(
-            ("Rating", f"{t.rating}/5" + (f": {t.rating_comment}" if t.rating_comment else ""))
+            (_("Rating"), f"{t.rating}/5" + (f": {t.rating_comment}" if t.rating_comment else ""))
         )
     return Card(title(t), tuple(fields))
 
@@ -69,15 +77,15 @@ def _reason(t: Ticket) -> str:
 
 def staff_choices(t: Ticket) -> tuple[Choice, ...]:
     return (
-        Choice("ticket.claim", str(t.id), "Claim", "primary", emoji="🙋"),
-        Choice("ticket.close", str(t.id), "Close", emoji="🔒"),
+        Choice("ticket.claim", str(t.id), _("Claim"), "primary", emoji="🙋"),
+        Choice("ticket.close", str(t.id), _("Close"), emoji="🔒"),
     )
 
 
 def confirm_choices(t: Ticket) -> tuple[Choice, ...]:
     return (
-        Choice("ticket.confirm", f"{t.id}:yes", "Yes, close it", "primary", emoji="✅"),
-        Choice("ticket.confirm", f"{t.id}:no", "No, I still need help", emoji="❌"),
+        Choice("ticket.confirm", f"{t.id}:yes", _("Yes, close it"), "primary", emoji="✅"),
+        Choice("ticket.confirm", f"{t.id}:no", _("No, I still need help"), emoji="❌"),
     )
 
 
@@ -88,7 +96,7 @@ def rating_choices(t: Ticket) -> tuple[Choice, ...]:
 
 
 def list_line(t: Ticket, extra: str = "") -> str:
-    who = f"@{t.assignee_display or t.assignee}" if t.assignee else "unassigned"
+    who = f"@{t.assignee_display or t.assignee}" if t.assignee else _("unassigned")
     by = t.requester_display or t.requester
     line = _("#{number} [{status}, {priority}, {level}] {subject} (by @{by}, {who})").format(
         number=t.number,

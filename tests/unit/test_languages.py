@@ -223,3 +223,26 @@ async def test_event_reminders_speak_each_persons_language(script: Script) -> No
     assert bob and all("⏰ 提醒：活动 #1" in b and "，地点 Online" in b for b in bob)
     assert any("你回复了“可能”" in b for b in bob)
     assert carol and all("⏰ Reminder: event #1" in b and " at Online" in b for b in carol)
+
+
+async def test_tickets_in_chinese_have_no_english(script: Script) -> None:
+    await script(
+        "roles alice= sam=support mo=moderator",
+        "@mo /config language zh-Hans",
+        "@mo /config channel support-staff #staff",
+        '@alice /ticket open "无法登录" --priority high --details "升级之后"',
+        "expect /工单 #1 已提交/",
+        "expect-no-english basic high",
+        "@sam click /无法登录/ 认领",
+        "expect /🙋 @sam 认领了工单 #1/",
+        "expect-no-english basic high",
+        "@sam /ticket show 1",
+        "expect /(?s)状态: 处理中.*负责人: @sam/",
+        "expect-no-english basic high",
+        "@sam /ticket status 1",
+        "expect /用法：\\/ticket status/",
+        "expect-no-english waiting open close",
+        "@mo /ticket panel #help",
+        "expect /\\[提交工单\\]/",
+        "expect-no-english",
+    )
