@@ -205,7 +205,7 @@ def test_the_no_english_rule_catches_sentences_and_labels_but_not_commands() -> 
     assert console_english.leaks("  请输入 `/vote cast 1 yes` 或 #general @bob RFC-3") == []
     assert console_english.leaks("  Your vote is recorded") != []
     assert "Tally" in console_english.leaks("  Tally: 赞成 1")
-    assert console_english.leaks("  Status: 处理中") == ["Status"]
+    assert set(console_english.leaks("  Status: 处理中")) == {"Status"}
     assert console_english.leaks("  未解决的异议: none") == ["none"]
     assert console_english.leaks("  Adopt v2", frozenset({"Adopt", "v2"})) == []
 
