@@ -17,6 +17,7 @@ interactive terminal chat built on the same lines.
     hold @bob react 3 👍                    cast now, delivered only at the next `release`
     release                                deliver what is held, in the order held
     expect /passed/ · expect-not /error/   check what was printed since the last expect
+    expect-no-english [WORD ...]           no English sentence printed since the last such check
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from adapters import console_english
 from adapters.console import (
     PLATFORM,
     WORKSPACE,
@@ -85,6 +87,7 @@ class ConsoleSession:
     # visible; None shows only the bot's side.
     echo: Callable[[str], None] | None = None
     _mark: int = 0
+    _english_mark: int = 0
     _seq: int = 0
     # (person, thread root) -> the event id of their latest reply there, for `edit`.
     _replies: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -202,6 +205,8 @@ class ConsoleSession:
             await self.restart()
         elif word in ("expect", "expect-not"):
             self._expect(word == "expect", rest, lineno, line)
+        elif word == "expect-no-english":
+            self._expect_no_english(rest, lineno, line)
         elif word.startswith("@"):
             await self._deliver(await self._as_user(word[1:], rest))
         elif word == "hold":
@@ -374,6 +379,19 @@ class ConsoleSession:
             seen = "\n".join(window) or "(nothing)"
             what = "nothing printed matches" if positive else "something printed matches"
             self._fail(lineno, line, f"{what} {pattern}; printed since the last expect:\n{seen}")
+
+
+    def _expect_no_english(self, allowed: str, lineno: int, line: str) -> None:
+        """Nothing printed since the last expect has an English sentence in it (words the
+        script itself typed, listed after the rule, may stay)."""
+        # Its own mark: everything printed since the last such check, expected or not.
+        window = self.adapter.blocks[self._english_mark :]
+        self._english_mark = len(self.adapter.blocks)
+        keep = frozenset(allowed.split())
+        found = [(b, hit) for b in window for hit in console_english.leaks(b, keep)]
+        if found:
+            shown = "\n".join(f"{hit!r} in:\n{b}" for b, hit in found[:5])
+            self._fail(lineno, line, f"English left in bot messages:\n{shown}")
 
 
 def _command(

@@ -4,6 +4,7 @@ the effects it wants. Handlers return effects; they never perform them."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import permissions
+from bot import i18n, permissions
 from bot.clock import Clock
 from bot.model import (
     Actor,
@@ -71,6 +72,27 @@ class Ctx:
             return ZoneInfo(name) if name else self.zone
         except (ValueError, OSError):  # a zone removed from tzdata since it was set
             return self.zone
+
+    @property
+    def community_lang(self) -> str:
+        """The language of public posts: the community's `/config language`."""
+        return i18n.pick(self.community.settings.get("language"))
+
+    def lang_of(self, user_id: str | None = None, personal: dict[str, Any] | None = None) -> str:
+        """The language to speak to one person in: their `/me language`, else the
+        community's (personal: their settings when already read)."""
+        mine = personal if personal is not None else self.personal(user_id)
+        return i18n.pick(mine.get("language"), self.community_lang)
+
+    def public(self) -> AbstractContextManager[str]:
+        """Words meant for everyone in the channel: in the community's language."""
+        return i18n.use(self.community_lang)
+
+    def speaking_to(
+        self, user_id: str, personal: dict[str, Any] | None = None
+    ) -> AbstractContextManager[str]:
+        """Words meant for one person (their DM): in their language."""
+        return i18n.use(self.lang_of(user_id, personal))
 
     @property
     def settings(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import unicodedata
 from datetime import timedelta
 from typing import Literal
 
-from bot import channel_gate, logctx, metrics, roles
+from bot import channel_gate, i18n, logctx, metrics, roles
 from bot.context import Ctx
 from bot.core import Core
 from bot.errors import PermissionDenied, UserError
@@ -36,7 +36,9 @@ log = logging.getLogger("moot.dispatch")
 
 Outcome = Literal["ok", "duplicate", "ignored", "refused", "error"]
 
-APOLOGY = "Sorry, something went wrong on my side and nothing was changed. Please try again."
+APOLOGY = i18n.N_(
+    "Sorry, something went wrong on my side and nothing was changed. Please try again."
+)
 # Platforms retry for minutes (Slack) to hours (Matrix sync replays); a day is generous.
 DEDUP_WINDOW = timedelta(days=2)
 # A handler that loses a uniqueness or serialisation race to another process is run again
@@ -49,7 +51,7 @@ def emoji_key(key: str) -> str:
     return unicodedata.normalize("NFC", key).replace("\ufe0f", "")
 
 
-_DOUBLE_STOP = re.compile(r"([?!.])\. (Usage:)")
+_DOUBLE_STOP = re.compile(r"([?!.？！。])(?:\. |。)(Usage:|用法：)")
 
 
 def one_sentence(text: str) -> str:
@@ -113,7 +115,10 @@ class Dispatcher:
                     channel=None if event.is_direct else event.address.channel,
                 )
                 ctx = core.ctx(s, community, actor, event.address, event, event.is_direct)
-                routed = self._route(ctx, event)
+                # Replies, refusals and parse errors speak the actor's language; public
+                # posts switch to the community's (ctx.public()).
+                with i18n.use(ctx.lang_of()):
+                    routed = self._route(ctx, event)
                 core.write_effects(ctx, f"ev:{platform}:{event.event_id}")
             core.committed(ctx)
             return "ok" if routed else "ignored"
@@ -132,6 +137,9 @@ class Dispatcher:
                     return
                 community = core.community(s, platform, event.address.workspace)
                 ctx = core.ctx(s, community, event.actor, event.address, event, event.is_direct)
+                if text == APOLOGY:
+                    with i18n.use(ctx.lang_of()):
+                        text = i18n._(APOLOGY)
                 ctx.private(text)
                 core.write_effects(ctx, f"ev:{platform}:{event.event_id}")
             core.committed(ctx)
@@ -147,7 +155,9 @@ class Dispatcher:
             spec = parsed.spec
             if not allowed(ctx.db, ctx.community, ctx.actor, spec.permission):
                 raise PermissionDenied(
-                    f"{ctx.prefix}{spec.full_name} is for {describe(spec.permission)} only"
+                    i18n._("{command} is for {who} only").format(
+                        command=ctx.prefix + spec.full_name, who=describe(spec.permission)
+                    )
                 )
             note = roles.check_args(ctx.db, ctx.community, spec, parsed.args, ctx.prefix)
             spec.handler(ctx, **parsed.args)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session
 
-from bot import codec, metrics, render
+from bot import codec, i18n, metrics, render
 from bot.adapter import Adapter, PermanentFailure, RetryAfter, Target
 from bot.clock import Clock
 from bot.model import (
@@ -31,7 +31,7 @@ from bot.model import (
 )
 from storage import repos
 from storage.db import Database
-from storage.tables import Outbox
+from storage.tables import Community, Outbox
 
 log = logging.getLogger("moot.outbox")
 
@@ -242,7 +242,7 @@ class OutboxSender:
                 self._finish(row, "sent")
                 return
             target = self._target(effect.ref)
-            fitted = render.fit_edit(self._live(row.platform, effect), caps)
+            fitted = render.fit_edit(self._live(row.platform, effect, row.community_id), caps)
             await adapter.edit(target, fitted, row.key)
             self._last_edit[effect.ref] = time.monotonic()
             self._finish(row, "sent", refresh_choices=fitted)
@@ -351,14 +351,17 @@ class OutboxSender:
         with self.db.transaction() as s:
             self._record_posted(s, row, delivered, copy, self.clock.now())
 
-    def _live(self, platform: str, effect: Edit) -> Edit:
+    def _live(self, platform: str, effect: Edit, community_id: int | None = None) -> Edit:
         """A live message (reg.live_card) is rendered now, in a short read of its own, so
         the edit shows the state at delivery however many changes marked it stale."""
         fn = self.live_cards.get(effect.ref.split(":", 1)[0])
         if fn is None:
             return effect
         with self.db.transaction() as s:
-            fresh = fn(s, effect.ref, self.prefix_of(platform))
+            # A live card is public: it speaks the community's language.
+            community = s.get(Community, community_id) if community_id else None
+            with i18n.use(community.settings.get("language") if community else None):
+                fresh = fn(s, effect.ref, self.prefix_of(platform))
         return fresh or effect
 
     def _thread_root(self, msg: Send) -> str | None:

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import timeparse
+from bot import timeparse, zhparse
+from bot.i18n import _
 from bot.mentions import MentionError, parse_channel, parse_role, parse_user
 from bot.registry import Registry
 from bot.specs import CommandSpec, Param
@@ -28,7 +29,11 @@ class UsageError(ValueError):
     def __init__(self, problem: str, usage: str | None = None):
         self.problem = problem
         self.usage = usage
-        super().__init__(f"{problem}. Usage: {usage}" if usage else problem)
+        super().__init__(
+            _("{problem}. Usage: {usage}").format(problem=problem, usage=usage)
+            if usage
+            else problem
+        )
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ def tokenize(text: str) -> list[Token]:
             if ch in "\"'" and (i == start or text[i - 1] in "=,"):
                 end = text.find(ch, i + 1)
                 if end < 0:
-                    raise UsageError(f"a {ch} quote is not closed")
+                    raise UsageError(_("a {quote} quote is not closed").format(quote=ch))
                 buf.append(text[i + 1 : end])
                 # Only a word that starts quoted is protected from being read as --option.
                 quoted = quoted or i == start
@@ -83,7 +88,7 @@ def tokenize(text: str) -> list[Token]:
 
 def suggest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return _("; did you mean '{word}'?").format(word=close[0]) if close else ""
 
 
 # Types whose text is a number or a time: digits from any script are read as ASCII.
@@ -92,21 +97,27 @@ _NUMERIC = frozenset(("int", "fraction", "count_or_fraction", "duration", "datet
 
 def convert(param: Param, raw: str, ctx: ParseContext) -> Any:
     if param.type in _NUMERIC:
-        raw = timeparse.ascii_digits(raw)
+        raw = zhparse.narrow(timeparse.ascii_digits(raw))
     try:
         match param.type:
             case "text":
                 if raw and is_blank(raw):
-                    raise UsageError(f"{param.shown} has nothing visible in it")
+                    raise UsageError(_("{name} has nothing visible in it").format(name=param.shown))
                 return raw
             case "int":
                 try:
                     value = int(raw)
                 except ValueError:
-                    raise UsageError(f"{param.shown} must be a whole number, not '{raw}'") from None
+                    raise UsageError(
+                        _("{name} must be a whole number, not '{text}'").format(
+                            name=param.shown, text=raw
+                        )
+                    ) from None
                 # Ids and counts live in 32-bit database columns; bigger is always a typo.
                 if abs(value) > INT_LIMIT:
-                    raise UsageError(f"{param.shown} '{raw}' is too large")
+                    raise UsageError(
+                        _("{name} '{text}' is too large").format(name=param.shown, text=raw)
+                    )
                 return value
             case "fraction":
                 return timeparse.parse_fraction(raw)
@@ -126,14 +137,20 @@ def convert(param: Param, raw: str, ctx: ParseContext) -> Any:
                 for c in param.choices:
                     if c.lower() == raw.lower():
                         return c
+                if (meant := zhparse.choice(raw, param.choices)) is not None:
+                    return meant
                 raise UsageError(
-                    f"'{raw}' is not one of {', '.join(param.choices)}"
+                    _("'{text}' is not one of {choices}").format(
+                        text=raw, choices=", ".join(param.choices)
+                    )
                     + suggest(raw.lower(), list(param.choices))
                 )
             case "list":
                 parts = [part.strip() for part in raw.split(",")]
                 if any(p and is_blank(p) for p in parts):
-                    raise UsageError(f"{param.shown} has an item with nothing visible in it")
+                    raise UsageError(
+                        _("{name} has an item with nothing visible in it").format(name=param.shown)
+                    )
                 return parts
             case _:
                 raise AssertionError(f"unknown parameter type {param.type}")
@@ -171,14 +188,17 @@ def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any
                 param = options.get(name)
                 current = param
                 if param is None:
-                    raise UsageError(f"unknown option {name}" + suggest(name, list(options)))
+                    raise UsageError(
+                        _("unknown option {option}").format(option=name)
+                        + suggest(name, list(options))
+                    )
                 if name in seen and not param.many:
-                    raise UsageError(f"{name} is given twice")
+                    raise UsageError(_("{option} is given twice").format(option=name))
                 seen.add(name)
                 i += 1
                 if param.type == "flag":
                     if eq:
-                        raise UsageError(f"{name} takes no value")
+                        raise UsageError(_("{option} takes no value").format(option=name))
                     args[param.name] = True
                     continue
                 values: list[str] = []
@@ -192,7 +212,9 @@ def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any
                     values.append(tokens[i].text)
                     i += 1
                 if not values:
-                    raise UsageError(f"{name} needs a value ({param.shown})")
+                    raise UsageError(
+                        _("{option} needs a value ({name})").format(option=name, name=param.shown)
+                    )
                 if param.many:
                     many_values.setdefault(param.name, []).extend(values)
                 else:
@@ -203,8 +225,10 @@ def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any
                 hint = ""
                 if after_option:  # `--until friday 17:00`: the value had a space in it
                     flag, value = after_option
-                    hint = f'; a value with a space needs quotes: {flag} "{value} {tok.text}"'
-                raise UsageError(f"unexpected '{tok.text}'{hint}")
+                    hint = _("; a value with a space needs quotes: {example}").format(
+                        example=f'{flag} "{value} {tok.text}"'
+                    )
+                raise UsageError(_("unexpected '{text}'").format(text=tok.text) + hint)
             param = positionals[pos_index]
             current = param
             if param.rest:
@@ -232,7 +256,7 @@ def parse_args(spec: CommandSpec, text: str, ctx: ParseContext) -> dict[str, Any
             if param.required and key not in seen and param.name not in seen:
                 current = param
                 what = param.shown if param.positional else f"{param.flag} {param.shown}"
-                raise UsageError(f"missing {what}")
+                raise UsageError(_("missing {what}").format(what=what))
     except UsageError as exc:
         raise UsageError(exc.problem, spec.short_usage(ctx.prefix, current)) from None
     return args
@@ -244,7 +268,8 @@ def find_spec(registry: Registry, name: str, text: str, prefix: str) -> tuple[Co
     if subs is None:
         known = sorted(registry.commands)
         raise UsageError(
-            f"unknown command {prefix}{name}" + suggest(name.lower(), known),
+            _("unknown command {command}").format(command=prefix + name)
+            + suggest(name.lower(), known),
             f"{prefix}help",
         )
     if None in subs and len(subs) == 1:
@@ -256,14 +281,15 @@ def find_spec(registry: Registry, name: str, text: str, prefix: str) -> tuple[Co
     if not words:
         if None in subs:
             return subs[None], text
-        raise UsageError(f"{prefix}{name} needs a subcommand", listing)
+        raise UsageError(_("{command} needs a subcommand").format(command=prefix + name), listing)
     sub = words[0].lower()
     if sub in subs:
         return subs[sub], words[1] if len(words) > 1 else ""
     if None in subs:
         return subs[None], text
     raise UsageError(
-        f"unknown subcommand '{words[0]}' for {prefix}{name}" + suggest(sub, named),
+        _("unknown subcommand '{sub}' for {command}").format(sub=words[0], command=prefix + name)
+        + suggest(sub, named),
         listing,
     )
 

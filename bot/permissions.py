@@ -6,6 +6,7 @@ import re
 
 from sqlmodel import Session
 
+from bot.i18n import N_, _
 from bot.model import Actor, CommandInvoked, InboundEvent
 from storage import repos
 from storage.tables import Community
@@ -88,13 +89,16 @@ def allowed(s: Session, community: Community, actor: Actor, permission: str | No
 
 
 def describe(permission: str | None) -> str:
-    return {
-        None: "everyone",
-        "admin": "admins",
-        "moderator": "moderators and admins",
-        "support": "support staff, moderators and admins",
-        "triage": "triagers, moderators and admins",
-    }.get(permission, f"holders of the {str(permission)[5:]} role")
+    known = {
+        None: N_("everyone"),
+        "admin": N_("admins"),
+        "moderator": N_("moderators and admins"),
+        "support": N_("support staff, moderators and admins"),
+        "triage": N_("triagers, moderators and admins"),
+    }
+    if permission in known:
+        return _(known[permission])
+    return _("holders of the {role} role").format(role=str(permission)[5:])
 
 
 # Commands that touch no community and so may run anywhere, even in a room nobody configured.

@@ -171,7 +171,9 @@ class Scheduler:
             ctx = core.ctx(s, community, core.system_actor(community), core_address(community))
             # "Run everything due at T": the handler must see T, not an earlier clock.
             ctx.clock = FixedClock(at)
-            handler(ctx, work)
+            # Due work has no actor: it speaks to the community (results, reminders posted).
+            with ctx.public():
+                handler(ctx, work)
             core.write_effects(ctx, f"due:{work.id}:{due_at.timestamp():.0f}")
         return ctx
 

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bot.i18n import _, pgettext
+
 ParamType = Literal[
     "text",
     "int",
@@ -54,11 +56,12 @@ class Param:
 
     @property
     def shown(self) -> str:
+        # Metavars are words in the reader's language; choices are typed as they are.
         if self.metavar:
-            return self.metavar
+            return pgettext("metavar", self.metavar)
         if self.type == "choice" and self.choices:
             return "|".join(self.choices)
-        return self.name.upper()
+        return pgettext("metavar", self.name.upper())
 
     def usage(self) -> str:
         if self.positional:
@@ -104,7 +107,7 @@ class CommandSpec:
         parts += [p.usage() for p in self.params if not p.positional and p.required]
         if param is not None and not param.positional and not param.required:
             parts.append(param.usage().strip("[]"))
-        parts.append(f"... (all options: {prefix}help {self.full_name})")
+        parts.append(_("... (all options: {help})").format(help=f"{prefix}help {self.full_name}"))
         return " ".join(parts)
 
     @property

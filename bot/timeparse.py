@@ -20,6 +20,9 @@ from fractions import Fraction
 from typing import Final
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot import i18n, zhparse
+from bot.i18n import N_, _, ngettext
+
 __all__ = [
     "TimeParseError",
     "format_duration",
@@ -65,7 +68,7 @@ _CALENDAR_UNITS: Final[frozenset[str]] = frozenset(
 # which would otherwise surface as a bare ValueError with an unhelpful message.
 _MAX_DIGITS: Final = 30
 
-_DURATION_HINT: Final = "use a number with m, h, d or w, like 90m, 72h, 3d, 1w or 1d12h"
+_DURATION_HINT: Final = N_("use a number with m, h, d or w, like 90m, 72h, 3d, 1w or 1d12h")
 
 # re.ASCII: \d would otherwise accept digits from other scripts that int() happily reads,
 # letting look-alike characters through.
@@ -82,14 +85,21 @@ def parse_duration(text: str) -> timedelta:
     """
     shown = text.strip()
     # str.split() also splits on Unicode spaces (chat clients like to insert no-break
-    # spaces), which the ASCII-only patterns below would not recognise.
-    body = " ".join(_DURATION_FILLER.sub(" ", shown.lower()).split())
+    # spaces), which the ASCII-only patterns below would not recognise. Chinese units and
+    # full-width digits (３天, 1个半小时) read as their English forms.
+    body = " ".join(_DURATION_FILLER.sub(" ", zhparse.duration(shown).lower()).split())
     if not body:
-        raise TimeParseError(f"no duration given; {_DURATION_HINT}")
+        raise TimeParseError(
+            _("no duration given; {duration_hint}").format(duration_hint=_(_DURATION_HINT))
+        )
     if body.startswith("-"):
-        raise TimeParseError(f"'{shown}' is negative; a duration must be more than zero")
+        raise TimeParseError(
+            _("'{shown}' is negative; a duration must be more than zero").format(shown=shown)
+        )
     if re.search(r"\d[.,]\d", shown, re.ASCII):
-        raise TimeParseError(f"'{shown}' uses a fraction; use whole numbers, like 1h30m")
+        raise TimeParseError(
+            _("'{shown}' uses a fraction; use whole numbers, like 1h30m").format(shown=shown)
+        )
     # Matched part by part from where the last one ended, rather than with one repeated
     # pattern over the whole text, which backtracks exponentially on long digit runs.
     parts: list[tuple[str, str]] = []
@@ -97,7 +107,11 @@ def parse_duration(text: str) -> timedelta:
     while position < len(body):
         part = _DURATION_PART.match(body, position)
         if part is None:
-            raise TimeParseError(f"'{shown}' is not a duration; {_DURATION_HINT}")
+            raise TimeParseError(
+                _("'{shown}' is not a duration; {duration_hint}").format(
+                    shown=shown, duration_hint=_(_DURATION_HINT)
+                )
+            )
         parts.append((part.group(1), part.group(2)))
         position = part.end()
 
@@ -105,31 +119,45 @@ def parse_duration(text: str) -> timedelta:
     seen: set[str] = set()
     for number, word in parts:
         if len(number) > _MAX_DIGITS:
-            raise TimeParseError(f"'{shown}' is too long to be a duration")
+            raise TimeParseError(_("'{shown}' is too long to be a duration").format(shown=shown))
         if not word:
             raise TimeParseError(
-                f"'{shown}' has a number without a unit; add m, h, d or w, like {number}m"
+                _("'{shown}' has a number without a unit; add m, h, d or w, like {number}m").format(
+                    shown=shown, number=number
+                )
             )
         if word in _CALENDAR_UNITS:
             raise TimeParseError(
-                f"'{shown}' uses months or years, which vary in length; use d or w, like 30d"
+                _(
+                    "'{shown}' uses months or years, which vary in length; use d or w, like 30d"
+                ).format(shown=shown)
             )
         unit = _UNIT_ALIASES.get(word)
         if unit is None:
-            raise TimeParseError(f"'{shown}' is not a duration; {_DURATION_HINT}")
+            raise TimeParseError(
+                _("'{shown}' is not a duration; {duration_hint}").format(
+                    shown=shown, duration_hint=_(_DURATION_HINT)
+                )
+            )
         if unit in seen:
             raise TimeParseError(
-                f"'{shown}' gives the same unit twice; use each unit once, like 1d12h"
+                _("'{shown}' gives the same unit twice; use each unit once, like 1d12h").format(
+                    shown=shown
+                )
             )
         seen.add(unit)
         seconds += int(number) * _UNIT_SECONDS[unit]
 
     if seconds == 0:
-        raise TimeParseError(f"'{shown}' is zero; a duration must be more than zero")
+        raise TimeParseError(
+            _("'{shown}' is zero; a duration must be more than zero").format(shown=shown)
+        )
     try:
         return timedelta(seconds=seconds)
     except OverflowError:
-        raise TimeParseError(f"'{shown}' is too long to be a duration") from None
+        raise TimeParseError(
+            _("'{shown}' is too long to be a duration").format(shown=shown)
+        ) from None
 
 
 # The longest span a person may type anywhere (a vote's extension, a script's advance):
@@ -140,7 +168,11 @@ MAX_USER_SPAN: Final = timedelta(days=3660)
 def check_span(td: timedelta, shown: str) -> timedelta:
     """A span typed by a person, refused when it is longer than MAX_USER_SPAN."""
     if td > MAX_USER_SPAN:
-        raise TimeParseError(f"'{shown.strip()}' is longer than 10 years, the longest span allowed")
+        raise TimeParseError(
+            _("'{value}' is longer than 10 years, the longest span allowed").format(
+                value=shown.strip()
+            )
+        )
     return td
 
 
@@ -185,13 +217,17 @@ def format_left(td: timedelta) -> str:
     "24 hours", "3 days", "45 minutes", "less than a minute"."""
     seconds = int(td.total_seconds())
     if seconds < 60:
-        return "less than a minute"
+        return _("less than a minute")
     for unit, size, limit in (("day", 86400, 3 * 86400), ("hour", 3600, 3600), ("minute", 60, 60)):
         if seconds >= limit:
             n = round(seconds / size)
             if unit == "minute" and n == 60:
-                return "1 hour"
-            return f"{n} {unit}{'' if n == 1 else 's'}"
+                unit, n = "hour", 1
+            if unit == "day":
+                return ngettext("{n} day", "{n} days", n).format(n=n)
+            if unit == "hour":
+                return ngettext("{n} hour", "{n} hours", n).format(n=n)
+            return ngettext("{n} minute", "{n} minutes", n).format(n=n)
     raise AssertionError("unreachable")
 
 
@@ -223,7 +259,7 @@ def format_duration(td: timedelta) -> str:
 
 # --------------------------------------------------------------------------- fractions
 
-_FRACTION_HINT: Final = "like 50%, 2/3 or 0.5"
+_FRACTION_HINT: Final = N_("like 50%, 2/3 or 0.5")
 _NUMBER: Final = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
 _PERCENT: Final = re.compile(rf"({_NUMBER})\s*%", re.ASCII)
 _RATIO: Final = re.compile(r"(-?\d+)\s*/\s*(-?\d+)", re.ASCII)
@@ -240,7 +276,9 @@ def _fraction_value(shown: str) -> Fraction | None:
         return Fraction(m.group(1)) / 100
     if m := _RATIO.fullmatch(shown):
         if int(m.group(2)) == 0:
-            raise TimeParseError(f"'{shown}' divides by zero; use a ratio like 2/3")
+            raise TimeParseError(
+                _("'{shown}' divides by zero; use a ratio like 2/3").format(shown=shown)
+            )
         return Fraction(int(m.group(1)), int(m.group(2)))
     if _DECIMAL.fullmatch(shown):
         return Fraction(shown)
@@ -255,22 +293,34 @@ def parse_fraction(text: str) -> Fraction:
     """
     shown = text.strip()
     if not shown:
-        raise TimeParseError(f"no fraction given; use a share {_FRACTION_HINT}")
+        raise TimeParseError(
+            _("no fraction given; use a share {fraction_hint}").format(
+                fraction_hint=_(_FRACTION_HINT)
+            )
+        )
     if len(shown) > _MAX_DIGITS:
         raise TimeParseError(
-            f"'{shown}' is too long to be a fraction; use a share {_FRACTION_HINT}"
+            _("'{shown}' is too long to be a fraction; use a share {fraction_hint}").format(
+                shown=shown, fraction_hint=_(_FRACTION_HINT)
+            )
         )
     value = _fraction_value(" ".join(shown.split()))
     if value is None:
-        raise TimeParseError(f"'{shown}' is not a fraction; use a share {_FRACTION_HINT}")
+        raise TimeParseError(
+            _("'{shown}' is not a fraction; use a share {fraction_hint}").format(
+                shown=shown, fraction_hint=_(_FRACTION_HINT)
+            )
+        )
     if not 0 < value <= 1:
         hint = ""
         if _DECIMAL.fullmatch(shown) and 1 < value <= 100:
             # A bare "50" is almost certainly a percentage with the sign forgotten.
             hint = f"; did you mean {shown}%?"
         raise TimeParseError(
-            f"'{shown}' is out of range; a fraction must be more than 0% and at most 100%, "
-            f"{_FRACTION_HINT}{hint}"
+            _(
+                "'{shown}' is out of range; a fraction must be more than 0% and at most 100%, "
+                "{fraction_hint}{hint}"
+            ).format(shown=shown, fraction_hint=_(_FRACTION_HINT), hint=hint)
         )
     return value
 
@@ -283,27 +333,33 @@ def parse_count_or_fraction(text: str) -> int | Fraction:
     shown = text.strip()
     if len(shown) > _MAX_DIGITS:
         raise TimeParseError(
-            f"'{shown}' is too long; use a number of voters like 5, or a share {_FRACTION_HINT}"
+            _(
+                "'{shown}' is too long; use a number of voters like 5, or a share {fraction_hint}"
+            ).format(shown=shown, fraction_hint=_(_FRACTION_HINT))
         )
     if _COUNT.fullmatch(shown) or _NEGATIVE_COUNT.fullmatch(shown):
         count = int(shown)
         if count <= 0:
             raise TimeParseError(
-                f"'{shown}' is not a positive count; use a number of voters like 5, "
-                f"or a share {_FRACTION_HINT}"
+                _(
+                    "'{shown}' is not a positive count; use a number of voters like 5, "
+                    "or a share {fraction_hint}"
+                ).format(shown=shown, fraction_hint=_(_FRACTION_HINT))
             )
         return count
     if not shown or _fraction_value(" ".join(shown.split())) is None:
         raise TimeParseError(
-            f"'{shown}' is not a count or a fraction; use a number of voters like 5, "
-            f"or a share {_FRACTION_HINT}"
+            _(
+                "'{shown}' is not a count or a fraction; use a number of voters like 5, "
+                "or a share {fraction_hint}"
+            ).format(shown=shown, fraction_hint=_(_FRACTION_HINT))
         )
     return parse_fraction(shown)
 
 
 # --------------------------------------------------------------------------- zones
 
-_ZONE_HINT: Final = "use an IANA name like Europe/Berlin, America/New_York or UTC"
+_ZONE_HINT: Final = N_("use an IANA name like Europe/Berlin, America/New_York or UTC")
 
 
 def _known_zones() -> dict[str, str]:
@@ -346,20 +402,26 @@ def load_zone(name: str) -> ZoneInfo:
     """
     shown = name.strip()
     if not shown:
-        raise TimeParseError(f"no time zone given; {_ZONE_HINT}")
+        raise TimeParseError(_("no time zone given; {zone_hint}").format(zone_hint=_(_ZONE_HINT)))
     known = _known_zones()
     key = known.get(shown.replace(" ", "_").lower())
     if key:
         return ZoneInfo(key)
     suggestions = _zone_suggestions(shown.replace(" ", "_"), known)
     if suggestions:
-        raise TimeParseError(f"unknown time zone '{shown}'; did you mean {_or_list(suggestions)}?")
-    raise TimeParseError(f"unknown time zone '{shown}'; {_ZONE_HINT}")
+        raise TimeParseError(
+            _("unknown time zone '{shown}'; did you mean {value}?").format(
+                shown=shown, value=_or_list(suggestions)
+            )
+        )
+    raise TimeParseError(
+        _("unknown time zone '{shown}'; {zone_hint}").format(shown=shown, zone_hint=_(_ZONE_HINT))
+    )
 
 
 # --------------------------------------------------------------------------- date and time
 
-_DATETIME_HINT: Final = "use ISO 8601 like 2026-12-01 17:00, or 'tomorrow 17:00'"
+_DATETIME_HINT: Final = N_("use ISO 8601 like 2026-12-01 17:00, or 'tomorrow 17:00'")
 
 # A date with no time means the end of that day: "until 2026-12-01" means through it.
 _END_OF_DAY: Final = time(23, 59)
@@ -390,7 +452,11 @@ _ABBREVIATION: Final = re.compile(r"[A-Z]{2,5}", re.ASCII)
 
 
 def _garbage(shown: str) -> TimeParseError:
-    return TimeParseError(f"could not read '{shown}' as a date and time; {_DATETIME_HINT}")
+    return TimeParseError(
+        _("could not read '{shown}' as a date and time; {datetime_hint}").format(
+            shown=shown, datetime_hint=_(_DATETIME_HINT)
+        )
+    )
 
 
 def _read_offset(raw: str) -> tzinfo:
@@ -400,7 +466,7 @@ def _read_offset(raw: str) -> tzinfo:
     digits = raw[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
     if hours > 23 or minutes > 59:
-        raise TimeParseError(f"'{raw.upper()}' is not a real UTC offset")
+        raise TimeParseError(_("'{value}' is not a real UTC offset").format(value=raw.upper()))
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
@@ -414,7 +480,7 @@ def _read_time(token: str) -> tuple[time, tzinfo | None] | None:
     elif m := _TIME_12.fullmatch(token):
         hour, minute, second, micro, offset = int(m.group(1)), int(m.group(2) or 0), 0, 0, None
         if not 1 <= hour <= 12:
-            raise TimeParseError(f"'{token}' is not a real time of day")
+            raise TimeParseError(_("'{token}' is not a real time of day").format(token=token))
         # 12am is midnight and 12pm is noon; the other hours just gain 12 after noon.
         hour = hour % 12 + (12 if m.group(3) == "pm" else 0)
     else:
@@ -422,7 +488,7 @@ def _read_time(token: str) -> tuple[time, tzinfo | None] | None:
     try:
         return time(hour, minute, second, micro), offset
     except ValueError:
-        raise TimeParseError(f"'{token}' is not a real time of day") from None
+        raise TimeParseError(_("'{token}' is not a real time of day").format(token=token)) from None
 
 
 def _read_date(token: str) -> date | None:
@@ -431,7 +497,7 @@ def _read_date(token: str) -> date | None:
     try:
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise TimeParseError(f"'{token}' is not a real date") from None
+        raise TimeParseError(_("'{token}' is not a real date").format(token=token)) from None
 
 
 def _trailing_zone(token: str) -> ZoneInfo | None:
@@ -449,7 +515,11 @@ def _trailing_zone(token: str) -> ZoneInfo | None:
     if found is None and _ABBREVIATION.fullmatch(token):
         # Abbreviations like CEST or PST are ambiguous and say nothing about when DST
         # changes, so they are refused with a pointer to the unambiguous form.
-        raise TimeParseError(f"'{token}' is an abbreviation, not a time zone name; {_ZONE_HINT}")
+        raise TimeParseError(
+            _("'{token}' is an abbreviation, not a time zone name; {zone_hint}").format(
+                token=token, zone_hint=_(_ZONE_HINT)
+            )
+        )
     return found
 
 
@@ -495,9 +565,10 @@ def check_gap(day: date, clock: time, zone: tzinfo, shown: str) -> None:
     if found:
         last, first = found
         raise TimeParseError(
-            f"'{shown}' does not exist in {zone.key}: the clocks go from "
-            f"{last:%H:%M} straight to {first:%H:%M} that day (daylight saving time); "
-            f"use {last:%H:%M} or {first:%H:%M}"
+            _(
+                "'{shown}' does not exist in {key}: the clocks go from {last:%H:%M} straight to "
+                "{first:%H:%M} that day (daylight saving time); use {last:%H:%M} or {first:%H:%M}"
+            ).format(shown=shown, key=zone.key, last=last, first=first)
         )
 
 
@@ -534,8 +605,12 @@ def parse_datetime(
     now_utc = to_utc(now)
     shown = text.strip()
     if not shown:
-        raise TimeParseError(f"no date or time given; {_DATETIME_HINT}")
-    tokens = _SPACED_AMPM.sub(r"\1\2", shown).split()
+        raise TimeParseError(
+            _("no date or time given; {datetime_hint}").format(datetime_hint=_(_DATETIME_HINT))
+        )
+    # Chinese dates and times (2026年12月1日 下午5点, 明天 17:00, 周五) read as English ones.
+    local_today = now_utc.astimezone(zone).date()
+    tokens = _SPACED_AMPM.sub(r"\1\2", zhparse.datetime_text(shown, local_today)).split()
 
     local_zone: tzinfo = zone
     zone_named = False
@@ -550,7 +625,9 @@ def parse_datetime(
         try:
             return now_utc + span
         except OverflowError:
-            raise TimeParseError(f"'{shown}' is too far in the future") from None
+            raise TimeParseError(
+                _("'{shown}' is too far in the future").format(shown=shown)
+            ) from None
 
     day: date | None = None
     day_word: tuple[str, int] | None = None
@@ -581,7 +658,11 @@ def parse_datetime(
 
     if offset is not None:
         if zone_named:
-            raise TimeParseError(f"'{shown}' gives both a UTC offset and a time zone; use only one")
+            raise TimeParseError(
+                _("'{shown}' gives both a UTC offset and a time zone; use only one").format(
+                    shown=shown
+                )
+            )
         local_zone = offset
 
     def at(on: date, wall: time) -> datetime:
@@ -605,7 +686,9 @@ def parse_datetime(
             if candidate > now_utc:
                 return at(candidate_day, clock or _END_OF_DAY)
     except OverflowError:
-        raise TimeParseError(f"'{shown}' is out of the range of dates I can handle") from None
+        raise TimeParseError(
+            _("'{shown}' is out of the range of dates I can handle").format(shown=shown)
+        ) from None
     raise AssertionError("unreachable: a later matching day always exists")
 
 
@@ -638,6 +721,8 @@ def format_when(dt: datetime, zone: ZoneInfo) -> str:
     like "+03".
     """
     local = to_utc(dt).astimezone(zone)
+    if i18n.current() != i18n.DEFAULT:
+        return i18n.when(local, zone)
     return (
         f"{_DAY_NAMES[local.weekday()]} {local.day} {_MONTH_NAMES[local.month - 1]} "
         f"{local.year} {local.hour:02d}:{local.minute:02d} {local.tzname()}"

@@ -12,6 +12,7 @@ MODULES = (
     "admin",
     "help",
     "me",
+    "language",
     "votes",
     "decisions",
     "rfcs",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot import permissions, roles, timeparse
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import N_, NP_, _, pgettext
 from bot.mentions import MentionError, parse_role
 from bot.registry import Registry
 from bot.specs import Param
@@ -26,18 +27,20 @@ ROLE_KINDS = ("moderator", "support", "triage", "voter-group")
 # What each channel purpose does, and the command that uses it. A purpose whose command is
 # not installed is refused: a setting that does nothing would only mislead.
 PURPOSE_USE: dict[str, tuple[str | None, str]] = {
-    "rfc": ("rfc", "where /rfc new opens a proposal's thread when it is typed in a DM"),
+    "rfc": ("rfc", N_("where /rfc new opens a proposal's thread when it is typed in a DM")),
     "votes": (
         "vote",
-        "where a vote started in a DM is posted; a vote started in a channel stays there",
+        N_("where a vote started in a DM is posted; a vote started in a channel stays there"),
     ),
-    "events": ("event", "used by /event"),
-    "support": ("ticket", "used by /ticket"),
-    "support-staff": ("ticket", "used by /ticket, for the support team's side"),
-    "feedback": ("feedback", "used by /feedback"),
-    "announcements": ("rfc", "named in the communication plan of /rfc assess"),
-    "recognition": ("kudos", "where /kudos and certification passes are announced"),
+    "events": ("event", N_("used by /event")),
+    "support": ("ticket", N_("used by /ticket")),
+    "support-staff": ("ticket", N_("used by /ticket, for the support team's side")),
+    "feedback": ("feedback", N_("used by /feedback")),
+    "announcements": ("rfc", N_("named in the communication plan of /rfc assess")),
+    "recognition": ("kudos", N_("where /kudos and certification passes are announced")),
 }
+# Settings with a name in the reader's language in /config show (others show their key).
+SETTING_NAMES = {"language": NP_("setting", "language")}
 # A role that would make everyone a moderator (or support): allowed, but said out loud.
 EVERYONE_ROLES = frozenset(("everyone", "@everyone", "here", "@here", "channel", "room"))
 
@@ -50,20 +53,23 @@ def purpose_in_use(ctx: Ctx, purpose: str) -> bool:
 def show_config(ctx: Ctx) -> str:
     c = ctx.community
     lines = [
-        f"Settings for this community ({c.platform} {c.workspace}):",
-        f"• time zone: {c.timezone}",
+        _("Settings for this community ({platform} {workspace}):").format(
+            platform=c.platform, workspace=c.workspace
+        ),
+        _("• time zone: {zone}").format(zone=c.timezone),
     ]
     channels = repos.channel_purposes(ctx.db, c.id or 0)
     for purpose in PURPOSES:
         where = channels.get(purpose)
-        lines.append(f"• {purpose} channel: {'#' + where if where else '(not set)'}")
+        shown = "#" + where if where else _("(not set)")
+        lines.append(_("• {purpose} channel: {where}").format(purpose=purpose, where=shown))
     bindings = repos.role_bindings(ctx.db, c.id or 0)
     if bindings:
         for b in bindings:
             label = f"voter-group {b.name}" if b.kind == "voter-group" else b.kind
-            lines.append(f"• {label} role: {b.role}")
+            lines.append(_("• {label} role: {role}").format(label=label, role=b.role))
     else:
-        lines.append("• roles: none bound (admins moderate)")
+        lines.append(_("• roles: none bound (admins moderate)"))
     for key in sorted(ctx.settings):
         lines += setting_lines(key, ctx.settings[key])
     return "\n".join(lines)
@@ -73,9 +79,9 @@ def _words(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k.replace('_', ' ')} {_words(v)}" for k, v in sorted(value.items()))
     if isinstance(value, list | tuple):
-        return ", ".join(_words(v) for v in value) or "none"
+        return ", ".join(_words(v) for v in value) or _("none")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return str(value)
 
 
@@ -83,9 +89,11 @@ def setting_lines(key: str, value: object) -> list[str]:
     """A stored setting as sentences, not JSON: `vote_types: {"emergency": {...}}` reads as
     "• vote type emergency: duration 24h, rule simple"."""
     name = key.replace("_", " ").replace(".", " ")
+    if key in SETTING_NAMES:
+        name = pgettext("setting", key)
     if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
         one = name[:-1] if name.endswith("s") else name
-        return [f"• {one} {k}: {_words(v) or 'defaults'}" for k, v in sorted(value.items())]
+        return [f"• {one} {k}: {_words(v) or _('defaults')}" for k, v in sorted(value.items())]
     return [f"• {name}: {_words(value)}"]
 
 
@@ -110,12 +118,24 @@ def register(reg: Registry) -> None:
     def config_channel(ctx: Ctx, purpose: str, channel: str) -> None:
         command, use = PURPOSE_USE[purpose]
         if not purpose_in_use(ctx, purpose):
-            what = f"{ctx.prefix}{command}, which is not installed yet" if command else use
-            raise UserError(f"the {purpose} channel would do nothing yet: it is for {what}")
+            what = (
+                _("{command}, which is not installed yet").format(command=ctx.prefix + command)
+                if command
+                else _(use)
+            )
+            raise UserError(
+                _("the {purpose} channel would do nothing yet: it is for {what}").format(
+                    purpose=purpose, what=what
+                )
+            )
         before = repos.channel_for(ctx.db, ctx.community.id or 0, purpose)
         repos.set_channel(ctx.db, ctx.community.id or 0, purpose, channel)
         ctx.audit("config.channel", purpose=purpose, channel=channel, before=before)
-        ctx.private(f"✅ The {purpose} channel is now #{channel}: {use}.")
+        ctx.private(
+            _("✅ The {purpose} channel is now #{channel}: {use}.").format(
+                purpose=purpose, channel=channel, use=_(use)
+            )
+        )
 
     @reg.command(
         "config",
@@ -131,43 +151,48 @@ def register(reg: Registry) -> None:
         examples=("config role moderator @steering", "config role voter-group core @maintainers"),
     )
     def config_role(ctx: Ctx, kind: str, first: str, second: str | None, remove: bool) -> None:
-        usage = (
-            f"{ctx.prefix}config role moderator|support ROLE, "
-            f"or {ctx.prefix}config role voter-group NAME ROLE"
+        usage = _("{first}, or {second}").format(
+            first=f"{ctx.prefix}config role moderator|support ROLE",
+            second=f"{ctx.prefix}config role voter-group NAME ROLE",
         )
+        with_usage = _("{problem}. Usage: {usage}")
         if kind == "voter-group":
             if second is None:
-                raise UserError(f"a voter group needs a name and a role. Usage: {usage}")
+                problem = _("a voter group needs a name and a role")
+                raise UserError(with_usage.format(problem=problem, usage=usage))
             name, role = first.lower(), second
         else:
             if second is not None:
-                raise UserError(f"unexpected '{second}'. Usage: {usage}")
+                problem = _("unexpected '{text}'").format(text=second)
+                raise UserError(with_usage.format(problem=problem, usage=usage))
             try:
                 name, role = "", parse_role(first)
             except MentionError as exc:
-                raise UserError(f"{exc}. Usage: {usage}") from None
+                raise UserError(with_usage.format(problem=exc, usage=usage)) from None
         cid = ctx.community.id or 0
-        label = f"voter group {name}" if name else kind
+        label = _("voter group {name}").format(name=name) if name else kind
         problem = None if remove else permissions.role_id_problem(ctx.community.platform, role)
         if problem:
-            raise UserError(f"{problem}. Usage: {usage}")
+            raise UserError(with_usage.format(problem=problem, usage=usage))
         note = None if remove or name else roles.require(ctx.db, ctx.community, [role], usage)
         if remove:
             if not repos.unbind_role(ctx.db, cid, kind, name, role):
-                raise UserError(f"{role} is not bound as {label}")
+                raise UserError(_("{role} is not bound as {label}").format(role=role, label=label))
             ctx.audit("config.role.remove", kind=kind, name=name, role=role)
-            ctx.private(f"✅ {role} is no longer bound as {label}.")
+            ctx.private(
+                _("✅ {role} is no longer bound as {label}.").format(role=role, label=label)
+            )
             return
         if not repos.bind_role(ctx.db, cid, kind, name, role):
-            raise UserError(f"{role} is already bound as {label}")
+            raise UserError(_("{role} is already bound as {label}").format(role=role, label=label))
         ctx.audit("config.role", kind=kind, name=name, role=role)
         warning = ""
         if role.lower() in EVERYONE_ROLES or first.lower() in EVERYONE_ROLES:
-            warning = (
-                f" ⚠️ That is everyone: every member can now do what a {label} does. "
-                f"Undo with `{ctx.prefix}config role {kind} {first} --remove`."
-            )
-        ctx.private(f"✅ {role} now counts as {label}.{warning}")
+            warning = " " + _(
+                "⚠️ That is everyone: every member can now do what a {label} does. "
+                "Undo with `{command}`."
+            ).format(label=label, command=f"{ctx.prefix}config role {kind} {first} --remove")
+        ctx.private(_("✅ {role} now counts as {label}.").format(role=role, label=label) + warning)
         if note:
             ctx.private(note)
 
@@ -183,9 +208,13 @@ def register(reg: Registry) -> None:
         try:
             tz = timeparse.load_zone(zone)
         except timeparse.TimeParseError as exc:
-            raise UserError(f"{exc}. Usage: {ctx.prefix}config timezone AREA/CITY") from None
+            raise UserError(
+                _("{problem}. Usage: {usage}").format(
+                    problem=exc, usage=ctx.usage("config", "timezone")
+                )
+            ) from None
         before = ctx.community.timezone
         ctx.community.timezone = tz.key
         ctx.db.add(ctx.community)
         ctx.audit("config.timezone", zone=tz.key, before=before)
-        ctx.private(f"✅ Times are now read and shown in {tz.key}.")
+        ctx.private(_("✅ Times are now read and shown in {zone}.").format(zone=tz.key))

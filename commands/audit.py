@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot import paging
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.registry import Registry
 from bot.specs import Param
 from bot.timeparse import format_when
@@ -64,7 +65,9 @@ def register(reg: Registry) -> None:
     def audit_list(ctx: Ctx, since: datetime | None, page: int | None) -> None:
         paging.check(page)
         if since is not None and since > ctx.now:
-            raise UserError(f"--since {format_when(since, ctx.zone)} is in the future")
+            raise UserError(
+                _("--since {value} is in the future").format(value=format_when(since, ctx.zone))
+            )
         stmt = select(AuditLog).where(AuditLog.community_id == ctx.community.id)
         if since is not None:
             stmt = stmt.where(AuditLog.at >= since)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot import paging
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.registry import Registry
 from bot.specs import Param
 from bot.timeparse import format_when
@@ -106,7 +107,7 @@ def register(reg: Registry) -> None:
         )
         rows, total = paging.page(ctx.db, stmt, page)
         if not total:
-            ctx.private("No decisions yet.")
+            ctx.private(_("No decisions yet."))
             return
         # Decision numbers (D1, D2 ...) count records, not votes: a cancelled or RFC vote
         # still gets one, so D3 may be vote #5. Say so rather than let people guess.
@@ -128,8 +129,12 @@ def register(reg: Registry) -> None:
     def decisions_show(ctx: Ctx, id: str) -> None:
         raw = id.strip().lstrip("Dd#")
         if not raw.isdigit():
-            raise UserError(f"'{id}' is not a decision id. Usage: {ctx.prefix}decisions show ID")
+            raise UserError(
+                _("'{id}' is not a decision id. Usage: {prefix}decisions show ID").format(
+                    id=id, prefix=ctx.prefix
+                )
+            )
         r = ctx.db.get(DecisionRecord, int(raw))
         if r is None or r.community_id != ctx.community.id:
-            raise UserError(f"there is no decision D{raw}")
+            raise UserError(_("there is no decision D{raw}").format(raw=raw))
         ctx.private(record_markdown(r) + "\n\n" + r.data.get("result_text", ""))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.registry import Registry
 from bot.specs import Param
 from bot.timeparse import TimeParseError, format_when, load_zone
@@ -32,18 +33,25 @@ def register(reg: Registry) -> None:
     def me_timezone(ctx: Ctx, zone: str | None) -> None:
         if not zone or not zone.strip():
             current = ctx.personal().get("timezone")
-            shown = current or f"not set (the community's {ctx.zone.key} is used)"
-            ctx.private(f"Your time zone: {shown}.")
+            shown = current or _("not set (the community's {zone} is used)").format(
+                zone=ctx.zone.key
+            )
+            ctx.private(_("Your time zone: {zone}.").format(zone=shown))
             return
         try:
             loaded = load_zone(zone)
         except TimeParseError as exc:
             problem = str(exc).rstrip(".")
-            end = "" if problem.endswith("?") else "."
-            raise UserError(f"{problem}{end} Usage: {ctx.prefix}me timezone IANA") from None
+            end = "" if problem.endswith(("?", "？")) else "."
+            usage = ctx.usage("me", "timezone")
+            raise UserError(
+                _("{problem}{end} Usage: {usage}").format(problem=problem, end=end, usage=usage)
+            ) from None
         _set(ctx, "timezone", loaded.key)
         ctx.private(
-            f"✅ Your time zone is now {loaded.key}; it is {format_when(ctx.now, loaded)} there."
+            _("✅ Your time zone is now {zone}; it is {when} there.").format(
+                zone=loaded.key, when=format_when(ctx.now, loaded)
+            )
         )
 
     @reg.command(
@@ -56,7 +64,9 @@ def register(reg: Registry) -> None:
     def me_reminders(ctx: Ctx, state: str) -> None:
         _set(ctx, "reminders", state == "on")
         ctx.private(
-            "✅ Event reminders are on." if state == "on" else "✅ No more event reminders to you."
+            _("✅ Event reminders are on.")
+            if state == "on"
+            else _("✅ No more event reminders to you.")
         )
 
     @reg.command(
@@ -72,7 +82,7 @@ def register(reg: Registry) -> None:
     def me_notifications(ctx: Ctx, kind: str, state: str) -> None:
         _set(ctx, f"notify_{kind}", state == "on")
         ctx.private(
-            f"✅ You will hear when {kind} you sent or back moves."
+            _("✅ You will hear when feedback you sent or back moves.")
             if state == "on"
-            else f"✅ No more DMs about {kind} you sent or back."
+            else _("✅ No more DMs about feedback you sent or back.")
         )

@@ -9,6 +9,7 @@ from typing import Any
 from bot.channel_gate import ANY_CHANNEL
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.registry import Registry
 from bot.specs import Param
 from storage import repos
@@ -38,9 +39,9 @@ def welcome(ctx: Ctx) -> str | None:
         lines.append("Links: " + " · ".join(f"{name}: {url}" for name, url in links.items()))
     names = sorted(ctx.registry.summaries)
     lines.append(
-        "Commands you can use: "
+        _("Commands you can use: ")
         + ", ".join(f"{ctx.prefix}{n}" for n in names)
-        + f" (`{ctx.prefix}help` explains each)."
+        + _(" (`{prefix}help` explains each).").format(prefix=ctx.prefix)
     )
     return "\n".join(lines)
 
@@ -88,32 +89,50 @@ def register(reg: Registry) -> None:
         ),
     )
     def config_onboarding(ctx: Ctx, what: str, first: str, url: str | None, remove: bool) -> None:
-        usage = 'Usage: /config onboarding text "TEXT" | link NAME URL [--remove]'
+        usage = _('Usage: /config onboarding text "TEXT" | link NAME URL [--remove]')
         s = settings(ctx)
         if what == "text":
             text = first.strip()
             if not text or len(text) > MAX_TEXT:
-                raise UserError(f"the text must be 1 to {MAX_TEXT} characters. {usage}")
+                raise UserError(
+                    _("the text must be 1 to {MAX_TEXT} characters. {usage}").format(
+                        MAX_TEXT=MAX_TEXT, usage=usage
+                    )
+                )
             if url:
-                raise UserError(f"unexpected '{url}' after the text (quote it). {usage}")
+                raise UserError(
+                    _("unexpected '{url}' after the text (quote it). {usage}").format(
+                        url=url, usage=usage
+                    )
+                )
             s["text"] = text
         else:
             name = first.strip().lower()
             links = dict(s.get("links") or {})
             if remove:
                 if name not in links:
-                    raise UserError(f"there is no link '{name}'. {usage}")
+                    raise UserError(
+                        _("there is no link '{name}'. {usage}").format(name=name, usage=usage)
+                    )
                 links.pop(name)
             else:
                 if not url or not url.lower().startswith(("http://", "https://")) or " " in url:
-                    raise UserError(f"link {name} needs an http(s) URL. {usage}")
+                    raise UserError(
+                        _("link {name} needs an http(s) URL. {usage}").format(
+                            name=name, usage=usage
+                        )
+                    )
                 if name not in links and len(links) >= MAX_LINKS:
-                    raise UserError(f"at most {MAX_LINKS} links. {usage}")
+                    raise UserError(
+                        _("at most {MAX_LINKS} links. {usage}").format(
+                            MAX_LINKS=MAX_LINKS, usage=usage
+                        )
+                    )
                 links[name] = url
             s["links"] = links
         ctx.set_setting("onboarding", s)
         ctx.audit("config.onboarding", what=what)
-        ctx.reply("👋 Onboarding updated. `/onboarding preview` shows the welcome.")
+        ctx.reply(_("👋 Onboarding updated. `/onboarding preview` shows the welcome."))
 
     @reg.command(
         "onboarding",
@@ -124,19 +143,19 @@ def register(reg: Registry) -> None:
     def preview(ctx: Ctx) -> None:
         text = welcome(ctx)
         if text is None:
-            ctx.private('No welcome text yet: `/config onboarding text "..."`.')
+            ctx.private(_('No welcome text yet: `/config onboarding text "..."`.'))
             return
-        state = " (onboarding is off)" if settings(ctx).get("off") else ""
-        ctx.private(f"Preview{state}:\n👋 {text}")
+        state = _(" (onboarding is off)") if settings(ctx).get("off") else ""
+        ctx.private(_("Preview{state}:\n👋 {text}").format(state=state, text=text))
 
     @reg.command("onboarding", "off", help="Stop sending welcome DMs.", permission="moderator")
     def off(ctx: Ctx) -> None:
         ctx.set_setting("onboarding", {**settings(ctx), "off": True})
         ctx.audit("onboarding.off")
-        ctx.reply("👋 Welcome DMs are off.")
+        ctx.reply(_("👋 Welcome DMs are off."))
 
     @reg.command("onboarding", "on", help="Send welcome DMs again.", permission="moderator")
     def on(ctx: Ctx) -> None:
         ctx.set_setting("onboarding", {**settings(ctx), "off": False})
         ctx.audit("onboarding.on")
-        ctx.reply("👋 Welcome DMs are on.")
+        ctx.reply(_("👋 Welcome DMs are on."))

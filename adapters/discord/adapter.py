@@ -479,7 +479,8 @@ class DiscordAdapter(Adapter):
                 )
                 return
             if modal.wants_form(spec, given):
-                await self._callback(d, {"type": MODAL, "data": modal.form(spec)}, received)
+                form = modal.form(spec, d.get("locale"))
+                await self._callback(d, {"type": MODAL, "data": form}, received)
                 return
             await self._callback(
                 d, {"type": DEFERRED_MESSAGE, "data": {"flags": messages.EPHEMERAL}}, received

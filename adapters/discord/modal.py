@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.discord.tree import quote
+from bot import i18n
+from bot.i18n import N_, _
 from bot.parser import ParseContext, UsageError, parse_command
 from bot.registry import Registry
 from bot.specs import CommandSpec, Param
@@ -22,14 +24,14 @@ LABEL_MAX = 45
 
 # (command, sub) -> (title, the parameters the form asks for)
 FORMS: dict[tuple[str, str | None], tuple[str, tuple[str, ...]]] = {
-    ("vote", "start"): ("Start a vote", ("question", "options", "for", "rule", "quorum")),
+    ("vote", "start"): (N_("Start a vote"), ("question", "options", "for", "rule", "quorum")),
 }
 LABELS = {
-    "question": "Question",
-    "options": "Options (one per line; empty for yes/no/abstain)",
-    "for": "How long (e.g. 72h, 3d)",
-    "rule": "Rule (simple, absolute, 2/3, 75%, unanimous)",
-    "quorum": "Quorum (a number of voters or a share, 50%)",
+    "question": N_("Question"),
+    "options": N_("Options (one per line; empty for yes/no/abstain)"),
+    "for": N_("How long (e.g. 72h, 3d)"),
+    "rule": N_("Rule (simple, absolute, 2/3, 75%, unanimous)"),
+    "quorum": N_("Quorum (a number of voters or a share, 50%)"),
 }
 
 
@@ -50,22 +52,27 @@ def wants_form(spec: CommandSpec, given: list[Mapping[str, Any]]) -> bool:
     return (spec.name, spec.sub) in FORMS and not given
 
 
-def form(spec: CommandSpec) -> dict[str, Any]:
-    """The interaction callback data of type 9 (MODAL)."""
-    title = FORMS[(spec.name, spec.sub)][0]
+def form(spec: CommandSpec, locale: str | None = None) -> dict[str, Any]:
+    """The interaction callback data of type 9 (MODAL), in the presser's Discord locale."""
+    with i18n.use(locale):
+        return _form(spec)
+
+
+def _form(spec: CommandSpec) -> dict[str, Any]:
+    title = _(FORMS[(spec.name, spec.sub)][0])
     rows = []
     for p in fields(spec):
         multi = p.type == "list" or p.name == "question"
         item: dict[str, Any] = {
             "type": TEXT_INPUT,
             "custom_id": p.name,
-            "label": LABELS.get(p.name, p.name.capitalize())[:LABEL_MAX],
+            "label": (_(LABELS[p.name]) if p.name in LABELS else p.name.capitalize())[:LABEL_MAX],
             "style": PARAGRAPH if multi else SHORT,
             "required": p.required,
             "max_length": 1000,
         }
         if p.help and not multi:
-            item["placeholder"] = p.help[:100]
+            item["placeholder"] = _(p.help)[:100]
         rows.append({"type": 1, "components": [item]})
     return {
         "custom_id": f"{PREFIX}{spec.name}:{spec.sub or ''}",

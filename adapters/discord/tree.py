@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot import i18n
+from bot.i18n import _, pgettext
 from bot.parser import INT_LIMIT
 from bot.registry import Registry
 from bot.specs import CommandSpec, Param
@@ -45,6 +47,15 @@ def _description(text: str, fallback: str) -> str:
     return (text[: DESCRIPTION_MAX - 1] + "…") if len(text) > DESCRIPTION_MAX else text
 
 
+def _localized(text: str, fallback: str, metavar: bool = False) -> dict[str, str]:
+    """description_localizations: the Chinese description where the catalog has one (names
+    stay as they are: people paste them)."""
+    with i18n.use("zh-Hans"):
+        shown = (_(text) if text else "") or (pgettext("metavar", fallback) if metavar else "")
+    zh = _description(shown, fallback) if shown else ""
+    return {"zh-CN": zh} if zh and zh != _description(text, fallback) else {}
+
+
 def _is_multi(p: Param) -> bool:
     return p.many or p.rest
 
@@ -55,6 +66,7 @@ def option(spec: CommandSpec, p: Param) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": option_name(p),
         "description": _description(p.help, (p.metavar or p.name.replace("_", " ")).strip('"')),
+        "description_localizations": _localized(p.help, p.metavar or p.name.upper(), True),
         "required": required,
     }
     auto = AUTOCOMPLETE.get((spec.name, p.name))
@@ -98,6 +110,7 @@ def command(name: str, subs: Mapping[str | None, CommandSpec], summary: str) -> 
         "name": name[:NAME_MAX],
         "type": CHAT_INPUT,
         "description": _description(summary, f"/{name}"),
+        "description_localizations": _localized(summary, f"/{name}"),
         "contexts": CONTEXTS,
         "integration_types": [0],
     }
@@ -112,6 +125,7 @@ def command(name: str, subs: Mapping[str | None, CommandSpec], summary: str) -> 
             "type": SUB_COMMAND,
             "name": str(s.sub)[:NAME_MAX],
             "description": _description(s.help, s.full_name),
+            "description_localizations": _localized(s.help, s.full_name),
             "options": options_of(s),
         }
         for s in named

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.model import Choice, GrantRole, Send
 from bot.registry import Registry
 from bot.specs import Param
@@ -84,7 +85,11 @@ def _track(ctx: Ctx, slug: str) -> CertTrack:
                 select(CertTrack.slug).where(CertTrack.community_id == ctx.community.id)
             ).scalars()
         )
-        raise UserError(f"there is no track '{slug}' (tracks: {names or 'none yet'})")
+        raise UserError(
+            _("there is no track '{slug}' (tracks: {value})").format(
+                slug=slug, value=names or _("none yet")
+            )
+        )
     return row
 
 
@@ -114,13 +119,16 @@ def _ask(ctx: Ctx, attempt: CertAttempt, bank: rules.Bank, user_id: str) -> None
     item = attempt.paper["questions"][attempt.current]
     q = next(q for q in bank.questions if q.id == item["id"])
     n, total = attempt.current + 1, len(attempt.paper["questions"])
-    lines = [f"📝 {bank.name}: question {n} of {total}", q.text]
+    lines = [
+        _("📝 {name}: question {n} of {total}").format(name=bank.name, n=n, total=total),
+        q.text,
+    ]
     lines += [f"{i}. {q.options[o]}" for i, o in enumerate(item["order"], 1)]
-    how = "several answers may be right: " if q.multiple else ""
+    how = _("several answers may be right: ") if q.multiple else ""
     lines.append(
-        f"({how}answer with `{ctx.prefix}cert answer N`"
-        + (" or `N,M`" if q.multiple else "")
-        + f"; time left until {format_when(attempt.ends_at, ctx.zone)})"
+        _("({how}answer with `{prefix}cert answer N`").format(how=how, prefix=ctx.prefix)
+        + (_(" or `N,M`") if q.multiple else "")
+        + _("; time left until {value})").format(value=format_when(attempt.ends_at, ctx.zone))
     )
     choices: tuple[Choice, ...] = ()
     if not q.multiple:
@@ -159,14 +167,23 @@ def grade(ctx: Ctx, attempt: CertAttempt, *, timed_out: bool) -> None:
     attempt.score, attempt.out_of = score, len(paper)
     ctx.db.add(attempt)
     ctx.cancel("cert.timeout", key=f"cert:{attempt.id}")
-    why = " (time ran out; graded on what was answered)" if timed_out else ""
+    why = _(" (time ran out; graded on what was answered)") if timed_out else ""
     user = attempt.user_id
     if not ok:
         again = format_when(attempt.started_at + bank.cooldown, ctx.zone)
         ctx.dm(
             user,
-            f"❌ {bank.name}: {score} of {len(paper)} right{why}; the pass mark is "
-            f"{bank.pass_mark:.0%}. You can try again from {again}.",
+            _(
+                "❌ {name}: {score} of {value} right{why}; the pass mark is {pass_mark:.0%}. You "
+                "can try again from {again}."
+            ).format(
+                name=bank.name,
+                score=score,
+                value=len(paper),
+                why=why,
+                pass_mark=bank.pass_mark,
+                again=again,
+            ),
         )
         ctx.audit("cert.failed", track=track.slug, user=user, score=score, out_of=len(paper))
         return
@@ -185,9 +202,13 @@ def grade(ctx: Ctx, attempt: CertAttempt, *, timed_out: bool) -> None:
     ctx.audit("cert.passed", track=track.slug, user=user, score=score, out_of=len(paper))
     send = ctx.dm(
         user,
-        f"🎓 {bank.name}: {score} of {len(paper)} right{why}. You passed! Your credential: "
-        f"**{code}** (anyone can check it with `{ctx.prefix}cert verify {code}`). "
-        "May I announce it in the recognition channel?",
+        _(
+            "🎓 {name}: {score} of {value} right{why}. You passed! Your credential: **{code}** "
+            "(anyone can check it with `{prefix}cert verify {code}`). May I announce it in the "
+            "recognition channel?"
+        ).format(
+            name=bank.name, score=score, value=len(paper), why=why, code=code, prefix=ctx.prefix
+        ),
     )
     ctx.effects[-1] = Send(
         send.address,
@@ -205,11 +226,11 @@ def grade(ctx: Ctx, attempt: CertAttempt, *, timed_out: bool) -> None:
 
 def _answer(ctx: Ctx, attempt: CertAttempt, index: int, shown: list[int]) -> None:
     if attempt.user_id != ctx.actor.user_id:
-        raise UserError("that exam belongs to someone else")
+        raise UserError(_("that exam belongs to someone else"))
     if attempt.status != "running" or ctx.now >= attempt.ends_at:
-        raise UserError("that exam is over; nothing was changed")
+        raise UserError(_("that exam is over; nothing was changed"))
     if index != attempt.current:
-        raise UserError(f"question {index + 1} is already answered")
+        raise UserError(_("question {value} is already answered").format(value=index + 1))
     track = ctx.db.get(CertTrack, attempt.track_id)
     assert track is not None
     bank = rules.bank_from_data(track.bank)
@@ -217,9 +238,17 @@ def _answer(ctx: Ctx, attempt: CertAttempt, index: int, shown: list[int]) -> Non
     q = next(q for q in bank.questions if q.id == item["id"])
     n = len(item["order"])
     if not shown or any(not 1 <= s <= n for s in shown):
-        raise UserError(f"answer with option numbers from 1 to {n}. Usage: {_usage(ctx, 'answer')}")
+        raise UserError(
+            _("answer with option numbers from 1 to {n}. Usage: {value}").format(
+                n=n, value=_usage(ctx, "answer")
+            )
+        )
     if len(set(shown)) > 1 and not q.multiple:
-        raise UserError(f"question {index + 1} takes one answer. Usage: {_usage(ctx, 'answer')}")
+        raise UserError(
+            _("question {value} takes one answer. Usage: {value2}").format(
+                value=index + 1, value2=_usage(ctx, "answer")
+            )
+        )
     original = rules.shown_to_original(item["order"], shown)
     attempt.answers = {**attempt.answers, item["id"]: sorted(original)}
     attempt.current = index + 1
@@ -246,7 +275,9 @@ def _credential(ctx: Ctx, text: str) -> Credential:
         else None
     )
     if row is None or row.community_id != ctx.community.id:
-        raise UserError(f"'{text.strip()[:40]}' is not a valid credential code here")
+        raise UserError(
+            _("'{value}' is not a valid credential code here").format(value=text.strip()[:40])
+        )
     return row
 
 
@@ -268,15 +299,20 @@ def register(reg: Registry) -> None:
         path = (root / file).resolve()
         if root not in path.parents or path.suffix.lower() not in (".toml", ".yaml", ".yml"):
             raise UserError(
-                f"'{file}' must be a .toml or .yaml file inside the bank folder. "
-                f"Usage: {_usage(ctx, 'import')}"
+                _(
+                    "'{file}' must be a .toml or .yaml file inside the bank folder. Usage: {value}"
+                ).format(file=file, value=_usage(ctx, "import"))
             )
         try:
             source = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise UserError(f"there is no bank file '{file}' in the bank folder") from None
+            raise UserError(
+                _("there is no bank file '{file}' in the bank folder").format(file=file)
+            ) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"cannot read '{file}': {exc.__class__.__name__}") from None
+            raise UserError(
+                _("cannot read '{file}': {name__}").format(file=file, name__=exc.__class__.__name__)
+            ) from None
         fmt = "toml" if path.suffix.lower() == ".toml" else "yaml"
         try:
             bank = rules.parse_bank(source, fmt)
@@ -302,10 +338,23 @@ def register(reg: Registry) -> None:
         ctx.db.add(row)
         ctx.audit("cert.import", track=bank.slug, questions=len(bank.questions))
         ctx.reply(
-            f"📚 Track **{bank.slug}** ({bank.name}): {len(bank.questions)} questions, "
-            f"{bank.draw} per attempt, {format_duration(bank.time_limit)}, pass mark "
-            f"{bank.pass_mark:.0%}, cooldown {format_duration(bank.cooldown)}"
-            + (f", after {bank.prerequisite}" if bank.prerequisite else "")
+            _(
+                "📚 Track **{slug}** ({name}): {value} questions, {draw} per attempt, {value2}, "
+                "pass mark {pass_mark:.0%}, cooldown {value3}"
+            ).format(
+                slug=bank.slug,
+                name=bank.name,
+                value=len(bank.questions),
+                draw=bank.draw,
+                value2=format_duration(bank.time_limit),
+                pass_mark=bank.pass_mark,
+                value3=format_duration(bank.cooldown),
+            )
+            + (
+                _(", after {prerequisite}").format(prerequisite=bank.prerequisite)
+                if bank.prerequisite
+                else ""
+            )
             + "."
         )
 
@@ -319,17 +368,28 @@ def register(reg: Registry) -> None:
             ).scalars()
         )
         if not rows:
-            ctx.private("No certification tracks yet (moderators: /cert import FILE).")
+            ctx.private(_("No certification tracks yet (moderators: /cert import FILE)."))
             return
         lines = []
         for t in rows:
             b = rules.bank_from_data(t.bank)
             lines.append(
-                f"• **{t.slug}**: {t.name} — {b.draw} questions in "
-                f"{format_duration(b.time_limit)}, pass {b.pass_mark:.0%}"
-                + (f", after {b.prerequisite}" if b.prerequisite else "")
+                _(
+                    "• **{slug}**: {name} — {draw} questions in {value}, pass {pass_mark:.0%}"
+                ).format(
+                    slug=t.slug,
+                    name=t.name,
+                    draw=b.draw,
+                    value=format_duration(b.time_limit),
+                    pass_mark=b.pass_mark,
+                )
+                + (
+                    _(", after {prerequisite}").format(prerequisite=b.prerequisite)
+                    if b.prerequisite
+                    else ""
+                )
             )
-        ctx.private("🎓 Tracks:\n" + "\n".join(lines))
+        ctx.private(_("🎓 Tracks:\n") + "\n".join(lines))
 
     @reg.command(
         "cert",
@@ -343,13 +403,17 @@ def register(reg: Registry) -> None:
         bank = rules.bank_from_data(row.bank)
         user = ctx.actor.user_id
         if _valid_credential(ctx, row.id or 0, user):
-            raise UserError(f"you already hold the {row.slug} credential")
+            raise UserError(_("you already hold the {slug} credential").format(slug=row.slug))
         if _running(ctx, user):
-            raise UserError("you have an exam running; finish it first")
+            raise UserError(_("you have an exam running; finish it first"))
         if bank.prerequisite:
             pre = _track(ctx, bank.prerequisite)
             if not _valid_credential(ctx, pre.id or 0, user):
-                raise UserError(f"the {row.slug} track needs the {pre.slug} credential first")
+                raise UserError(
+                    _("the {slug} track needs the {slug1} credential first").format(
+                        slug=row.slug, slug1=pre.slug
+                    )
+                )
         last = ctx.db.execute(
             select(CertAttempt)
             .where(CertAttempt.track_id == row.id, CertAttempt.user_id == user)
@@ -358,7 +422,11 @@ def register(reg: Registry) -> None:
         ).scalar_one_or_none()
         if last is not None and ctx.now < last.started_at + bank.cooldown:
             again = format_when(last.started_at + bank.cooldown, ctx.zone)
-            raise UserError(f"you can take the {row.slug} exam again from {again}")
+            raise UserError(
+                _("you can take the {slug} exam again from {again}").format(
+                    slug=row.slug, again=again
+                )
+            )
         paper = rules.draw_paper(bank, random.SystemRandom())
         attempt = CertAttempt(
             community_id=ctx.community.id or 0,
@@ -374,11 +442,17 @@ def register(reg: Registry) -> None:
         ctx.schedule("cert.timeout", f"cert:{attempt.id}", attempt.ends_at, {"id": attempt.id})
         ctx.audit("cert.apply", track=row.slug)
         if not ctx.is_direct:
-            ctx.private(f"🎓 Your {row.slug} exam has started in a direct message.")
+            ctx.private(
+                _("🎓 Your {slug} exam has started in a direct message.").format(slug=row.slug)
+            )
         ctx.dm(
             user,
-            f"🎓 {bank.name}: {len(paper)} questions, {format_duration(bank.time_limit)} "
-            f"(until {format_when(attempt.ends_at, ctx.zone)}). Good luck!",
+            _("🎓 {name}: {value} questions, {value2} (until {value3}). Good luck!").format(
+                name=bank.name,
+                value=len(paper),
+                value2=format_duration(bank.time_limit),
+                value3=format_when(attempt.ends_at, ctx.zone),
+            ),
         )
         _ask(ctx, attempt, bank, user)
 
@@ -392,14 +466,16 @@ def register(reg: Registry) -> None:
     def cert_answer(ctx: Ctx, choice: str) -> None:
         attempt = _running(ctx, ctx.actor.user_id)
         if attempt is None:
-            raise UserError("you have no exam running")
+            raise UserError(_("you have no exam running"))
         attempt = _lock_attempt(ctx, attempt.id or 0)
         assert attempt is not None
         try:
             shown = sorted({int(p) for p in choice.replace(" ", "").split(",") if p})
         except ValueError:
             raise UserError(
-                f"'{choice}' is not an option number. Usage: {_usage(ctx, 'answer')}"
+                _("'{choice}' is not an option number. Usage: {value}").format(
+                    choice=choice, value=_usage(ctx, "answer")
+                )
             ) from None
         _answer(ctx, attempt, attempt.current, shown)
 
@@ -421,31 +497,34 @@ def register(reg: Registry) -> None:
 
     @reg.action("cert.announce")
     def on_announce(ctx: Ctx, value: str, added: bool) -> None:
-        code, _, answer = value.rpartition(":")
+        code, _sep, answer = value.rpartition(":")
         if not added:
             return
         cred = _credential(ctx, code)
         if cred.user_id != ctx.actor.user_id:
-            raise UserError("only the holder can decide about announcing it")
+            raise UserError(_("only the holder can decide about announcing it"))
         if answer != "yes":
-            ctx.private("Fine: it stays private.")
+            ctx.private(_("Fine: it stays private."))
             return
         track = ctx.db.get(CertTrack, cred.track_id)
         channel = ctx.channel_for("recognition")
         if channel is None:
-            ctx.private("There is no recognition channel set up; nothing was announced.")
+            ctx.private(_("There is no recognition channel set up; nothing was announced."))
             return
         key = f"cert-announce:{cred.id}"
         if repos.kv_get(ctx.db, "cert-announced", key):
-            ctx.private("It has been announced already.")
+            ctx.private(_("It has been announced already."))
             return
         repos.kv_put(ctx.db, "cert-announced", key, {"at": ctx.now.isoformat()})
         ctx.post(
             channel,
-            f"🎓 Congratulations to @{cred.user_display or cred.user_id}: "
-            f"{track.name if track else 'a track'} certified ({cred.code}).",
+            _("🎓 Congratulations to @{value}: {value2} certified ({code}).").format(
+                value=cred.user_display or cred.user_id,
+                value2=track.name if track else _("a track"),
+                code=cred.code,
+            ),
         )
-        ctx.private(f"Announced in #{channel}.")
+        ctx.private(_("Announced in #{channel}.").format(channel=channel))
 
     @reg.command(
         "cert",
@@ -462,16 +541,31 @@ def register(reg: Registry) -> None:
             _secret(ctx), cred.code, _community_name(ctx), slug, cred.user_id, cred.issued_on
         )
         if not genuine:
-            raise UserError(f"'{code.strip()[:40]}' is not a valid credential code here")
+            raise UserError(
+                _("'{value}' is not a valid credential code here").format(value=code.strip()[:40])
+            )
         if cred.revoked_at:
             ctx.private(
-                f"⚠️ {cred.code} was issued to @{cred.user_display or cred.user_id} for {slug} "
-                f"on {cred.issued_on} and REVOKED: {cred.revoked_reason}."
+                _(
+                    "⚠️ {code} was issued to @{value} for {slug} on {issued_on} and REVOKED: "
+                    "{revoked_reason}."
+                ).format(
+                    code=cred.code,
+                    value=cred.user_display or cred.user_id,
+                    slug=slug,
+                    issued_on=cred.issued_on,
+                    revoked_reason=cred.revoked_reason,
+                )
             )
             return
         ctx.private(
-            f"✅ {cred.code} is valid: @{cred.user_display or cred.user_id}, track {slug} "
-            f"({track.name if track else ''}), issued {cred.issued_on}."
+            _("✅ {code} is valid: @{value}, track {slug} ({value2}), issued {issued_on}.").format(
+                code=cred.code,
+                value=cred.user_display or cred.user_id,
+                slug=slug,
+                value2=track.name if track else "",
+                issued_on=cred.issued_on,
+            )
         )
 
     @reg.command(
@@ -488,14 +582,14 @@ def register(reg: Registry) -> None:
     def cert_revoke(ctx: Ctx, code: str, reason: str) -> None:
         cred = _credential(ctx, code)
         if cred.revoked_at:
-            raise UserError(f"{cred.code} is already revoked")
+            raise UserError(_("{code} is already revoked").format(code=cred.code))
         text = reason.strip()
         if not text:
-            raise UserError(f"give a reason. Usage: {_usage(ctx, 'revoke')}")
+            raise UserError(_("give a reason. Usage: {value}").format(value=_usage(ctx, "revoke")))
         cred.revoked_at, cred.revoked_reason = ctx.now, text[:500]
         ctx.db.add(cred)
         ctx.audit("cert.revoke", code=cred.code, reason=text[:500])
-        ctx.reply(f"🚫 {cred.code} is revoked: {text[:500]}")
+        ctx.reply(_("🚫 {code} is revoked: {value}").format(code=cred.code, value=text[:500]))
 
     @reg.command(
         "cert",
@@ -514,13 +608,13 @@ def register(reg: Registry) -> None:
         ).all()
         name = ctx.display_of(who)
         if not rows:
-            ctx.private(f"@{name} holds no credentials.")
+            ctx.private(_("@{name} holds no credentials.").format(name=name))
             return
         lines = [
             f"• {slug}: {c.code}, {c.issued_on}" + (" (revoked)" if c.revoked_at else "")
             for c, slug in rows
         ]
-        ctx.private(f"🎓 Credentials of @{name}:\n" + "\n".join(lines))
+        ctx.private(_("🎓 Credentials of @{name}:\n").format(name=name) + "\n".join(lines))
 
     @reg.command(
         "cert",
@@ -541,7 +635,7 @@ def register(reg: Registry) -> None:
             ).scalars()
         )
         if not graded:
-            ctx.private(f"No graded attempts on {row.slug} yet.")
+            ctx.private(_("No graded attempts on {slug} yet.").format(slug=row.slug))
             return
         passes = sum(1 for a in graded if a.status == "passed")
         median = statistics.median((a.score or 0) / max(a.out_of, 1) for a in graded)
@@ -554,7 +648,15 @@ def register(reg: Registry) -> None:
                     missed[item["id"]] += 1
         top = [f"  {n}× {by_id[qid].text[:80]}" for qid, n in missed.most_common(3) if qid in by_id]
         ctx.private(
-            f"📊 {row.slug}: {len(graded)} graded attempts, {passes} passed "
-            f"({passes / len(graded):.0%}), median score {median:.0%}."
-            + ("\nMost missed:\n" + "\n".join(top) if top else "")
+            _(
+                "📊 {slug}: {value} graded attempts, {passes} passed ({value2:.0%}), median score "
+                "{median:.0%}."
+            ).format(
+                slug=row.slug,
+                value=len(graded),
+                passes=passes,
+                value2=passes / len(graded),
+                median=median,
+            )
+            + (_("\nMost missed:\n") + "\n".join(top) if top else "")
         )

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot import files
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.registry import Registry
 from bot.specs import Param
 from commands.events import export as event_export
@@ -35,9 +36,9 @@ ICS_MIME = "text/calendar"
 
 
 def _answer_value(ctx: Ctx, value: str) -> tuple[int, str]:
-    event_id, _, answer = value.partition(":")
+    event_id, _sep, answer = value.partition(":")
     if not event_id.isdigit() or answer not in rules.ANSWERS:
-        raise UserError("that button is no longer valid")
+        raise UserError(_("that button is no longer valid"))
     return int(event_id), answer
 
 
@@ -88,7 +89,9 @@ def register(reg: Registry) -> None:
         event = flow.lock_event(ctx, id)
         n = flow.cancel(ctx, event, (reason or "").strip() or None, following=scope == "following")
         ctx.private(
-            f"✅ Cancelled {n} occurrence(s) of event #{id}; everyone who answered is told."
+            _(
+                "✅ Cancelled {n} occurrence(s) of event #{id}; everyone who answered is told."
+            ).format(n=n, id=id)
         )
 
     @reg.command(
@@ -115,9 +118,9 @@ def register(reg: Registry) -> None:
         zone = flow.reader_zone(ctx)
         mine = rsvp_of(ctx, event, ctx.actor.user_id)
         head = render.headline(event)
-        yours = render.STATE_TEXT[mine.state] if mine else "you have not answered"
+        yours = _(render.STATE_TEXT[mine.state]) if mine else _("you have not answered")
         ctx.private(
-            (head + "\n" if head else "") + f"Your answer: {yours}.",
+            (head + "\n" if head else "") + _("Your answer: {answer}.").format(answer=yours),
             card=render.card(event, ctx.community.platform, zone, ctx.prefix),
         )
 
@@ -183,10 +186,10 @@ def register(reg: Registry) -> None:
     )
     def event_ics(ctx: Ctx, id: int) -> None:
         event = find_event(ctx, id)
-        text = f"📅 Event #{event.id} as an iCalendar file: event-{event.id}.ics"
+        text = _("📅 Event #{id} as an iCalendar file: event-{id}.ics").format(id=event.id)
         if ctx.settings.get(FEED_URL):
             tail = f"e/{event.id}.{event_link_sig(feed_token(ctx), event.id or 0)}.ics"
-            text += f"\nor by link: {_feed_url(ctx, tail)}"
+            text += "\n" + _("or by link: {url}").format(url=_feed_url(ctx, tail))
         body = ics.to_bytes(ics.one_event(ctx.db, event), now=ctx.now)
         ctx.private(text, files=(files.attachment(f"event-{event.id}.ics", ICS_MIME, body),))
 
@@ -202,7 +205,9 @@ def register(reg: Registry) -> None:
         if url is not None:
             if not url.startswith(("https://", "http://")):
                 raise UserError(
-                    f"'{url}' is not an http(s) URL. Usage: {ctx.prefix}event feed [--url BASE_URL]"
+                    _(
+                        "'{url}' is not an http(s) URL. Usage: {prefix}event feed [--url BASE_URL]"
+                    ).format(url=url, prefix=ctx.prefix)
                 )
             ctx.set_setting(FEED_URL, url.rstrip("/"))
         if rotate:
@@ -210,8 +215,9 @@ def register(reg: Registry) -> None:
         token = feed_token(ctx)
         ctx.audit("event.feed", url=url, rotated=rotate)
         ctx.private(
-            f"📅 Calendar feed (keep it private; --rotate makes a new one): "
-            f"{_feed_url(ctx, token + '.ics')}"
+            _("📅 Calendar feed (keep it private; --rotate makes a new one): {value}").format(
+                value=_feed_url(ctx, token + ".ics")
+            )
         )
 
     @reg.action("event.rsvp")
@@ -256,7 +262,7 @@ def register(reg: Registry) -> None:
             .order_by(Event.starts_at)
             .limit(10)
         ).all()
-        lines = [f"#{e.id} {e.title} ({render.STATE_TEXT[state]})" for e, state in rows]
+        lines = [f"#{e.id} {e.title} ({_(render.STATE_TEXT[state])})" for e, state in rows]
         return [("Your upcoming events", lines)] if lines else []
 
     reg.demo.extend(

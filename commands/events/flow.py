@@ -17,6 +17,7 @@ from sqlalchemy import update
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.model import Address, Choice, Send
 from bot.specs import Param
 from bot.timeparse import TimeParseError, format_when, load_zone, parse_datetime
@@ -90,7 +91,7 @@ def usage(ctx: Ctx, sub: str) -> str:
 
 
 def refuse(ctx: Ctx, sub: str, problem: str) -> UserError:
-    return UserError(f"{problem}. Usage: {usage(ctx, sub)}")
+    return UserError(_("{problem}. Usage: {value}").format(problem=problem, value=usage(ctx, sub)))
 
 
 def reader_zone(ctx: Ctx, user_id: str | None = None) -> ZoneInfo:
@@ -104,8 +105,9 @@ def show_when(ctx: Ctx, at: datetime, zone: ZoneInfo) -> str:
 def organiser_or_moderator(ctx: Ctx, event: Event, sub: str) -> None:
     if ctx.actor.user_id != event.created_by and not ctx.is_moderator():
         raise UserError(
-            f"only the organiser ({event.created_by_display}) or a moderator may {sub} "
-            f"event #{event.id}"
+            _(
+                "only the organiser ({created_by_display}) or a moderator may {sub} event #{id}"
+            ).format(created_by_display=event.created_by_display, sub=sub, id=event.id)
         )
 
 
@@ -135,20 +137,26 @@ def _apply(ctx: Ctx, event: Event, args: dict[str, Any], sub: str, zone: ZoneInf
     if args.get("title") is not None:
         title = args["title"].strip()
         if not title or len(title) > MAX_TITLE:
-            raise refuse(ctx, sub, f"a title has 1 to {MAX_TITLE} characters")
+            raise refuse(
+                ctx, sub, _("a title has 1 to {MAX_TITLE} characters").format(MAX_TITLE=MAX_TITLE)
+            )
         event.title = title
     length = event.ends_at - event.starts_at if event.ends_at else DEFAULT_LENGTH
     if args.get("for") is not None:
         length = args["for"]
         if not timedelta(minutes=1) <= length <= MAX_LENGTH:
-            raise refuse(ctx, sub, "an event lasts from 1 minute to 14 days")
+            raise refuse(ctx, sub, _("an event lasts from 1 minute to 14 days"))
         changed.add("time")
     if args.get("at"):
         start = _time(ctx, args["at"], zone, sub, "--at")
         if start <= ctx.now:
-            raise refuse(ctx, sub, f"the start {format_when(start, zone)} is in the past")
+            raise refuse(
+                ctx,
+                sub,
+                _("the start {value} is in the past").format(value=format_when(start, zone)),
+            )
         if start - ctx.now > MAX_AHEAD:
-            raise refuse(ctx, sub, "an event starts within 3 years")
+            raise refuse(ctx, sub, _("an event starts within 3 years"))
         if start != event.starts_at:
             changed.add("time")
         event.starts_at = start
@@ -160,30 +168,34 @@ def _apply(ctx: Ctx, event: Event, args: dict[str, Any], sub: str, zone: ZoneInf
         event.description = args["description"].strip()[:2000] or None
     if args.get("capacity") is not None:
         if not 1 <= args["capacity"] <= 100_000:
-            raise refuse(ctx, sub, "a capacity is a whole number from 1 to 100000")
+            raise refuse(ctx, sub, _("a capacity is a whole number from 1 to 100000"))
         event.capacity = args["capacity"]
         changed.add("capacity")
     if args.get("claim_within") is not None:
         if not timedelta(minutes=5) <= args["claim_within"] <= timedelta(days=7):
-            raise refuse(ctx, sub, "--claim-within is from 5 minutes to 7 days")
+            raise refuse(ctx, sub, _("--claim-within is from 5 minutes to 7 days"))
         event.claim_within_s = duration_s(args["claim_within"])
     if event.claim_within_s and not event.capacity:
-        raise refuse(ctx, sub, "--claim-within needs a --capacity (there is no waitlist)")
+        raise refuse(ctx, sub, _("--claim-within needs a --capacity (there is no waitlist)"))
     if args.get("min") is not None or args.get("decide_before") is not None:
         event.min_going = args.get("min") if args.get("min") is not None else event.min_going
         if args.get("decide_before") is not None:
             event.decide_before_s = duration_s(args["decide_before"])
         changed.add("schedule")
     if (event.min_going is None) != (event.decide_before_s is None):
-        raise refuse(ctx, sub, "go/no-go needs both --min N and --decide-before DURATION")
+        raise refuse(ctx, sub, _("go/no-go needs both --min N and --decide-before DURATION"))
     if event.min_going is not None:
         if event.min_going < 1:
-            raise refuse(ctx, sub, "--min is at least 1")
+            raise refuse(ctx, sub, _("--min is at least 1"))
         if event.capacity and event.min_going > event.capacity:
-            raise refuse(ctx, sub, f"--min {event.min_going} is more than the capacity")
+            raise refuse(
+                ctx,
+                sub,
+                _("--min {min_going} is more than the capacity").format(min_going=event.min_going),
+            )
         decide = event.starts_at - timedelta(seconds=event.decide_before_s or 0)
         if decide <= ctx.now and changed & {"time", "schedule"}:
-            raise refuse(ctx, sub, "the go/no-go time (start - --decide-before) is already past")
+            raise refuse(ctx, sub, _("the go/no-go time (start - --decide-before) is already past"))
     if args.get("remind") is not None:
         try:
             leads = rules.parse_reminders(args["remind"])
@@ -196,7 +208,7 @@ def _apply(ctx: Ctx, event: Event, args: dict[str, Any], sub: str, zone: ZoneInf
         event.rsvp_until = cutoff
         changed.add("schedule")
     if event.rsvp_until and event.rsvp_until > event.starts_at:
-        raise refuse(ctx, sub, "--rsvp-until is after the start")
+        raise refuse(ctx, sub, _("--rsvp-until is after the start"))
     if args.get("role"):
         # A typo here would lock everyone out, so a role nobody holds is refused.
         known = {r for m in ctx.members() for r in m.roles}
@@ -204,7 +216,9 @@ def _apply(ctx: Ctx, event: Event, args: dict[str, Any], sub: str, zone: ZoneInf
         known |= set(role_tables.known(ctx.db, ctx.community.id or 0))
         unknown = sorted(set(args["role"]) - known)
         if unknown:
-            raise refuse(ctx, sub, f"unknown role @{unknown[0]}: nobody holds it")
+            raise refuse(
+                ctx, sub, _("unknown role @{value}: nobody holds it").format(value=unknown[0])
+            )
         event.roles = sorted(set(args["role"]))
     if args.get("repeat"):
         try:
@@ -214,10 +228,10 @@ def _apply(ctx: Ctx, event: Event, args: dict[str, Any], sub: str, zone: ZoneInf
         changed.add("repeat")
     if args.get("until"):
         if not event.rrule:
-            raise refuse(ctx, sub, "--until ends a series; give --repeat too")
+            raise refuse(ctx, sub, _("--until ends a series; give --repeat too"))
         until = _time(ctx, args["until"], zone, sub, "--until")
         if until < event.starts_at:
-            raise refuse(ctx, sub, "--until is before the first start")
+            raise refuse(ctx, sub, _("--until is before the first start"))
         event.repeat_until = until
         changed.add("repeat")
     return changed
@@ -228,12 +242,12 @@ def _apply(ctx: Ctx, event: Event, args: dict[str, Any], sub: str, zone: ZoneInf
 
 def create(ctx: Ctx, args: dict[str, Any]) -> Event:
     if not args.get("at"):
-        raise refuse(ctx, "create", "give the start with --at DATETIME")
+        raise refuse(ctx, "create", _("give the start with --at DATETIME"))
     zone = _zone(ctx, args, "create", reader_zone(ctx))
     if ctx.is_direct:
         channel = ctx.channel_for("events")
         if channel is None:
-            raise refuse(ctx, "create", "create events in a channel (no events channel is set)")
+            raise refuse(ctx, "create", _("create events in a channel (no events channel is set)"))
     else:
         channel = ctx.address.channel
     event = Event(
@@ -264,8 +278,14 @@ def create(ctx: Ctx, args: dict[str, Any]) -> Event:
     ctx.fire("event.created", event=event)
     ctx.audit("event.create", event_id=event.id, title=event.title, rrule=event.rrule)
     ctx.private(
-        f"✅ Event #{event.id} created for {show_when(ctx, event.starts_at, reader_zone(ctx))}"
-        + (f", repeating {rules.describe_repeat(event.rrule)}" if event.rrule else "")
+        _("✅ Event #{id} created for {value}").format(
+            id=event.id, value=show_when(ctx, event.starts_at, reader_zone(ctx))
+        )
+        + (
+            _(", repeating {value}").format(value=rules.describe_repeat(event.rrule))
+            if event.rrule
+            else ""
+        )
         + "."
     )
     return event
@@ -311,13 +331,21 @@ def schedule(ctx: Ctx, event: Event) -> None:
 def edit(ctx: Ctx, event: Event, args: dict[str, Any]) -> None:
     organiser_or_moderator(ctx, event, "edit")
     if event.status == "cancelled" or event.over:
-        raise refuse(ctx, "edit", f"event #{event.id} is {'over' if event.over else 'cancelled'}")
+        raise refuse(
+            ctx,
+            "edit",
+            (_("event #{id} is over") if event.over else _("event #{id} is cancelled")).format(
+                id=event.id
+            ),
+        )
     given = {k: v for k, v in args.items() if k not in ("id", "scope") and v not in (None, [])}
     if not given:
-        raise refuse(ctx, "edit", "nothing to change")
+        raise refuse(ctx, "edit", _("nothing to change"))
     following = args.get("scope") == "following"
     if args.get("repeat") and event.series_id and not following:
-        raise refuse(ctx, "edit", "a new --repeat applies to all following; add --scope following")
+        raise refuse(
+            ctx, "edit", _("a new --repeat applies to all following; add --scope following")
+        )
     zone = _zone(ctx, args, "edit", event_zone(event))
     old_start = event.starts_at.astimezone(zone).replace(tzinfo=None)
     changed = _apply(ctx, event, args, "edit", zone)
@@ -326,7 +354,7 @@ def edit(ctx: Ctx, event: Event, args: dict[str, Any]) -> None:
         # The later occurrences belong to the old rule: they go, with notice to anyone who
         # answered, and the new rule makes its own.
         for row in rows[1:]:
-            cancel_occurrence(ctx, row, "the series' schedule changed", by=ctx.actor.display)
+            cancel_occurrence(ctx, row, _("the series' schedule changed"), by=ctx.actor.display)
             row.series_id = None
         rows = rows[:1]
     if following and len(rows) > 1:
@@ -357,8 +385,12 @@ def edit(ctx: Ctx, event: Event, args: dict[str, Any]) -> None:
         ctx.fire("event.changed", event=row, changed=sorted(changed))
     ctx.audit("event.edit", event_id=event.id, changed=sorted(changed), following=following)
     ctx.private(
-        f"✅ Event #{event.id} updated"
-        + (f" with {len(rows) - 1} following occurrence(s)" if len(rows) > 1 else "")
+        _("✅ Event #{id} updated").format(id=event.id)
+        + (
+            _(" with {value} following occurrence(s)").format(value=len(rows) - 1)
+            if len(rows) > 1
+            else ""
+        )
         + "."
     )
 
@@ -413,10 +445,10 @@ def _split_series(ctx: Ctx, event: Event, rows: list[Event], *, reslot: bool) ->
 def cancel(ctx: Ctx, event: Event, reason: str | None, *, following: bool) -> int:
     organiser_or_moderator(ctx, event, "cancel")
     if event.over:
-        raise refuse(ctx, "cancel", f"event #{event.id} is over")
+        raise refuse(ctx, "cancel", _("event #{id} is over").format(id=event.id))
     rows = [r for r in series(ctx, event, following=following) if r.status != "cancelled"]
     if not rows:
-        raise refuse(ctx, "cancel", f"event #{event.id} is already cancelled")
+        raise refuse(ctx, "cancel", _("event #{id} is already cancelled").format(id=event.id))
     if following and event.series_id is not None:
         # No more occurrences are made after this one.
         ctx.db.execute(
@@ -448,9 +480,9 @@ def cancel_occurrence(ctx: Ctx, event: Event, reason: str | None, *, by: str) ->
     if event.announced:
         ctx.post(
             event.channel,
-            f'🚫 Event #{event.id} "{event.title}" is cancelled'
+            _('🚫 Event #{id} "{title}" is cancelled').format(id=event.id, title=event.title)
             + (f": {reason}" if reason else "")
-            + f" (by {by}).",
+            + _(" (by {by}).").format(by=by),
             thread_ref=render.ref(event),
         )
     refresh(ctx, event)
@@ -465,14 +497,23 @@ def tell_audience(ctx: Ctx, event: Event, what: str) -> int:
     for user_id, _state in audience:
         zone = ctx.zone_of(user_id, settings.get(user_id, {}))
         at = show_when(ctx, event.starts_at, zone)
-        if what == "cancelled":
-            reason = f": {event.cancel_reason}" if event.cancel_reason else ""
-            text = f'🚫 Event #{event.id} "{event.title}" on {at} is cancelled{reason}.'
-        else:
-            where = f" at {event.location}" if event.location else ""
-            text = f'📅 Event #{event.id} "{event.title}" changed: now {at}{where}.'
+        with ctx.speaking_to(user_id, settings.get(user_id, {})):
+            text = _told(event, what, at)
         ctx.dm(user_id, text)
     return len(audience)
+
+
+def _told(event: Event, what: str, at: str) -> str:
+    """What an event's change says to one person, in the language in force."""
+    if what == "cancelled":
+        reason = f": {event.cancel_reason}" if event.cancel_reason else ""
+        return _('🚫 Event #{id} "{title}" on {at} is cancelled{reason}.').format(
+            id=event.id, title=event.title, at=at, reason=reason
+        )
+    where = _(" at {place}").format(place=event.location) if event.location else ""
+    return _('📅 Event #{id} "{title}" changed: now {at}{where}.').format(
+        id=event.id, title=event.title, at=at, where=where
+    )
 
 
 # ---------------------------------------------------------------- answering
@@ -491,7 +532,11 @@ def answer(ctx: Ctx, event_id: int, value: str) -> None:
         actor_roles=ctx.actor.roles,
     )
     if why:
-        raise UserError(f'you cannot answer event #{event.id} "{event.title}": {why}')
+        raise UserError(
+            _('you cannot answer event #{id} "{title}": {why}').format(
+                id=event.id, title=event.title, why=why
+            )
+        )
     row = rsvp_of(ctx, event, ctx.actor.user_id)
     if row is not None and row.answered_at > ctx.now:
         # An older answer arriving late: the last one given counts, not the last delivered.
@@ -541,7 +586,7 @@ def withdraw(ctx: Ctx, event_id: int, value: str) -> None:
 def promote(ctx: Ctx, event: Event) -> int:
     """Give freed seats to the first on the waitlist, in arrival order, and tell each."""
     moved = 0
-    for _ in range(rules.promotions(event.capacity, taken(event), event.waitlist)):
+    for _n in range(rules.promotions(event.capacity, taken(event), event.waitlist)):
         row = first_waiting(ctx, event)
         if row is None:
             break
@@ -561,17 +606,22 @@ def promote(ctx: Ctx, event: Event) -> int:
                 row.offer_expires_at,
                 {"event_id": event.id, "user_id": row.user_id},
             )
-            text = (
-                f'🎟️ A seat freed up for event #{event.id} "{event.title}" on {at}. It is held '
-                f"for you until {show_when(ctx, row.offer_expires_at, zone)}: confirm with "
-                f"{ctx.prefix}event rsvp {event.id} going (or no to pass it on)."
+            text = _(
+                '🎟️ A seat freed up for event #{id} "{title}" on {at}. It is held for you until '
+                "{value}: confirm with {prefix}event rsvp {id} going (or no to pass it on)."
+            ).format(
+                id=event.id,
+                title=event.title,
+                at=at,
+                value=show_when(ctx, row.offer_expires_at, zone),
+                prefix=ctx.prefix,
             )
-            choices = (Choice("event.rsvp", f"{event.id}:going", "Claim my seat", "primary"),)
+            choices = (Choice("event.rsvp", f"{event.id}:going", _("Claim my seat"), "primary"),)
         else:
-            text = (
-                f"🎟️ A seat freed up: you moved from the waitlist to going for event "
-                f'#{event.id} "{event.title}" on {at}.'
-            )
+            text = _(
+                "🎟️ A seat freed up: you moved from the waitlist to going for event #{id} "
+                '"{title}" on {at}.'
+            ).format(id=event.id, title=event.title, at=at)
             choices = ()
         where = Address(ctx.community.platform, ctx.community.workspace, channel="")
         ctx.emit(Send(where, text, choices=choices, visibility="dm", recipient=row.user_id))

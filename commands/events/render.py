@@ -7,21 +7,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, _
 from bot.model import Card, Choice, Edit
 from bot.timeparse import format_duration, format_when
 from commands.events import rules
 from storage.event_tables import Event
 
 ANSWER_EMOJI = {"going": "✅", "maybe": "❔", "no": "❌"}
-ANSWER_LABEL = {"going": "Going", "maybe": "Maybe", "no": "Can't go"}
+ANSWER_LABEL = {"going": N_("Going"), "maybe": N_("Maybe"), "no": N_("Can't go")}
 # Other reactions people use for the same answers (on the event message).
 REACTION_ALIASES = {"👍": "going", "✔": "going", "❓": "maybe", "🤔": "maybe", "👎": "no"}
 STATE_TEXT = {
-    "going": "you're going",
-    "offered": "a seat is held for you",
-    "waitlist": "you're on the waitlist",
-    "maybe": "you're a maybe",
-    "no": "you're not going",
+    "going": N_("you're going"),
+    "offered": N_("a seat is held for you"),
+    "waitlist": N_("you're on the waitlist"),
+    "maybe": N_("you're a maybe"),
+    "no": N_("you're not going"),
 }
 
 
@@ -46,7 +47,7 @@ def choices(event: Event) -> tuple[Choice, ...]:
         Choice(
             "event.rsvp",
             f"{event.id}:{answer}",
-            ANSWER_LABEL[answer],
+            _(ANSWER_LABEL[answer]),
             style="primary" if answer == "going" else "default",
             emoji=ANSWER_EMOJI[answer],
         )
@@ -56,39 +57,48 @@ def choices(event: Event) -> tuple[Choice, ...]:
 
 def counts(event: Event) -> str:
     seats = f"{event.going}/{event.capacity}" if event.capacity else str(event.going)
-    parts = [f"going {seats}"]
+    parts = [_("going {seats}").format(seats=seats)]
     if event.offered:
-        parts.append(f"offered {event.offered}")
+        parts.append(_("offered {offered}").format(offered=event.offered))
     if event.capacity or event.waitlist:
-        parts.append(f"waitlist {event.waitlist}")
-    parts.append(f"maybe {event.maybe}")
+        parts.append(_("waitlist {waitlist}").format(waitlist=event.waitlist))
+    parts.append(_("maybe {maybe}").format(maybe=event.maybe))
     return " · ".join(parts)
 
 
 def card(event: Event, platform: str, zone: ZoneInfo, prefix: str) -> Card:
     fields: list[tuple[str, str]] = [
-        ("When", f"{when(platform, event.starts_at, zone)} ({format_length(event)})"),
+        (_("When"), f"{when(platform, event.starts_at, zone)} ({format_length(event)})"),
     ]
     if event.location:
-        fields.append(("Where", event.location))
+        fields.append((_("Where"), event.location))
     if event.description:
-        fields.append(("About", event.description))
-    fields.append(("Answers", counts(event)))
+        fields.append((_("About"), event.description))
+    fields.append((_("Answers"), counts(event)))
     repeat = rules.describe_repeat(event.rrule)
     if repeat:
-        fields.append(("Repeats", repeat))
+        fields.append((_("Repeats"), repeat))
     if event.min_going and event.decide_before_s:
         decide = event.starts_at.timestamp() - event.decide_before_s
         at = datetime.fromtimestamp(decide, tz=event.starts_at.tzinfo)
-        fields.append(("Goes ahead if", f"{event.min_going} going by {when(platform, at, zone)}"))
+        fields.append(
+            (
+                _("Goes ahead if"),
+                _("{min_going} going by {value}").format(
+                    min_going=event.min_going, value=when(platform, at, zone)
+                ),
+            )
+        )
     if event.rsvp_until:
-        fields.append(("Answer by", when(platform, event.rsvp_until, zone)))
+        fields.append((_("Answer by"), when(platform, event.rsvp_until, zone)))
     if event.roles:
-        fields.append(("Open to", ", ".join(f"@{r}" for r in event.roles)))
-    footer = (
-        f"{prefix}event rsvp {event.id} going|maybe|no · organised by {event.created_by_display}"
+        fields.append((_("Open to"), ", ".join(f"@{r}" for r in event.roles)))
+    footer = _("{prefix}event rsvp {id} going|maybe|no · organised by {created_by_display}").format(
+        prefix=prefix, id=event.id, created_by_display=event.created_by_display
     )
-    return Card(f"📅 Event #{event.id}: {event.title}", tuple(fields), footer)
+    return Card(
+        _("📅 Event #{id}: {title}").format(id=event.id, title=event.title), tuple(fields), footer
+    )
 
 
 def format_length(event: Event) -> str:
@@ -98,11 +108,11 @@ def format_length(event: Event) -> str:
 def headline(event: Event) -> str:
     if event.status == "cancelled":
         reason = f": {event.cancel_reason}" if event.cancel_reason else ""
-        return f"🚫 Cancelled{reason}"
+        return _("🚫 Cancelled{reason}").format(reason=reason)
     if event.over:
-        return "This event is over."
+        return _("This event is over.")
     if event.status == "confirmed":
-        return "✅ Going ahead."
+        return _("✅ Going ahead.")
     return ""
 
 
@@ -118,12 +128,14 @@ def message(event: Event, platform: str, zone: ZoneInfo, prefix: str) -> Edit:
 
 
 def confirmation(event: Event, state: str, platform: str, zone: ZoneInfo, place: int = 0) -> str:
-    line = f'{ANSWER_EMOJI.get(state, "⏳")} Event #{event.id} "{event.title}" on '
-    line += f"{when(platform, event.starts_at, zone)}: {STATE_TEXT[state]}"
+    line = _('{value} Event #{id} "{title}" on ').format(
+        value=ANSWER_EMOJI.get(state, "⏳"), id=event.id, title=event.title
+    )
+    line += f"{when(platform, event.starts_at, zone)}: {_(STATE_TEXT[state])}"
     if state == "waitlist" and place:
-        line += f" (number {place} in line; you move up when a seat frees)"
+        line += _(" (number {place} in line; you move up when a seat frees)").format(place=place)
     if state == "offered" and event.claim_within_s:
-        line += f"; confirm within {format_duration_s(event.claim_within_s)}"
+        line += _("; confirm within {value}").format(value=format_duration_s(event.claim_within_s))
     return line + "."
 
 

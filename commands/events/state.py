@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from commands.events import rules
 from storage.event_tables import Event, EventRsvp
 from storage.tables import Community
@@ -33,7 +34,7 @@ FEED_TOKEN = "events_feed_token"
 def find_event(ctx: Ctx, event_id: int) -> Event:
     event = ctx.db.get(Event, event_id)
     if event is None or event.community_id != ctx.community.id:
-        raise UserError(f"there is no event #{event_id}")
+        raise UserError(_("there is no event #{event_id}").format(event_id=event_id))
     return event
 
 
@@ -45,7 +46,7 @@ def lock_event(ctx: Ctx, event_id: int) -> Event:
         stmt = stmt.with_for_update()
     event = ctx.db.execute(stmt).scalar_one_or_none()
     if event is None or event.community_id != ctx.community.id:
-        raise UserError(f"there is no event #{event_id}")
+        raise UserError(_("there is no event #{event_id}").format(event_id=event_id))
     return event
 
 

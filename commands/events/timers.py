@@ -5,8 +5,10 @@ occurrence (which shows it over and brings on the next of its series)."""
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from bot.context import Ctx
+from bot.i18n import _
 from commands.events import render, rules
 from commands.events.flow import (
     announce,
@@ -59,24 +61,37 @@ def send_reminders(ctx: Ctx, event: Event) -> int:
     audience = people(ctx, event, ("going", "offered", "maybe"))
     settings = repos.personal_settings(ctx.db, ctx.community.id or 0, [u for u, _ in audience])
     sent = 0
-    where = f" at {event.location}" if event.location else ""
     for user_id, state in audience:
         mine = settings.get(user_id, {})
         if mine.get("reminders") is False:
             continue
-        at = show_when(ctx, event.starts_at, ctx.zone_of(user_id, mine))
-        tail = (
-            " You said maybe; say going or no to let the organiser know."
-            if state == "maybe"
-            else ""
-        )
-        ctx.dm(
-            user_id,
-            f'⏰ Reminder: event #{event.id} "{event.title}" starts {at}{where} '
-            f"(in #{event.channel}; {ctx.prefix}event show {event.id}).{tail}",
-        )
+        with ctx.speaking_to(user_id, mine):
+            text = _reminder(ctx, event, state, ctx.zone_of(user_id, mine))
+        ctx.dm(user_id, text)
         sent += 1
     return sent
+
+
+def _reminder(ctx: Ctx, event: Event, state: str, zone: ZoneInfo) -> str:
+    """One person's reminder, in the language in force."""
+    where = _(" at {place}").format(place=event.location) if event.location else ""
+    tail = (
+        " " + _("You said maybe; say going or no to let the organiser know.")
+        if state == "maybe"
+        else ""
+    )
+    return _(
+        '⏰ Reminder: event #{id} "{title}" starts {at}{where} (in #{channel}; '
+        "{prefix}event show {id}).{tail}"
+    ).format(
+        id=event.id,
+        title=event.title,
+        at=show_when(ctx, event.starts_at, zone),
+        where=where,
+        channel=event.channel,
+        prefix=ctx.prefix,
+        tail=tail,
+    )
 
 
 def on_offer_due(ctx: Ctx, work: DueWork) -> None:
@@ -96,8 +111,9 @@ def on_offer_due(ctx: Ctx, work: DueWork) -> None:
     ctx.db.flush()
     ctx.dm(
         row.user_id,
-        f'⌛ Your held seat for event #{event.id} "{event.title}" lapsed and passed to the '
-        "next in line.",
+        _(
+            '⌛ Your held seat for event #{id} "{title}" lapsed and passed to the next in line.'
+        ).format(id=event.id, title=event.title),
     )
     if event.status != "cancelled" and ctx.now < event.starts_at:
         promote(ctx, event)
@@ -118,8 +134,9 @@ def on_decide_due(ctx: Ctx, work: DueWork) -> None:
         return
     ctx.post(
         event.channel,
-        f'✅ Event #{event.id} "{event.title}" is going ahead: {event.going} going '
-        f"(at least {event.min_going} needed).",
+        _(
+            '✅ Event #{id} "{title}" is going ahead: {going} going (at least {min_going} needed).'
+        ).format(id=event.id, title=event.title, going=event.going, min_going=event.min_going),
         thread_ref=render.ref(event),
     )
     ctx.audit("event.go", event_id=event.id, going=event.going)

@@ -15,8 +15,10 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from bot import i18n
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.model import Address, Choice, Edit, Quoted, Send
 from bot.registry import Registry
 from bot.specs import Param
@@ -68,7 +70,7 @@ def _find(ctx: Ctx, number: int, *, lock: bool = False) -> FeedbackItem:
         stmt = stmt.with_for_update()
     item = ctx.db.execute(stmt).scalar_one_or_none()
     if item is None:
-        raise UserError(f"there is no feedback item #{number}")
+        raise UserError(_("there is no feedback item #{number}").format(number=number))
     return item
 
 
@@ -79,7 +81,7 @@ def _who(ctx: Ctx, item: FeedbackItem, *, for_moderator: bool | None = None) -> 
     if item.anonymous and not mod:
         return "anonymous"
     name = "@" + (item.submitter_display or item.submitter)
-    return name + (" (anonymous to others)" if item.anonymous else "")
+    return name + (_(" (anonymous to others)") if item.anonymous else "")
 
 
 def _backer_ids(ctx: Ctx, item: FeedbackItem) -> list[str]:
@@ -107,20 +109,26 @@ def card_text(item: FeedbackItem) -> tuple[str, tuple[Choice, ...]]:
     """The item's public message. The submitter is named only when not anonymous; public
     text never depends on who reads it."""
     who = "anonymous" if item.anonymous else "@" + (item.submitter_display or item.submitter)
-    status = rules.SHOWN.get(item.status, item.status)
+    status = rules.shown(item.status)
     lines = [
-        f"📝 Feedback {label(item)} [{item.category}] — {status}",
+        _("📝 Feedback {value} [{category}] — {status}").format(
+            value=label(item), category=item.category, status=status
+        ),
         item.text,
-        f"From {who} · 👍 {item.backers}"
-        + (f" · priority {item.priority}" if item.priority != "normal" else "")
+        _("From {who} · 👍 {backers}").format(who=who, backers=item.backers)
+        + (
+            _(" · priority {priority}").format(priority=item.priority)
+            if item.priority != "normal"
+            else ""
+        )
         + (f" · {item.rfc}" if item.rfc else "")
         + (f" · {item.source_link}" if item.source_link else ""),
     ]
     if item.merged_into:
-        lines.append(f"Merged into #{item.merged_into}.")
+        lines.append(_("Merged into #{merged_into}.").format(merged_into=item.merged_into))
     choices: tuple[Choice, ...] = ()
     if item.status in rules.OPEN:
-        choices = (Choice("feedback.up", str(item.id), "👍 Upvote", emoji="👍"),)
+        choices = (Choice("feedback.up", str(item.id), _("👍 Upvote"), emoji="👍"),)
     return "\n".join(lines), choices
 
 
@@ -163,11 +171,12 @@ def _unback(ctx: Ctx, item: FeedbackItem, user_id: str) -> bool:
 def _check_text(ctx: Ctx, text: str | None, sub: str | None) -> str:
     clean = " ".join((text or "").split()).strip().strip('"“”').strip()
     if not clean.strip("\u200b\u200c\u200d\u2060\ufeff"):
-        raise UserError(f"the feedback is empty. Usage: {_usage(ctx, sub)}")
+        raise UserError(_("the feedback is empty. Usage: {value}").format(value=_usage(ctx, sub)))
     if len(clean) > rules.MAX_TEXT:
         raise UserError(
-            f"the feedback is {len(clean)} characters; at most {rules.MAX_TEXT}. "
-            f"Usage: {_usage(ctx, sub)}"
+            _("the feedback is {value} characters; at most {MAX_TEXT}. Usage: {value2}").format(
+                value=len(clean), MAX_TEXT=rules.MAX_TEXT, value2=_usage(ctx, sub)
+            )
         )
     return clean
 
@@ -184,8 +193,9 @@ def capture(
     cat = category.strip().lower()
     if cat not in categories(ctx):
         raise UserError(
-            f"'{category}' is not a feedback category ({', '.join(categories(ctx))}). "
-            f"Usage: {_usage(ctx, None)}"
+            _("'{category}' is not a feedback category ({value}). Usage: {value2}").format(
+                category=category, value=", ".join(categories(ctx)), value2=_usage(ctx, None)
+            )
         )
     author = quoted.author if quoted and quoted.author else ctx.actor.user_id
     if quoted and quoted.author and quoted.author != ctx.actor.user_id:
@@ -194,7 +204,7 @@ def capture(
         display = ctx.actor.display
     channel = ctx.channel_for("feedback") or (None if ctx.is_direct else ctx.address.channel)
     if not channel:
-        raise UserError("send feedback in a channel (no feedback channel is set)")
+        raise UserError(_("send feedback in a channel (no feedback channel is set)"))
     number = repos.next_number(
         ctx.db, FeedbackItem.number, FeedbackItem.community_id, ctx.community.id or 0
     )
@@ -224,7 +234,9 @@ def capture(
     text_, choices = card_text(item)
     ctx.post(channel, text_, choices=choices, ref=ref_of(item))
     ctx.audit("feedback.create", number=number, category=cat)
-    answer = f"📝 Thanks! Captured as feedback {label(item)} in #{channel}."
+    answer = _("📝 Thanks! Captured as feedback {value} in #{channel}.").format(
+        value=label(item), channel=channel
+    )
     if quoted and _settings(ctx).get("reply", "thread") == "thread":
         where = Address(
             ctx.community.platform,
@@ -261,8 +273,12 @@ def _maybe_rfc(ctx: Ctx, item: FeedbackItem) -> None:
         with ctx.db.begin_nested():
             ctx.fire(
                 "rfc.propose",
-                title=f"From feedback #{item.number}: {item.text}"[:200],
-                summary=f"{item.text} — backed by {item.backers} people (feedback #{item.number}).",
+                title=_("From feedback #{number}: {text}").format(
+                    number=item.number, text=item.text
+                )[:200],
+                summary=_("{text} — backed by {backers} people (feedback #{number}).").format(
+                    text=item.text, backers=item.backers, number=item.number
+                ),
                 link=item.source_link,
                 author=item.submitter,
                 author_display=item.submitter_display,
@@ -282,8 +298,10 @@ def _maybe_rfc(ctx: Ctx, item: FeedbackItem) -> None:
     _notify(
         ctx,
         item,
-        f"🗳️ Feedback {label(item)} ({item.text[:80]}) has {item.backers} backers and is now "
-        f"proposed as {item.rfc}" + (", and under review." if before == "new" else "."),
+        _(
+            "🗳️ Feedback {value} ({value2}) has {backers} backers and is now proposed as {rfc}"
+        ).format(value=label(item), value2=item.text[:80], backers=item.backers, rfc=item.rfc)
+        + (_(", and under review.") if before == "new" else "."),
     )
 
 
@@ -321,7 +339,7 @@ def export(db: Database, fmt: str) -> str:
         w.writeheader()
         w.writerows(rows)
         return out.getvalue()
-    lines = ["# Feedback", ""]
+    lines = [_("# Feedback"), ""]
     for r in rows:
         lines.append(
             f"- #{r['number']} [{r['category']}] **{r['status']}** (👍 {r['backers']}): {r['text']}"
@@ -362,7 +380,7 @@ def register(reg: Registry) -> None:
             raise UserError(f'{quoted.missing}; use {ctx.prefix}feedback "TEXT" instead')
         text = quoted.text or ""
         if not text.strip():
-            raise UserError("that message has no text I can capture")
+            raise UserError(_("that message has no text I can capture"))
         capture(ctx, text[: rules.MAX_TEXT], category="idea", quoted=quoted)
 
     @reg.action("feedback.up")
@@ -373,14 +391,20 @@ def register(reg: Registry) -> None:
         item = _find(ctx, item.number, lock=True)
         if item.status not in rules.OPEN:
             if added:
-                raise UserError(f"feedback {label(item)} is {item.status}")
+                raise UserError(
+                    _("feedback {value} is {status}").format(value=label(item), status=item.status)
+                )
             return
         if added:
             if _back(ctx, item, ctx.actor.user_id):
-                ctx.private(f"👍 You back feedback {label(item)} ({item.backers} backers).")
+                ctx.private(
+                    _("👍 You back feedback {value} ({backers} backers).").format(
+                        value=label(item), backers=item.backers
+                    )
+                )
                 _maybe_rfc(ctx, item)
         elif _unback(ctx, item, ctx.actor.user_id):
-            ctx.private(f"You no longer back feedback {label(item)}.")
+            ctx.private(_("You no longer back feedback {value}.").format(value=label(item)))
         _refresh(ctx, item)
 
     @reg.command(
@@ -393,10 +417,16 @@ def register(reg: Registry) -> None:
     def feedback_up(ctx: Ctx, number: int) -> None:
         item = _find(ctx, number, lock=True)
         if item.status not in rules.OPEN:
-            raise UserError(f"feedback {label(item)} is {item.status}")
+            raise UserError(
+                _("feedback {value} is {status}").format(value=label(item), status=item.status)
+            )
         if not _back(ctx, item, ctx.actor.user_id):
-            raise UserError(f"you already back feedback {label(item)}")
-        ctx.private(f"👍 You back feedback {label(item)} ({item.backers} backers).")
+            raise UserError(_("you already back feedback {value}").format(value=label(item)))
+        ctx.private(
+            _("👍 You back feedback {value} ({backers} backers).").format(
+                value=label(item), backers=item.backers
+            )
+        )
         _maybe_rfc(ctx, item)
         _refresh(ctx, item)
 
@@ -410,8 +440,8 @@ def register(reg: Registry) -> None:
     def feedback_unup(ctx: Ctx, number: int) -> None:
         item = _find(ctx, number, lock=True)
         if not _unback(ctx, item, ctx.actor.user_id):
-            raise UserError(f"you do not back feedback {label(item)}")
-        ctx.private(f"You no longer back feedback {label(item)}.")
+            raise UserError(_("you do not back feedback {value}").format(value=label(item)))
+        ctx.private(_("You no longer back feedback {value}.").format(value=label(item)))
         _refresh(ctx, item)
 
     @reg.command(
@@ -431,10 +461,16 @@ def register(reg: Registry) -> None:
         try:
             rules.move(item.status, status)
         except rules.IllegalMove as exc:
-            raise UserError(f"feedback {label(item)}: {exc}") from None
+            raise UserError(
+                _("feedback {value}: {exc}").format(value=label(item), exc=exc)
+            ) from None
         note = " ".join((comment or "").split())
         if len(note) > rules.MAX_COMMENT:
-            raise UserError(f"the comment is longer than {rules.MAX_COMMENT} characters")
+            raise UserError(
+                _("the comment is longer than {MAX_COMMENT} characters").format(
+                    MAX_COMMENT=rules.MAX_COMMENT
+                )
+            )
         before = item.status
         item.status, item.updated_at = status, ctx.now
         if status == "done":
@@ -442,15 +478,19 @@ def register(reg: Registry) -> None:
         ctx.db.add(item)
         _event(ctx, item, "status", **{"from": before, "to": status, "comment": note or None})
         ctx.audit("feedback.status", number=number, to=status)
-        said = f"{rules.SHOWN[before]} → {rules.SHOWN[status]}"
+        said = f"{rules.shown(before)} → {rules.shown(status)}"
         ctx.reply(
-            f"📝 Feedback {label(item)} is now {rules.SHOWN[status]}"
+            _("📝 Feedback {value} is now {value2}").format(
+                value=label(item), value2=rules.shown(status)
+            )
             + (f": {note}" if note else ".")
         )
         _notify(
             ctx,
             item,
-            f"📝 Feedback {label(item)} ({item.text[:80]}): {said}"
+            _("📝 Feedback {value} ({value2}): {said}").format(
+                value=label(item), value2=item.text[:80], said=said
+            )
             + (f" — {note}" if note else "")
             + (f" {item.source_link}" if item.source_link else ""),
         )
@@ -463,7 +503,8 @@ def register(reg: Registry) -> None:
                         item.source_channel,
                         item.source_message,
                     ),
-                    f"✅ This is done (feedback {label(item)})" + (f": {note}" if note else "."),
+                    _("✅ This is done (feedback {value})").format(value=label(item))
+                    + (f": {note}" if note else "."),
                     thread="force",
                 )
             )
@@ -482,12 +523,20 @@ def register(reg: Registry) -> None:
     )
     def feedback_merge(ctx: Ctx, number: int, into: int) -> None:
         if number == into:
-            raise UserError(f"cannot merge #{number} into itself. Usage: {_usage(ctx, 'merge')}")
+            raise UserError(
+                _("cannot merge #{number} into itself. Usage: {value}").format(
+                    number=number, value=_usage(ctx, "merge")
+                )
+            )
         dup = _find(ctx, number, lock=True)
         target = _find(ctx, into, lock=True)
         for it in (dup, target):
             if it.status not in rules.OPEN:
-                raise UserError(f"feedback {label(it)} is {it.status}; only open items merge")
+                raise UserError(
+                    _("feedback {value} is {status}; only open items merge").format(
+                        value=label(it), status=it.status
+                    )
+                )
         result = rules.merge(_backer_ids(ctx, target), [*_backer_ids(ctx, dup), dup.submitter])
         for uid in sorted(result.added):
             _back(ctx, target, uid)
@@ -497,14 +546,22 @@ def register(reg: Registry) -> None:
         _event(ctx, target, "merged_from", number=dup.number, added=len(result.added))
         ctx.audit("feedback.merge", number=number, into=into)
         ctx.reply(
-            f"📝 Feedback {label(dup)} is merged into {label(target)}: "
-            f"{len(result.added)} backer(s) carried over, {target.backers} in all."
+            _(
+                "📝 Feedback {value} is merged into {value2}: {value3} backer(s) carried over, "
+                "{backers} in all."
+            ).format(
+                value=label(dup),
+                value2=label(target),
+                value3=len(result.added),
+                backers=target.backers,
+            )
         )
         if dup.submitter != ctx.actor.user_id:
             ctx.dm(
                 dup.submitter,
-                f"📝 Your feedback {label(dup)} was merged into {label(target)} "
-                f"({target.text[:80]}); you back it now.",
+                _(
+                    "📝 Your feedback {value} was merged into {value2} ({value3}); you back it now."
+                ).format(value=label(dup), value2=label(target), value3=target.text[:80]),
             )
         _refresh(ctx, dup)
         _refresh(ctx, target)
@@ -526,7 +583,11 @@ def register(reg: Registry) -> None:
         item.priority, item.updated_at = priority, ctx.now
         ctx.db.add(item)
         _event(ctx, item, "priority", to=priority)
-        ctx.reply(f"📝 Feedback {label(item)} has priority {priority}.")
+        ctx.reply(
+            _("📝 Feedback {value} has priority {priority}.").format(
+                value=label(item), priority=priority
+            )
+        )
         _refresh(ctx, item)
 
     @reg.command(
@@ -540,18 +601,25 @@ def register(reg: Registry) -> None:
         item = _find(ctx, number)
         moves = rules.moves(item.status)
         lines = [
-            f"📝 Feedback {label(item)} [{item.category}] — {rules.SHOWN[item.status]}",
+            _("📝 Feedback {value} [{category}] — {value2}").format(
+                value=label(item), category=item.category, value2=rules.shown(item.status)
+            ),
             item.text,
-            f"From: {_who(ctx, item)}",
-            f"Backers: {item.backers} · impact {impact(ctx, item)} (by role weight) · "
-            f"priority {item.priority}",
-            f"Since {format_when(item.created_at, ctx.zone)}"
+            _("From: {value}").format(value=_who(ctx, item)),
+            _("Backers: {backers} · impact {value} (by role weight) · priority {priority}").format(
+                backers=item.backers, value=impact(ctx, item), priority=item.priority
+            ),
+            _("Since {value}").format(value=format_when(item.created_at, ctx.zone))
             + (f" · {item.rfc}" if item.rfc else "")
-            + (f" · merged into #{item.merged_into}" if item.merged_into else "")
+            + (
+                _(" · merged into #{merged_into}").format(merged_into=item.merged_into)
+                if item.merged_into
+                else ""
+            )
             + (f" · {item.source_link}" if item.source_link else ""),
         ]
         if moves:
-            lines.append("Moves now: " + ", ".join(moves))
+            lines.append(_("Moves now: ") + i18n.joined(list(moves)))
         ctx.private("\n".join(lines))
 
     @reg.command(
@@ -593,16 +661,25 @@ def register(reg: Registry) -> None:
             ctx.db.execute(stmt.order_by(*order).offset((n - 1) * PAGE).limit(PAGE)).scalars()
         )
         if not rows:
-            ctx.private("No feedback matches." if n == 1 else f"There is no page {n}.")
+            ctx.private(
+                _("No feedback matches.") if n == 1 else _("There is no page {n}.").format(n=n)
+            )
             return
         first = (n - 1) * PAGE + 1
         lines = [
-            f"• #{i.number} [{i.category}] {rules.SHOWN[i.status]} · 👍 {i.backers} · {i.text[:80]}"
+            f"• #{i.number} [{i.category}] {rules.shown(i.status)} · 👍 {i.backers} · {i.text[:80]}"
             for i in rows
         ]
-        more = f" (next: --page {n + 1})" if first + len(rows) - 1 < total else ""
+        more = (
+            _(" (next: --page {value})").format(value=n + 1)
+            if first + len(rows) - 1 < total
+            else ""
+        )
         ctx.private(
-            f"📝 Showing {first}-{first + len(rows) - 1} of {total}{more}:\n" + "\n".join(lines)
+            _("📝 Showing {first}-{value} of {total}{more}:\n").format(
+                first=first, value=first + len(rows) - 1, total=total, more=more
+            )
+            + "\n".join(lines)
         )
 
     @reg.command(
@@ -615,7 +692,7 @@ def register(reg: Registry) -> None:
             ).scalars()
         )
         if not items:
-            ctx.private("No feedback yet.")
+            ctx.private(_("No feedback yet."))
             return
         by_status: dict[str, int] = {}
         by_cat: dict[str, int] = {}
@@ -623,13 +700,17 @@ def register(reg: Registry) -> None:
             by_status[i.status] = by_status.get(i.status, 0) + 1
             by_cat[i.category] = by_cat.get(i.category, 0) + 1
         days = [(i.done_at - i.created_at).total_seconds() / 86400 for i in items if i.done_at]
-        median = f"{statistics.median(days):.1f} days" if days else "none done yet"
+        median = (
+            _("{value:.1f} days").format(value=statistics.median(days))
+            if days
+            else _("none done yet")
+        )
         ctx.private(
-            f"📊 {len(items)} feedback items. By status: "
-            + ", ".join(f"{rules.SHOWN[k]} {v}" for k, v in sorted(by_status.items()))
-            + ". By category: "
+            _("📊 {value} feedback items. By status: ").format(value=len(items))
+            + ", ".join(f"{rules.shown(k)} {v}" for k, v in sorted(by_status.items()))
+            + _(". By category: ")
             + ", ".join(f"{k} {v}" for k, v in sorted(by_cat.items()))
-            + f". Median time from new to done: {median}."
+            + _(". Median time from new to done: {median}.").format(median=median)
         )
 
     @reg.command(
@@ -656,19 +737,28 @@ def register(reg: Registry) -> None:
                 raise UserError(f"{exc}. {usage}") from None
         if rfc_threshold is not None:
             if not 0 <= rfc_threshold <= 100_000:
-                raise UserError(f"--rfc-threshold must be from 0 (off) to 100000. {usage}")
+                raise UserError(
+                    _("--rfc-threshold must be from 0 (off) to 100000. {usage}").format(usage=usage)
+                )
             s["rfc_threshold"] = rfc_threshold or None
         if reply is not None:
             s["reply"] = reply
         if s == _settings(ctx):
             ctx.private(
-                f"Feedback: categories {', '.join(categories_of(s))}; "
-                f"RFC threshold {s.get('rfc_threshold') or 'off'}; captures answered "
-                f"{'in the thread' if s.get('reply', 'thread') == 'thread' else 'privately'}."
+                _(
+                    "Feedback: categories {value}; RFC threshold {value2}; captures answered "
+                    "{value3}."
+                ).format(
+                    value=", ".join(categories_of(s)),
+                    value2=s.get("rfc_threshold") or "off",
+                    value3=_("in the thread")
+                    if s.get("reply", "thread") == "thread"
+                    else "privately",
+                )
             )
             return
         ctx.set_setting("feedback", s)
         ctx.audit("config.feedback", **s)
-        ctx.reply("📝 Feedback settings saved.")
+        ctx.reply(_("📝 Feedback settings saved."))
 
     reg.exporter("feedback")(export)

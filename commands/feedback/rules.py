@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.i18n import NP_, _, pgettext
+
 DEFAULT_CATEGORIES = ("bug", "idea", "docs", "question", "other")
 PRIORITIES = ("low", "normal", "high")
 MAX_TEXT = 2000
@@ -24,14 +26,19 @@ FORWARD: dict[str, tuple[str, ...]] = {
     "in-progress": ("done",),
 }
 SHOWN = {
-    "new": "new",
-    "under-review": "under review",
-    "planned": "planned",
-    "in-progress": "in progress",
-    "done": "done",
-    "declined": "declined",
-    "duplicate": "duplicate",
+    "new": NP_("feedback status", "new"),
+    "under-review": NP_("feedback status", "under review"),
+    "planned": NP_("feedback status", "planned"),
+    "in-progress": NP_("feedback status", "in progress"),
+    "done": NP_("feedback status", "done"),
+    "declined": NP_("feedback status", "declined"),
+    "duplicate": NP_("feedback status", "duplicate"),
 }
+
+
+def shown(status: str) -> str:
+    """A status in the reader's words."""
+    return pgettext("feedback status", SHOWN.get(status, status))
 
 
 class IllegalMove(ValueError):
@@ -50,8 +57,12 @@ def move(status: str, to: str) -> str:
     allowed = moves(status)
     if to not in allowed:
         if not allowed:
-            raise IllegalMove(f"it is {SHOWN[status]}: no move is possible")
-        raise IllegalMove(f"it is {SHOWN[status]}; from there it can move to {', '.join(allowed)}")
+            raise IllegalMove(_("it is {status}: no move is possible").format(status=shown(status)))
+        raise IllegalMove(
+            _("it is {status}; from there it can move to {moves}").format(
+                status=shown(status), moves=", ".join(allowed)
+            )
+        )
     return to
 
 

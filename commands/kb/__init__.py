@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.links import checked_link
 from bot.model import Choice
 from bot.registry import Registry
@@ -41,7 +42,9 @@ def _checked(ctx: Ctx, sub: str, fn: Any, *args: Any) -> Any:
     try:
         return fn(*args)
     except rules.KbInputError as exc:
-        raise UserError(f"{exc}. Usage: {_usage(ctx, sub)}") from None
+        raise UserError(
+            _("{exc}. Usage: {value}").format(exc=exc, value=_usage(ctx, sub))
+        ) from None
 
 
 def _link(ctx: Ctx, sub: str, value: str | None) -> str | None:
@@ -51,7 +54,7 @@ def _link(ctx: Ctx, sub: str, value: str | None) -> str | None:
 def _entry(ctx: Ctx, number: int) -> KbEntry:
     entry = state.find(ctx.db, ctx.community.id or 0, number)
     if entry is None:
-        raise UserError(f"there is no knowledge-base entry KB-{number}")
+        raise UserError(_("there is no knowledge-base entry KB-{number}").format(number=number))
     return entry
 
 
@@ -75,10 +78,14 @@ def suggest(ctx: Ctx, question: str, *, user_id: str, context: str) -> KbSuggest
     ctx.db.add(sugg)
     ctx.db.flush()
     picks = [
-        Choice("kb.helpful", f"{sugg.id}:{h.entry.number}", f"KB-{h.entry.number} answers it")
+        Choice(
+            "kb.helpful",
+            f"{sugg.id}:{h.entry.number}",
+            _("KB-{number} answers it").format(number=h.entry.number),
+        )
         for h in hits
     ]
-    choices = (*picks, Choice("kb.helpful", f"{sugg.id}:none", "None of these", style="danger"))
+    choices = (*picks, Choice("kb.helpful", f"{sugg.id}:none", _("None of these"), style="danger"))
     text = "💡 Does one of these answer it?\n" + "\n".join(render.hit_line(h) for h in hits)
     send = ctx.private(text) if user_id == ctx.actor.user_id else ctx.dm(user_id, text)
     # The same message with buttons: the helpers that build private messages take no choices.
@@ -141,7 +148,7 @@ def register(reg: Registry) -> None:
             at=ctx.now,
         )
         ctx.audit("kb.add", number=entry.number, question=q)
-        ctx.reply(f"📚 Added KB-{entry.number}: {q}")
+        ctx.reply(_("📚 Added KB-{number}: {q}").format(number=entry.number, q=q))
 
     @reg.command(
         "kb",
@@ -167,7 +174,9 @@ def register(reg: Registry) -> None:
     ) -> None:
         entry = _entry(ctx, number)
         if question is None and answer is None and tags is None and link is None:
-            raise UserError(f"nothing to change. Usage: {_usage(ctx, 'edit')}")
+            raise UserError(
+                _("nothing to change. Usage: {value}").format(value=_usage(ctx, "edit"))
+            )
         if question is not None:
             entry.question = _checked(
                 ctx, "edit", rules.check_text, question, "question", rules.MAX_QUESTION
@@ -184,7 +193,7 @@ def register(reg: Registry) -> None:
         ctx.db.add(entry)
         state.index(ctx.db, entry)
         ctx.audit("kb.edit", number=number)
-        ctx.reply(f"📚 KB-{number} updated.")
+        ctx.reply(_("📚 KB-{number} updated.").format(number=number))
 
     @reg.command(
         "kb",
@@ -201,7 +210,7 @@ def register(reg: Registry) -> None:
         ctx.db.add(entry)
         state.index(ctx.db, entry)
         ctx.audit("kb.remove", number=number, question=entry.question)
-        ctx.reply(f"🗑️ KB-{number} removed.")
+        ctx.reply(_("🗑️ KB-{number} removed.").format(number=number))
 
     @reg.command(
         "kb",
@@ -213,7 +222,11 @@ def register(reg: Registry) -> None:
     def kb_search(ctx: Ctx, query: str) -> None:
         hits = _checked(ctx, "search", state.search, ctx.db, ctx.community.id or 0, query)
         if not hits:
-            ctx.private(f"🔎 Nothing in the knowledge base matches “{query.strip()[:80]}”.")
+            ctx.private(
+                _("🔎 Nothing in the knowledge base matches “{value}”.").format(
+                    value=query.strip()[:80]
+                )
+            )
             return
         ctx.private(
             f"🔎 {len(hits)} match{'es' if len(hits) != 1 else ''}:\n"
@@ -254,14 +267,14 @@ def register(reg: Registry) -> None:
 
     @reg.action("kb.helpful")
     def on_helpful(ctx: Ctx, value: str, added: bool) -> None:
-        sid, _, pick = value.partition(":")
+        sid, _sep, pick = value.partition(":")
         if not added or not sid.isdigit():
             return
         sugg = ctx.db.get(KbSuggestion, int(sid))
         if sugg is None or sugg.community_id != ctx.community.id:
             return
         if sugg.user_id != ctx.actor.user_id:
-            raise UserError("only the person who asked can say whether it answered them")
+            raise UserError(_("only the person who asked can say whether it answered them"))
         offered = sugg.entry_numbers.split(",")
         if pick != "none" and pick not in offered:
             return
@@ -269,9 +282,9 @@ def register(reg: Registry) -> None:
         sugg.answered_by = None if pick == "none" else int(pick)
         ctx.db.add(sugg)
         if pick == "none":
-            ctx.private("Thanks: noted that none of these answered it.")
+            ctx.private(_("Thanks: noted that none of these answered it."))
         else:
-            ctx.private(f"Thanks: noted that KB-{pick} answered it.")
+            ctx.private(_("Thanks: noted that KB-{pick} answered it.").format(pick=pick))
             ctx.fire("kb.answered", context=sugg.context, entry=int(pick), user_id=sugg.user_id)
 
     # ---- entries made by other capabilities' events
@@ -325,13 +338,15 @@ def register(reg: Registry) -> None:
         source_ref: str,
         link: str | None = None,
         tags: str = "",
-        **_: Any,
+        **_details: Any,
     ) -> None:
         """Another capability hands over an entry (a resolved ticket's question and accepted
         answer); made once per source_ref."""
         cid = ctx.community.id or 0
         if state.by_source(ctx.db, cid, source_ref):
-            raise UserError(f"{source_ref} is already in the knowledge base")
+            raise UserError(
+                _("{source_ref} is already in the knowledge base").format(source_ref=source_ref)
+            )
         q = _checked(ctx, "add", rules.check_text, question, "question", rules.MAX_QUESTION)
         a = _checked(ctx, "add", rules.check_text, answer, "answer", rules.MAX_ANSWER)
         entry = state.add(
@@ -346,7 +361,7 @@ def register(reg: Registry) -> None:
             by=ctx.actor.user_id,
             at=ctx.now,
         )
-        ctx.private(f"📚 Added KB-{entry.number}: {q}")
+        ctx.private(_("📚 Added KB-{number}: {q}").format(number=entry.number, q=q))
 
     @reg.on("kb.suggest")
     def on_suggest(ctx: Ctx, question: str, user_id: str, context: str = "", **_: Any) -> None:

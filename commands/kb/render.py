@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, _, ngettext
 from bot.model import Card
 from bot.timeparse import format_when
 from commands.kb.state import Hit
@@ -13,35 +14,37 @@ from storage.rfc_tables import Rfc
 from storage.vote_tables import DecisionRecord
 
 SOURCE = {
-    "manual": "written by a moderator",
-    "decision": "a decision",
-    "rfc": "an accepted RFC",
-    "ticket": "a resolved ticket",
+    "manual": N_("written by a moderator"),
+    "decision": N_("a decision"),
+    "rfc": N_("an accepted RFC"),
+    "ticket": N_("a resolved ticket"),
 }
 
 
 def source_text(e: KbEntry) -> str:
-    what = SOURCE.get(e.source, e.source)
+    what = _(SOURCE[e.source]) if e.source in SOURCE else e.source
     if e.source == "decision" and e.source_ref:
-        what += f" (decision record #{e.source_ref.split(':', 1)[1]})"
+        what += _(" (decision record #{value})").format(value=e.source_ref.split(":", 1)[1])
     return what
 
 
 def hit_line(h: Hit) -> str:
     e = h.entry
     snippet = " ".join(h.snippet.split()) or e.answer[:120]
-    line = f"• KB-{e.number} · {e.question} — {snippet}"
+    line = _("• KB-{number} · {question} — {snippet}").format(
+        number=e.number, question=e.question, snippet=snippet
+    )
     line += f" ({source_text(e)}"
     return line + (f", {e.link})" if e.link else ")")
 
 
 def entry_card(e: KbEntry) -> tuple[str, Card]:
-    title = f"📚 KB-{e.number}: {e.question}"
-    fields: list[tuple[str, str]] = [("Answer", e.answer), ("Source", source_text(e))]
+    title = _("📚 KB-{number}: {question}").format(number=e.number, question=e.question)
+    fields: list[tuple[str, str]] = [(_("Answer"), e.answer), (_("Source"), source_text(e))]
     if e.tags:
-        fields.append(("Tags", ", ".join(e.tags.split(","))))
+        fields.append((_("Tags"), ", ".join(e.tags.split(","))))
     if e.link:
-        fields.append(("Link", e.link))
+        fields.append((_("Link"), e.link))
     return title, Card(title=title, fields=tuple(fields))
 
 
@@ -49,14 +52,26 @@ def stats_text(entries: int, outcomes: dict[str | None, int]) -> str:
     offered = sum(outcomes.values())
     helpful = outcomes.get("helpful", 0)
     told = helpful + outcomes.get("not-helpful", 0)
-    lines = [f"📚 {entries} entr{'y' if entries == 1 else 'ies'} in the knowledge base."]
+    lines = [
+        ngettext(
+            "📚 {entries} entry in the knowledge base.",
+            "📚 {entries} entries in the knowledge base.",
+            entries,
+        ).format(entries=entries)
+    ]
     if not offered:
-        lines.append("No suggestions offered yet.")
+        lines.append(_("No suggestions offered yet."))
         return "\n".join(lines)
     lines.append(
-        f"Suggestions offered: {offered}; answered by one of them: {helpful}"
-        + (f" ({helpful * 100 // told}% of {told} who said)" if told else "")
-        + f"; no answer given: {offered - told}."
+        _("Suggestions offered: {offered}; answered by one of them: {helpful}").format(
+            offered=offered, helpful=helpful
+        )
+        + (
+            _(" ({value}% of {told} who said)").format(value=helpful * 100 // told, told=told)
+            if told
+            else ""
+        )
+        + _("; no answer given: {value}.").format(value=offered - told)
     )
     return "\n".join(lines)
 
@@ -64,16 +79,18 @@ def stats_text(entries: int, outcomes: dict[str | None, int]) -> str:
 def decision_answer(rec: DecisionRecord, zone: ZoneInfo) -> str:
     when = format_when(rec.closed_at, zone)
     winners = rec.data.get("winners") or []
-    text = f"Decided {rec.outcome} on {when} (vote #{rec.vote_id})"
+    text = _("Decided {outcome} on {when} (vote #{vote_id})").format(
+        outcome=rec.outcome, when=when, vote_id=rec.vote_id
+    )
     if winners and rec.outcome not in ("passed", "failed"):
         text += ": " + ", ".join(str(w) for w in winners)
     rule = rec.data.get("rule")
-    return text + (f". Rule: {rule}." if rule else ".")
+    return text + (_(". Rule: {rule}.").format(rule=rule) if rule else ".")
 
 
 def rfc_answer(rfc: Rfc, zone: ZoneInfo) -> str:
     when = format_when(rfc.decided_at, zone) if rfc.decided_at else "?"
-    text = f"Accepted on {when}."
+    text = _("Accepted on {when}.").format(when=when)
     if rfc.summary:
         text = f"{rfc.summary} — {text}"
     return text
@@ -95,19 +112,24 @@ def entry_dict(e: KbEntry, community: str | None) -> dict[str, Any]:
 
 
 def markdown(entries: list[KbEntry], names: dict[int | None, str]) -> str:
-    out = ["# Knowledge base", ""]
+    out = [_("# Knowledge base"), ""]
     current: int | None = None
     for e in entries:
         if e.community_id != current:
             current = e.community_id
             out += [f"## {names.get(current, current)}", ""]
-        out += [f"### KB-{e.number}: {e.question}", "", e.answer, ""]
-        meta = [f"Source: {source_text(e)}"]
+        out += [
+            _("### KB-{number}: {question}").format(number=e.number, question=e.question),
+            "",
+            e.answer,
+            "",
+        ]
+        meta = [_("Source: {value}").format(value=source_text(e))]
         if e.tags:
             meta.append("Tags: " + ", ".join(e.tags.split(",")))
         if e.link:
-            meta.append(f"Link: {e.link}")
+            meta.append(_("Link: {link}").format(link=e.link))
         out += ["; ".join(meta), ""]
     if not entries:
-        out.append("No entries yet.")
+        out.append(_("No entries yet."))
     return "\n".join(out).rstrip() + "\n"

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.mentions import plain_mentions
 from bot.model import GrantRole
 from bot.registry import Registry
@@ -74,7 +75,7 @@ def export(db: Database, fmt: str) -> str:
     if fmt == "json":
         return json.dumps({"kudos": rows}, indent=2, ensure_ascii=False)
     if fmt != "csv":
-        raise ValueError("kudos export formats: csv, json")
+        raise ValueError(_("kudos export formats: csv, json"))
     out = io.StringIO()
     w = csv.DictWriter(
         out, ["community", "at", "giver", "recipient", "recipient_display", "category", "why"]
@@ -102,23 +103,29 @@ def register(reg: Registry) -> None:
     def kudos(ctx: Ctx, user: str, category: str, why: str) -> None:
         usage = _usage(ctx, None)
         if user == ctx.actor.user_id:
-            raise UserError("kudos are for others; you cannot thank yourself")
+            raise UserError(_("kudos are for others; you cannot thank yourself"))
         member = ctx.member(user)
         if member is None:
-            raise UserError(f"@{user} is not a member here. Usage: {usage}")
+            raise UserError(
+                _("@{user} is not a member here. Usage: {usage}").format(user=user, usage=usage)
+            )
         cat = category.strip().lower()
         known = categories(ctx)
         if cat not in known:
             raise UserError(
-                f"'{category}' is not a kudos category ({', '.join(known)}). Usage: {usage}"
+                _("'{category}' is not a kudos category ({value}). Usage: {usage}").format(
+                    category=category, value=", ".join(known), usage=usage
+                )
             )
         # A mention inside WHY is shown as the name, never a ping.
         text = plain_mentions(why.strip().strip('"“”').strip())
         if not text:
-            raise UserError(f"say why. Usage: {usage}")
+            raise UserError(_("say why. Usage: {usage}").format(usage=usage))
         if len(text) > rules.MAX_WHY:
             raise UserError(
-                f"WHY is {len(text)} characters; at most {rules.MAX_WHY}. Usage: {usage}"
+                _("WHY is {value} characters; at most {MAX_WHY}. Usage: {usage}").format(
+                    value=len(text), MAX_WHY=rules.MAX_WHY, usage=usage
+                )
             )
         limit = int(settings(ctx).get("daily_limit") or rules.DEFAULT_DAILY_LIMIT)
         today = ctx.db.execute(
@@ -130,7 +137,9 @@ def register(reg: Registry) -> None:
         ).scalar_one()
         if rules.over_limit(today, limit):
             raise UserError(
-                f"you have given {today} kudos in the last 24 hours; the limit is {limit}"
+                _("you have given {today} kudos in the last 24 hours; the limit is {limit}").format(
+                    today=today, limit=limit
+                )
             )
         before = ctx.db.execute(
             select(func.count()).where(
@@ -151,15 +160,25 @@ def register(reg: Registry) -> None:
                 at=ctx.now,
             )
         )
-        line = f"🙌 @{ctx.actor.display} thanks @{name} for {cat}: {text}"
+        line = _("🙌 @{display} thanks @{name} for {cat}: {text}").format(
+            display=ctx.actor.display, name=name, cat=cat, text=text
+        )
         channel = ctx.channel_for("recognition")
         if channel:
             ctx.post(channel, line)
             if channel != ctx.address.channel or ctx.is_direct:
-                ctx.private(f"Kudos to @{name} posted in #{channel}.")
+                ctx.private(
+                    _("Kudos to @{name} posted in #{channel}.").format(name=name, channel=channel)
+                )
         else:
             ctx.reply(line)
-        ctx.dm(user, f"🙌 @{ctx.actor.display} thanked you for {cat}: {text}")
+        with ctx.speaking_to(user):
+            ctx.dm(
+                user,
+                _("🙌 @{display} thanked you for {cat}: {text}").format(
+                    display=ctx.actor.display, cat=cat, text=text
+                ),
+            )
         ctx.audit("kudos", to=user, category=cat)
         s = settings(ctx)
         for m in rules.crossed(before, before + 1, s.get("milestones") or rules.DEFAULT_MILESTONES):
@@ -175,7 +194,9 @@ def register(reg: Registry) -> None:
                 at=ctx.now,
             ):
                 continue
-            announce = f"🏅 @{name} has reached {m} kudos for {cat}!"
+            announce = _("🏅 @{name} has reached {m} kudos for {cat}!").format(
+                name=name, m=m, cat=cat
+            )
             if channel:
                 ctx.post(channel, announce)
             else:
@@ -200,20 +221,25 @@ def register(reg: Registry) -> None:
         if category:
             if category.lower() not in categories(ctx):
                 raise UserError(
-                    f"'{category}' is not a kudos category ({', '.join(categories(ctx))})"
+                    _("'{category}' is not a kudos category ({value})").format(
+                        category=category, value=", ".join(categories(ctx))
+                    )
                 )
             where.append(Kudos.category == category.lower())
         totals: dict[str, int] = {}
         for who, _cat, n in _counts(ctx, where):
             totals[who] = totals.get(who, 0) + n
         if not totals:
-            ctx.private("No kudos in that time yet.")
+            ctx.private(_("No kudos in that time yet."))
             return
         top = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
         lines = [f"{i}. @{ctx.display_of(u)}: {n}" for i, (u, n) in enumerate(top, 1)]
-        scope = f" for {category.lower()}" if category else ""
+        scope = _(" for {value}").format(value=category.lower()) if category else ""
         ctx.private(
-            f"🏆 Most thanked{scope} in the last {span.days or 1} days:\n" + "\n".join(lines)
+            _("🏆 Most thanked{scope} in the last {value} days:\n").format(
+                scope=scope, value=span.days or 1
+            )
+            + "\n".join(lines)
         )
 
     @reg.command(
@@ -227,10 +253,14 @@ def register(reg: Registry) -> None:
         rows = _counts(ctx, [Kudos.recipient == user])
         name = ctx.display_of(user)
         if not rows:
-            ctx.private(f"@{name} has no kudos yet.")
+            ctx.private(_("@{name} has no kudos yet.").format(name=name))
             return
         parts = ", ".join(f"{cat} {n}" for _u, cat, n in sorted(rows, key=lambda r: (-r[2], r[1])))
-        ctx.private(f"🙌 @{name}: {sum(r[2] for r in rows)} kudos ({parts}).")
+        ctx.private(
+            _("🙌 @{name}: {value} kudos ({parts}).").format(
+                name=name, value=sum(r[2] for r in rows), parts=parts
+            )
+        )
 
     @reg.command(
         "config",
@@ -260,16 +290,20 @@ def register(reg: Registry) -> None:
             if milestones is not None:
                 s["milestones"] = list(rules.check_milestones(int(m) for m in milestones))
         except (rules.KudosError, ValueError) as exc:
-            raise UserError(f"{exc}. Usage: {usage}") from None
+            raise UserError(_("{exc}. Usage: {usage}").format(exc=exc, usage=usage)) from None
         if daily_limit is not None:
             if not 1 <= daily_limit <= 100:
-                raise UserError(f"--daily-limit must be from 1 to 100. Usage: {usage}")
+                raise UserError(
+                    _("--daily-limit must be from 1 to 100. Usage: {usage}").format(usage=usage)
+                )
             s["daily_limit"] = daily_limit
         if milestone_role is not None:
             key, eq, role = milestone_role.partition("=")
-            cat, _, n = key.partition(":")
+            cat, _sep, n = key.partition(":")
             if not eq or not n.isdigit() or not role.strip():
-                raise UserError(f"--milestone-role is CATEGORY:N=ROLE. Usage: {usage}")
+                raise UserError(
+                    _("--milestone-role is CATEGORY:N=ROLE. Usage: {usage}").format(usage=usage)
+                )
             s["milestone_roles"] = {
                 **(s.get("milestone_roles") or {}),
                 f"{cat}:{int(n)}": role.strip(),
@@ -277,14 +311,18 @@ def register(reg: Registry) -> None:
         if s == settings(ctx):
             cats = ", ".join(categories_of(s))
             ctx.private(
-                f"Kudos: categories {cats}; daily limit "
-                f"{s.get('daily_limit') or rules.DEFAULT_DAILY_LIMIT}; milestones "
-                f"{', '.join(str(m) for m in s.get('milestones') or rules.DEFAULT_MILESTONES)}."
+                _("Kudos: categories {cats}; daily limit {value}; milestones {value2}.").format(
+                    cats=cats,
+                    value=s.get("daily_limit") or rules.DEFAULT_DAILY_LIMIT,
+                    value2=", ".join(
+                        str(m) for m in s.get("milestones") or rules.DEFAULT_MILESTONES
+                    ),
+                )
             )
             return
         ctx.set_setting("kudos", s)
         ctx.audit("config.kudos", **s)
-        ctx.reply("🙌 Kudos settings saved.")
+        ctx.reply(_("🙌 Kudos settings saved."))
 
     reg.exporter("kudos")(export)
 

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot import paging
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _, pgettext
 from bot.links import checked_link
 from bot.model import Actor, OpenThread
 from bot.registry import Registry
@@ -71,9 +72,15 @@ def _usage(ctx: Ctx, sub: str) -> str:
 def _text(ctx: Ctx, sub: str, value: str | None, what: str, limit: int = MAX_TEXT) -> str:
     text = (value or "").strip()
     if not text:
-        raise UserError(f"the {what} is empty. Usage: {_usage(ctx, sub)}")
+        raise UserError(
+            _("the {what} is empty. Usage: {value}").format(what=what, value=_usage(ctx, sub))
+        )
     if len(text) > limit:
-        raise UserError(f"the {what} is longer than {limit} characters. Usage: {_usage(ctx, sub)}")
+        raise UserError(
+            _("the {what} is longer than {limit} characters. Usage: {value}").format(
+                what=what, limit=limit, value=_usage(ctx, sub)
+            )
+        )
     return text
 
 
@@ -84,8 +91,10 @@ def _link(ctx: Ctx, sub: str, value: str | None) -> str | None:
 def _require_open(ctx: Ctx, rfc: Rfc, what: str) -> None:
     if rfc.stage not in rfc_rules.OPEN:
         raise UserError(
-            f"{label(rfc)} is {rfc.stage}; {what} only while it is in discussion, "
-            f"a final comment period or a vote"
+            _(
+                "{value} is {stage}; {what} only while it is in discussion, a final comment "
+                "period or a vote"
+            ).format(value=label(rfc), stage=pgettext("rfc stage", rfc.stage), what=what)
         )
 
 
@@ -112,7 +121,7 @@ def register(reg: Registry) -> None:
         url = _link(ctx, "propose", link)
         channel = ctx.channel_for("rfc") or ctx.address.channel
         if not channel or (ctx.is_direct and not ctx.channel_for("rfc")):
-            raise UserError("propose RFCs in a channel (no rfc channel is set)")
+            raise UserError(_("propose RFCs in a channel (no rfc channel is set)"))
         rfc = Rfc(
             community_id=ctx.community.id or 0,
             number=rfc_state.next_number(ctx),
@@ -137,13 +146,17 @@ def register(reg: Registry) -> None:
         announce(
             ctx,
             rfc,
-            f"💬 Discussion of {label(rfc)} ({title}), proposed by @{ctx.actor.display}. "
-            f"Reply in this thread; replies are kept as the RFC's discussion.",
+            _(
+                "💬 Discussion of {value} ({title}), proposed by @{display}. Reply in this thread; "
+                "replies are kept as the RFC's discussion."
+            ).format(value=label(rfc), title=title, display=ctx.actor.display),
         )
         rfc_state.reschedule_stale(ctx, rfc)
         ctx.audit("rfc.propose", rfc=label(rfc), title=title)
         if channel != ctx.address.channel or ctx.is_direct:
-            ctx.private(f"✅ {label(rfc)} is posted in #{channel}.")
+            ctx.private(
+                _("✅ {value} is posted in #{channel}.").format(value=label(rfc), channel=channel)
+            )
         return rfc
 
     @reg.on("rfc.propose")
@@ -198,7 +211,7 @@ def register(reg: Registry) -> None:
             stmt = stmt.where(Rfc.author == ctx.actor.user_id)
         rows, total = paging.page(ctx.db, stmt.order_by(Rfc.number.desc()), page)
         if not total:
-            ctx.private("No RFCs match." if stage or mine else "No RFCs yet.")
+            ctx.private(_("No RFCs match.") if stage or mine else _("No RFCs yet."))
             return
         lines = [rfc_render.list_line(rfc_state.snapshot(ctx.db, r), ctx.now) for r in rows]
         more = paging.note(total, page, len(rows), f"{ctx.prefix}rfc list")
@@ -227,18 +240,24 @@ def register(reg: Registry) -> None:
     def rfc_reviewers(ctx: Ctx, rfc: str, users: list[str]) -> None:
         row = find(ctx, rfc)
         rfc_state.lock(ctx, row)
-        rfc_state.require_author_or_moderator(ctx, row, "request reviews")
-        _require_open(ctx, row, "reviews are requested")
+        rfc_state.require_author_or_moderator(ctx, row, _("request reviews"))
+        _require_open(ctx, row, _("reviews are requested"))
         wanted = list(dict.fromkeys(users))
         unknown = [u for u in wanted if ctx.member(u) is None]
         if unknown:
             # A review request must reach a person: an id nobody here has is a typo.
             raise UserError(
-                f"I know no member {', '.join('@' + u for u in unknown)} here "
-                "(people are known once they have used Moot or are in a channel it is in)"
+                _(
+                    "I know no member {value} here (people are known once they have used Moot or "
+                    "are in a channel it is in)"
+                ).format(value=", ".join("@" + u for u in unknown))
             )
         if row.author in wanted:
-            raise UserError(f"@{row.author_display or row.author} wrote {label(row)}; ask others")
+            raise UserError(
+                _("@{value} wrote {value2}; ask others").format(
+                    value=row.author_display or row.author, value2=label(row)
+                )
+            )
         due = ctx.now + rfc_state.review_window(ctx)
         added = []
         for uid in wanted:
@@ -258,11 +277,15 @@ def register(reg: Registry) -> None:
             if review.verdict is None:
                 ctx.schedule("rfc.review_reminder", f"{ref_of(row)}:{uid}", due, {"rfc_id": row.id})
         if not added:
-            raise UserError("those reviews are already requested")
+            raise UserError(_("those reviews are already requested"))
         add_event(ctx, row, "reviewers", users=[ctx.display_of(u) for u in added])
         touch(ctx, row)
         names = ", ".join("@" + ctx.display_of(u) for u in added)
-        announce(ctx, row, f"👀 Review of {label(row)} requested from {names}.")
+        announce(
+            ctx,
+            row,
+            _("👀 Review of {value} requested from {names}.").format(value=label(row), names=names),
+        )
         refresh(ctx, row)
 
     @reg.command(
@@ -281,9 +304,11 @@ def register(reg: Registry) -> None:
     def rfc_review(ctx: Ctx, rfc: str, verdict: str, comment: str | None) -> None:
         row = find(ctx, rfc)
         rfc_state.lock(ctx, row)
-        _require_open(ctx, row, "reviews are taken")
+        _require_open(ctx, row, _("reviews are taken"))
         if ctx.actor.user_id == row.author:
-            raise UserError(f"you wrote {label(row)}; reviews come from others")
+            raise UserError(
+                _("you wrote {value}; reviews come from others").format(value=label(row))
+            )
         note = (comment or "").strip()[:MAX_TEXT] or None
         review = ctx.db.execute(
             select(RfcReview).where(
@@ -304,7 +329,10 @@ def register(reg: Registry) -> None:
         announce(
             ctx,
             row,
-            f"📝 @{ctx.actor.display} {said} on {label(row)}" + (f": {note}" if note else "."),
+            _("📝 @{display} {said} on {value}").format(
+                display=ctx.actor.display, said=said, value=label(row)
+            )
+            + (f": {note}" if note else "."),
         )
         refresh(ctx, row)
 
@@ -322,7 +350,7 @@ def register(reg: Registry) -> None:
         row = find(ctx, rfc)
         rfc_state.lock(ctx, row)
         body = _text(ctx, "concern", text, "concern")
-        _require_open(ctx, row, "concerns are raised")
+        _require_open(ctx, row, _("concerns are raised"))
         top = ctx.db.execute(
             select(func.max(RfcConcern.number)).where(RfcConcern.rfc_id == row.id)
         ).scalar_one()
@@ -340,12 +368,14 @@ def register(reg: Registry) -> None:
         add_event(ctx, row, "concern", number=number, text=body)
         left = fcp_pause(ctx, row, number)
         touch(ctx, row)
-        msg = f"⚠️ Concern #{number} on {label(row)} by @{ctx.actor.display}: {body}"
+        msg = _("⚠️ Concern #{number} on {value} by @{display}: {body}").format(
+            number=number, value=label(row), display=ctx.actor.display, body=body
+        )
         if left is not None:
-            msg += (
-                f"\nThe final comment period is paused with {rfc_render.span(left)} left "
-                f"until every concern is resolved."
-            )
+            msg += _(
+                "\nThe final comment period is paused with {value} left until every concern is "
+                "resolved."
+            ).format(value=rfc_render.span(left))
         announce(ctx, row, msg)
         refresh(ctx, row)
 
@@ -364,18 +394,27 @@ def register(reg: Registry) -> None:
         row = find(ctx, rfc)
         rfc_state.lock(ctx, row)
         if not 0 < number < 1_000_000:
-            raise UserError(f"{label(row)} has no concern #{number}")
+            raise UserError(
+                _("{value} has no concern #{number}").format(value=label(row), number=number)
+            )
         concern = ctx.db.execute(
             select(RfcConcern).where(RfcConcern.rfc_id == row.id, RfcConcern.number == number)
         ).scalar_one_or_none()
         if concern is None:
-            raise UserError(f"{label(row)} has no concern #{number}")
+            raise UserError(
+                _("{value} has no concern #{number}").format(value=label(row), number=number)
+            )
         if concern.resolved_at is not None:
-            raise UserError(f"concern #{number} on {label(row)} is already resolved")
+            raise UserError(
+                _("concern #{number} on {value} is already resolved").format(
+                    number=number, value=label(row)
+                )
+            )
         if ctx.actor.user_id != concern.raised_by and not ctx.is_moderator():
             raise UserError(
-                f"only @{concern.raised_by_display or concern.raised_by}, who raised concern "
-                f"#{number}, or a moderator can resolve it"
+                _(
+                    "only @{value}, who raised concern #{number}, or a moderator can resolve it"
+                ).format(value=concern.raised_by_display or concern.raised_by, number=number)
             )
         text = (note or "").strip()[:MAX_TEXT] or None
         concern.resolved_at = ctx.now
@@ -391,7 +430,9 @@ def register(reg: Registry) -> None:
         announce(
             ctx,
             row,
-            f"✅ Concern #{number} on {label(row)} resolved by @{ctx.actor.display}"
+            _("✅ Concern #{number} on {value} resolved by @{display}").format(
+                number=number, value=label(row), display=ctx.actor.display
+            )
             + (f": {text}" if text else "."),
         )
         fcp_resume(ctx, row)
@@ -418,9 +459,9 @@ def register(reg: Registry) -> None:
     def rfc_fcp(ctx: Ctx, rfc: str, disposition: str, **kw: timedelta | None) -> None:
         row = find(ctx, rfc)
         rfc_state.lock(ctx, row)
-        rfc_state.require_author_or_moderator(ctx, row, "start a final comment period")
+        rfc_state.require_author_or_moderator(ctx, row, _("start a final comment period"))
         span = kw.get("for") or rfc_state.DEFAULT_FCP
-        rfc_state.check_span(span, "the final comment period", _usage(ctx, "fcp"))
+        rfc_state.check_span(span, _("the final comment period"), _usage(ctx, "fcp"))
         check(row, "fcp")
         move(ctx, row, "fcp")
         row.fcp_disposition = disposition
@@ -441,16 +482,16 @@ def register(reg: Registry) -> None:
             paused=bool(concerns),
         )
         ctx.audit("rfc.fcp", rfc=label(row), disposition=disposition, span=format_duration(span))
-        msg = f"⏳ Final comment period on {label(row)}: proposed disposition **{disposition}**. "
+        msg = _(
+            "⏳ Final comment period on {value}: proposed disposition **{disposition}**. "
+        ).format(value=label(row), disposition=disposition)
         if concerns:
-            msg += (
-                f"It is paused at once with {rfc_render.span(span)} to run: "
-                f"{len(concerns)} concern(s) are open."
-            )
+            msg += _(
+                "It is paused at once with {value} to run: {value2} concern(s) are open."
+            ).format(value=rfc_render.span(span), value2=len(concerns))
         else:
-            msg += (
-                f"Unless a concern is raised, it applies by itself "
-                f"{format_when(row.fcp_ends_at or ctx.now, ctx.zone)}."
+            msg += _("Unless a concern is raised, it applies by itself {value}.").format(
+                value=format_when(row.fcp_ends_at or ctx.now, ctx.zone)
             )
         announce(ctx, row, msg)
         refresh(ctx, row)
@@ -464,11 +505,17 @@ def register(reg: Registry) -> None:
     def rfc_withdraw(ctx: Ctx, rfc: str) -> None:
         row = find(ctx, rfc)
         rfc_state.lock(ctx, row)
-        rfc_state.require_author_or_moderator(ctx, row, "withdraw it")
+        rfc_state.require_author_or_moderator(ctx, row, _("withdraw it"))
         move(ctx, row, "withdraw")
         add_event(ctx, row, "withdrawn")
         ctx.audit("rfc.withdraw", rfc=label(row))
-        announce(ctx, row, f"↩️ {label(row)} was withdrawn by @{ctx.actor.display}.")
+        announce(
+            ctx,
+            row,
+            _("↩️ {value} was withdrawn by @{display}.").format(
+                value=label(row), display=ctx.actor.display
+            ),
+        )
         refresh(ctx, row)
 
     @reg.command(
@@ -481,12 +528,16 @@ def register(reg: Registry) -> None:
     def rfc_reopen(ctx: Ctx, rfc: str) -> None:
         row = find(ctx, rfc)
         rfc_state.lock(ctx, row)
-        rfc_state.require_author_or_moderator(ctx, row, "reopen it")
+        rfc_state.require_author_or_moderator(ctx, row, _("reopen it"))
         move(ctx, row, "reopen")
         add_event(ctx, row, "reopened", by=ctx.actor.display)
         ctx.audit("rfc.reopen", rfc=label(row))
         announce(
-            ctx, row, f"💬 {label(row)} is back in discussion (reopened by @{ctx.actor.display})."
+            ctx,
+            row,
+            _("💬 {value} is back in discussion (reopened by @{display}).").format(
+                value=label(row), display=ctx.actor.display
+            ),
         )
         refresh(ctx, row)
 
@@ -504,9 +555,11 @@ def register(reg: Registry) -> None:
     def rfc_postpone(ctx: Ctx, rfc: str, until: datetime | None) -> None:
         row = find(ctx, rfc)
         rfc_state.lock(ctx, row)
-        rfc_state.require_author_or_moderator(ctx, row, "postpone it")
+        rfc_state.require_author_or_moderator(ctx, row, _("postpone it"))
         if until is not None and until <= ctx.now:
-            raise UserError(f"--until is in the past. Usage: {_usage(ctx, 'postpone')}")
+            raise UserError(
+                _("--until is in the past. Usage: {value}").format(value=_usage(ctx, "postpone"))
+            )
         move(ctx, row, "postpone")
         row.postponed_until = until
         ctx.db.add(row)
@@ -518,8 +571,14 @@ def register(reg: Registry) -> None:
         announce(
             ctx,
             row,
-            f"💤 {label(row)} was postponed by @{ctx.actor.display}"
-            + (f" until {shown}, when it returns to discussion." if shown else "."),
+            _("💤 {value} was postponed by @{display}").format(
+                value=label(row), display=ctx.actor.display
+            )
+            + (
+                _(" until {shown}, when it returns to discussion.").format(shown=shown)
+                if shown
+                else "."
+            ),
         )
         refresh(ctx, row)
 
@@ -536,14 +595,18 @@ def register(reg: Registry) -> None:
     def rfc_implemented(ctx: Ctx, rfc: str, link: str | None) -> None:
         row = find(ctx, rfc)
         rfc_state.lock(ctx, row)
-        rfc_state.require_author_or_moderator(ctx, row, "mark it implemented")
+        rfc_state.require_author_or_moderator(ctx, row, _("mark it implemented"))
         url = _link(ctx, "implemented", link)
         move(ctx, row, "implemented")
         row.implemented_link = url
         ctx.db.add(row)
         add_event(ctx, row, "implemented", link=url)
         ctx.audit("rfc.implemented", rfc=label(row), link=url)
-        announce(ctx, row, f"🚀 {label(row)} is implemented" + (f": {url}" if url else "."))
+        announce(
+            ctx,
+            row,
+            _("🚀 {value} is implemented").format(value=label(row)) + (f": {url}" if url else "."),
+        )
         refresh(ctx, row)
 
     @reg.command(
@@ -562,21 +625,25 @@ def register(reg: Registry) -> None:
     ) -> None:
         usage = ctx.registry.find("config", "rfc").usage(ctx.prefix)  # type: ignore[union-attr]
         if review_window is None and stale_window is None:
-            raise UserError(f"give --review-window or --stale-window. Usage: {usage}")
+            raise UserError(
+                _("give --review-window or --stale-window. Usage: {usage}").format(usage=usage)
+            )
         changed = []
         for key, value, what in (
-            (rfc_state.REVIEW_WINDOW_KEY, review_window, "review window"),
-            (rfc_state.STALE_WINDOW_KEY, stale_window, "stale window"),
+            (rfc_state.REVIEW_WINDOW_KEY, review_window, _("review window")),
+            (rfc_state.STALE_WINDOW_KEY, stale_window, _("stale window")),
         ):
             if value is None:
                 continue
-            rfc_state.check_span(value, f"the {what}", usage)
+            rfc_state.check_span(value, _("the {what}").format(what=what), usage)
             shown = format_duration(value)
             before = ctx.settings.get(key)
             ctx.set_setting(key, shown)
             ctx.audit("config.rfc", key=key, value=shown, before=before)
             changed.append(f"{what} {shown}")
-        ctx.private("✅ RFC " + " and ".join(changed) + ". It applies to what is scheduled next.")
+        ctx.private(
+            _("✅ RFC ") + " and ".join(changed) + _(". It applies to what is scheduled next.")
+        )
 
     @reg.home_section
     def rfc_home(s: Session, community_id: int, user_id: str) -> list[tuple[str, list[str]]]:
@@ -605,10 +672,10 @@ def register(reg: Registry) -> None:
         out = []
         review = [f"{label(r)} {r.title} ({r.stage})" for r in waiting]
         if review:
-            out.append(("RFCs to review", review))
+            out.append((_("RFCs to review"), review))
         own = [f"{label(r)} {r.title} ({r.stage})" for r in mine]
         if own:
-            out.append(("Your RFCs", own))
+            out.append((_("Your RFCs"), own))
         return out
 
     rfc_vote.register(reg)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import N_, _, pgettext
 from bot.model import Card, Choice
 from bot.registry import Registry
 from bot.specs import Param
@@ -28,7 +29,7 @@ TEMPERATURE_DEFAULT = timedelta(hours=48)
 TEMPERATURE_MIN = timedelta(minutes=10)
 TEMPERATURE_MAX = timedelta(days=14)
 ANSWERS = {"up": "👍", "unsure": "👀", "down": "👎"}
-ANSWER_LABEL = {"up": "support", "unsure": "unsure", "down": "against"}
+ANSWER_LABEL = {"up": N_("support"), "unsure": N_("unsure"), "down": N_("against")}
 # How many names a message lists before "and N more".
 NAMES_SHOWN = 10
 DECIDED = ("accepted", "rejected")
@@ -277,7 +278,7 @@ def temperature_card(rfc: Rfc, t: RfcTemperature, ctx: Ctx) -> tuple[str, Card, 
     choices: tuple[Choice, ...] = ()
     if t.status == "open":
         choices = tuple(
-            Choice("rfc.temp", f"{t.id}:{k}", f"{e} {ANSWER_LABEL[k]}", emoji=e)
+            Choice("rfc.temp", f"{t.id}:{k}", f"{e} {_(ANSWER_LABEL[k])}", emoji=e)
             for k, e in ANSWERS.items()
         )
     return text, Card(title=text, fields=(("Answers", counts),)), choices
@@ -355,7 +356,11 @@ def _yes_no(value: str | None, what: str) -> bool | None:
         return True
     if v in ("no", "n", "false"):
         return False
-    raise UserError(f"--{what} takes yes or no, not '{value}'. Usage: {META_USAGE}")
+    raise UserError(
+        _("--{what} takes yes or no, not '{value}'. Usage: {META_USAGE}").format(
+            what=what, value=value, META_USAGE=META_USAGE
+        )
+    )
 
 
 def _weights_arg(text: str) -> dict[str, float]:
@@ -415,13 +420,21 @@ def register(reg: Registry) -> None:
         is_reviewer = any(r.reviewer == ctx.actor.user_id for r in snapshot(ctx.db, row).reviews)
         if ctx.actor.user_id != row.author and not is_reviewer and not ctx.is_moderator():
             raise UserError(
-                f"only the author of {label(row)}, its reviewers or a moderator may set its facts"
+                _(
+                    "only the author of {value}, its reviewers or a moderator may set its facts"
+                ).format(value=label(row))
             )
         if areas is not None and not 1 <= areas <= 1000:
-            raise UserError(f"--areas must be from 1 to 1000, not {areas}. Usage: {META_USAGE}")
+            raise UserError(
+                _("--areas must be from 1 to 1000, not {areas}. Usage: {META_USAGE}").format(
+                    areas=areas, META_USAGE=META_USAGE
+                )
+            )
         b, m = _yes_no(breaking, "breaking"), _yes_no(migration, "migration")
         if areas is None and b is None and m is None and effort is None:
-            raise UserError(f"give at least one fact. Usage: {META_USAGE}")
+            raise UserError(
+                _("give at least one fact. Usage: {META_USAGE}").format(META_USAGE=META_USAGE)
+            )
         meta = _meta(ctx, row) or RfcMeta(
             rfc_id=row.id or 0, set_by=ctx.actor.user_id, set_at=ctx.now
         )
@@ -447,7 +460,7 @@ def register(reg: Registry) -> None:
             for k, v in facts.items()
             if v is not None
         )
-        ctx.reply(f"🧾 Facts of {label(row)}: {shown}.")
+        ctx.reply(_("🧾 Facts of {value}: {shown}.").format(value=label(row), shown=shown))
 
     @reg.command(
         "rfc",
@@ -464,16 +477,24 @@ def register(reg: Registry) -> None:
         lock(ctx, row)
         if row.stage in ("accepted", "rejected", "withdrawn", "implemented"):
             raise UserError(
-                f"{label(row)} is {row.stage}; a temperature check would change nothing"
+                _("{value} is {stage}; a temperature check would change nothing").format(
+                    value=label(row), stage=pgettext("rfc stage", row.stage)
+                )
             )
         span = args.get("for") or TEMPERATURE_DEFAULT
         if not TEMPERATURE_MIN <= span <= TEMPERATURE_MAX:
             raise UserError(
-                f"--for must be from {format_duration(TEMPERATURE_MIN)} to "
-                f"{format_duration(TEMPERATURE_MAX)}. Usage: /rfc temperature RFC [--for DURATION]"
+                _(
+                    "--for must be from {value} to {value2}. Usage: /rfc temperature RFC [--for "
+                    "DURATION]"
+                ).format(
+                    value=format_duration(TEMPERATURE_MIN), value2=format_duration(TEMPERATURE_MAX)
+                )
             )
         if any(t.status == "open" for t in _temperatures(ctx, row)):
-            raise UserError(f"{label(row)} already has an open temperature check")
+            raise UserError(
+                _("{value} already has an open temperature check").format(value=label(row))
+            )
         t = RfcTemperature(
             rfc_id=row.id or 0,
             opened_by=ctx.actor.user_id,
@@ -494,11 +515,13 @@ def register(reg: Registry) -> None:
         ctx.schedule("rfc.temperature", temperature_ref(t), t.closes_at, {"id": t.id})
         add_event(ctx, row, "temperature", until=t.closes_at.isoformat())
         if ctx.address.channel != row.channel or ctx.is_direct:
-            ctx.private(f"🌡️ Temperature check on {label(row)} posted in its thread.")
+            ctx.private(
+                _("🌡️ Temperature check on {value} posted in its thread.").format(value=label(row))
+            )
 
     @reg.action("rfc.temp")
     def on_temp(ctx: Ctx, value: str, added: bool) -> None:
-        tid, _, key = value.partition(":")
+        tid, _sep, key = value.partition(":")
         if not tid.isdigit() or key not in ANSWERS:
             return
         t = _lock_temperature(ctx, int(tid))
@@ -509,11 +532,17 @@ def register(reg: Registry) -> None:
             return
         if t.status != "open" or ctx.now >= t.closes_at:
             if added:
-                raise UserError(f"the temperature check on {label(rfc)} is closed")
+                raise UserError(
+                    _("the temperature check on {value} is closed").format(value=label(rfc))
+                )
             return
         if added:
             answer(ctx, t, key)
-            ctx.private(f"Noted: {ANSWERS[key]} {ANSWER_LABEL[key]} on {label(rfc)} (not binding).")
+            ctx.private(
+                _("Noted: {value} {value2} on {value3} (not binding).").format(
+                    value=ANSWERS[key], value2=_(ANSWER_LABEL[key]), value3=label(rfc)
+                )
+            )
         else:
             mine = ctx.db.execute(
                 select(RfcTemperatureAnswer.answer).where(
@@ -571,7 +600,7 @@ def register(reg: Registry) -> None:
         if reset:
             ctx.set_setting("assess_weights", {})
             ctx.audit("config.assess", reset=True)
-            ctx.reply("⚖️ Assessment weights are back to the defaults.")
+            ctx.reply(_("⚖️ Assessment weights are back to the defaults."))
             return
         given = dict(ctx.settings.get("assess_weights") or {})
         changed = False
@@ -599,4 +628,4 @@ def register(reg: Registry) -> None:
             raise UserError(f"{exc}. {usage}") from None
         ctx.set_setting("assess_weights", given)
         ctx.audit("config.assess", weights=given)
-        ctx.reply("⚖️ Assessment weights saved.")
+        ctx.reply(_("⚖️ Assessment weights saved."))

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _, pgettext
 from bot.model import Edit
 from bot.timeparse import format_when
 from commands.rfcs import render as rfc_render
@@ -99,9 +100,15 @@ def fcp_resume(ctx: Ctx, rfc: Rfc) -> bool:
     announce(
         ctx,
         rfc,
-        f"▶️ Every concern on {label(rfc)} is resolved: the final comment period to "
-        f"{rfc.fcp_disposition} resumes with {rfc_render.span(left)} left and ends "
-        f"{format_when(rfc.fcp_ends_at, ctx.zone)}.",
+        _(
+            "▶️ Every concern on {value} is resolved: the final comment period to "
+            "{fcp_disposition} resumes with {value2} left and ends {value3}."
+        ).format(
+            value=label(rfc),
+            fcp_disposition=rfc.fcp_disposition,
+            value2=rfc_render.span(left),
+            value3=format_when(rfc.fcp_ends_at, ctx.zone),
+        ),
     )
     return True
 
@@ -114,8 +121,15 @@ def end_fcp(ctx: Ctx, rfc: Rfc) -> None:
     announce(
         ctx,
         rfc,
-        f"🏁 The final comment period on {label(rfc)} ended with no open concern: "
-        f"{label(rfc)} is now {rfc.stage}. @{rfc.author_display or rfc.author}",
+        _(
+            "🏁 The final comment period on {value} ended with no open concern: {value2} is now "
+            "{stage}. @{value3}"
+        ).format(
+            value=label(rfc),
+            value2=label(rfc),
+            stage=pgettext("rfc stage", rfc.stage),
+            value3=rfc.author_display or rfc.author,
+        ),
     )
 
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, NP_, _, ngettext, pgettext
 from bot.model import Card
-from bot.text import plural
 from bot.timeparse import format_duration, format_when
 from commands.rfcs.state import Snapshot, fcp_left, label
 from storage.rfc_tables import Rfc, RfcEvent
@@ -24,13 +24,26 @@ STAGE_ICON = {
     "withdrawn": "↩️",
     "implemented": "🚀",
 }
-VERDICT = {"approve": "approves", "changes": "requests changes"}
+VERDICT = {"approve": N_("approves"), "changes": N_("requests changes")}
 # Stages as people say them (the stored names are short).
-STAGE_WORDS = {"fcp": "final comment period"}
+STAGE_WORDS = {"fcp": N_("final comment period")}
+# Stages as shown; the stored names stay English.
+_STAGES = (
+    NP_("rfc stage", "discussion"),
+    NP_("rfc stage", "fcp"),
+    NP_("rfc stage", "voting"),
+    NP_("rfc stage", "accepted"),
+    NP_("rfc stage", "rejected"),
+    NP_("rfc stage", "postponed"),
+    NP_("rfc stage", "withdrawn"),
+    NP_("rfc stage", "implemented"),
+)
 
 
 def stage_name(stage: object) -> str:
-    return STAGE_WORDS.get(str(stage), str(stage))
+    if str(stage) in STAGE_WORDS:
+        return _(STAGE_WORDS[str(stage)])
+    return pgettext("rfc stage", str(stage))
 
 
 def span(td: timedelta) -> str:
@@ -42,7 +55,7 @@ def span(td: timedelta) -> str:
 
 def ago(then: datetime, now: datetime) -> str:
     td = now - then
-    return "just now" if td < timedelta(minutes=1) else f"{span(td)} ago"
+    return _("just now") if td < timedelta(minutes=1) else _("{value} ago").format(value=span(td))
 
 
 def who(display: str | None, user_id: str | None = None) -> str:
@@ -55,59 +68,73 @@ def stage_text(rfc: Rfc, now: datetime, zone: ZoneInfo, open_concerns: int) -> s
         left = fcp_left(rfc, now)
         left_text = span(left) if left is not None else "?"
         if rfc.fcp_ends_at is None:
-            return (
-                f"{icon} final comment period to {rfc.fcp_disposition}, paused by "
-                f"{open_concerns} open concern(s) ({left_text} left)"
+            return _(
+                "{icon} final comment period to {fcp_disposition}, paused by {open_concerns} open "
+                "concern(s) ({left_text} left)"
+            ).format(
+                icon=icon,
+                fcp_disposition=rfc.fcp_disposition,
+                open_concerns=open_concerns,
+                left_text=left_text,
             )
-        return (
-            f"{icon} final comment period to {rfc.fcp_disposition}, ends "
-            f"{format_when(rfc.fcp_ends_at, zone)} ({left_text} left)"
+        return _(
+            "{icon} final comment period to {fcp_disposition}, ends {value} ({left_text} left)"
+        ).format(
+            icon=icon,
+            fcp_disposition=rfc.fcp_disposition,
+            value=format_when(rfc.fcp_ends_at, zone),
+            left_text=left_text,
         )
     if rfc.stage == "postponed" and rfc.postponed_until is not None:
-        return f"{icon} postponed until {format_when(rfc.postponed_until, zone)}"
-    return f"{icon} {rfc.stage}"
+        return _("{icon} postponed until {value}").format(
+            icon=icon, value=format_when(rfc.postponed_until, zone)
+        )
+    return f"{icon} {stage_name(rfc.stage)}"
 
 
 def vote_text(vote: Vote | None, zone: ZoneInfo) -> str | None:
     if vote is None:
         return None
     if vote.status == "open":
-        return f"#{vote.id} open, closes {format_when(vote.closes_at, zone)}"
-    return f"#{vote.id} {vote.status}" + (f": {vote.outcome}" if vote.outcome else "")
+        return _("#{id} open, closes {value}").format(
+            id=vote.id, value=format_when(vote.closes_at, zone)
+        )
+    outcome = f": {pgettext('outcome', vote.outcome)}" if vote.outcome else ""
+    return f"#{vote.id} {pgettext('vote status', vote.status)}" + outcome
 
 
 def reviews_text(snap: Snapshot) -> str:
     parts = []
     for r in snap.reviews:
         if r.verdict:
-            parts.append(f"{who(r.reviewer_display, r.reviewer)} {VERDICT[r.verdict]}")
+            parts.append(f"{who(r.reviewer_display, r.reviewer)} {_(VERDICT[r.verdict])}")
         else:
-            parts.append(f"{who(r.reviewer_display, r.reviewer)} requested")
-    return ", ".join(parts) or "none yet"
+            parts.append(_("{value} requested").format(value=who(r.reviewer_display, r.reviewer)))
+    return ", ".join(parts) or _("none yet")
 
 
 def card(snap: Snapshot, now: datetime, zone: ZoneInfo, prefix: str) -> tuple[str, Card]:
     rfc = snap.rfc
     open_c = snap.open_concerns
     fields: list[tuple[str, str]] = [
-        ("Stage", stage_text(rfc, now, zone, len(open_c))),
-        ("Author", who(rfc.author_display, rfc.author)),
+        (_("Stage"), stage_text(rfc, now, zone, len(open_c))),
+        (_("Author"), who(rfc.author_display, rfc.author)),
     ]
     if rfc.rfc_type:
-        fields.append(("Type", rfc.rfc_type))
+        fields.append((_("Type"), rfc.rfc_type))
     if rfc.summary:
-        fields.append(("Summary", rfc.summary))
+        fields.append((_("Summary"), rfc.summary))
     if rfc.link:
-        fields.append(("Link", rfc.link))
+        fields.append((_("Link"), rfc.link))
     fields += [
-        ("Opened", ago(rfc.created_at, now)),
-        ("Last activity", ago(rfc.last_activity_at, now)),
-        ("Discussion", discussion_text(snap.comments, snap.participants)),
-        ("Reviews", reviews_text(snap)),
+        (_("Opened"), ago(rfc.created_at, now)),
+        (_("Last activity"), ago(rfc.last_activity_at, now)),
+        (_("Discussion"), discussion_text(snap.comments, snap.participants)),
+        (_("Reviews"), reviews_text(snap)),
         (
-            "Open concerns",
+            _("Open concerns"),
             "; ".join(f"#{c.number} {c.text} ({who(c.raised_by_display)})" for c in open_c)
-            or "none",
+            or _("none"),
         ),
     ]
     vote = vote_text(snap.vote, zone)
@@ -116,31 +143,35 @@ def card(snap: Snapshot, now: datetime, zone: ZoneInfo, prefix: str) -> tuple[st
     if rfc.implemented_link:
         fields.append(("Implementation", rfc.implemented_link))
     tag = label(rfc)
-    footer = (
-        f"Discuss in this thread · {prefix}rfc review {tag} approve|changes · "
-        f'{prefix}rfc concern {tag} "TEXT" · {prefix}rfc log {tag}'
-    )
+    footer = _(
+        "Discuss in this thread · {prefix}rfc review {tag} approve|changes · {prefix}rfc concern "
+        '{tag} "TEXT" · {prefix}rfc log {tag}'
+    ).format(prefix=prefix, tag=tag)
     head = f"📜 {tag}: {rfc.title}"
     return head, Card(head, tuple(fields), footer)
 
 
 def discussion_text(comments: int, participants: int) -> str:
     if not comments:
-        return "no comments yet"
-    return f"{plural(comments, 'comment')} from {plural(participants, 'person', 'people')}"
+        return _("no comments yet")
+    return _("{comments} from {people}").format(
+        comments=ngettext("{n} comment", "{n} comments", comments).format(n=comments),
+        people=ngettext("{n} person", "{n} people", participants).format(n=participants),
+    )
 
 
 def list_line(snap: Snapshot, now: datetime) -> str:
     rfc = snap.rfc
     bits = [
         f"{STAGE_ICON.get(rfc.stage, '')} {label(rfc)} {rfc.title}",
-        rfc.stage,
-        f"by {who(rfc.author_display, rfc.author)}",
-        f"active {ago(rfc.last_activity_at, now)}",
-        plural(snap.comments, "comment"),
+        stage_name(rfc.stage),
+        _("by {who}").format(who=who(rfc.author_display, rfc.author)),
+        _("active {value}").format(value=ago(rfc.last_activity_at, now)),
+        ngettext("{n} comment", "{n} comments", snap.comments).format(n=snap.comments),
     ]
     if snap.open_concerns:
-        bits.append(plural(len(snap.open_concerns), "open concern"))
+        n = len(snap.open_concerns)
+        bits.append(ngettext("{n} open concern", "{n} open concerns", n).format(n=n))
     return " · ".join(bits)
 
 
@@ -154,7 +185,9 @@ def record_text(rec: DecisionRecord | None) -> str:
         if isinstance(t, dict)
     )
     rule = f", {data['rule']}" if data.get("rule") else ""
-    return f"; decision record #{rec.id}: {rec.outcome}" + (f" ({shown}{rule})" if shown else "")
+    return _("; decision record #{id}: {outcome}").format(id=rec.id, outcome=rec.outcome) + (
+        f" ({shown}{rule})" if shown else ""
+    )
 
 
 def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord]) -> str:
@@ -163,74 +196,91 @@ def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord])
     when = format_when(ev.at, zone)
     match ev.what:
         case "proposed":
-            text = f"proposed by {by}: {d.get('title', '')}"
+            text = _("proposed by {by}: {value}").format(by=by, value=d.get("title", ""))
         case "reviewers":
-            text = f"{by} requested reviews from " + ", ".join("@" + u for u in d.get("users", []))
+            text = _("{by} requested reviews from ").format(by=by) + ", ".join(
+                "@" + u for u in d.get("users", [])
+            )
         case "review":
-            text = f"{by} {VERDICT.get(d.get('verdict', ''), 'reviewed')}"
+            text = f"{by} {_(VERDICT.get(d.get('verdict', ''), N_('reviewed')))}"
             if d.get("comment"):
                 text += f": {d['comment']}"
         case "concern":
-            text = f"{by} raised concern #{d.get('number')}: {d.get('text', '')}"
+            text = _("{by} raised concern #{value}: {value2}").format(
+                by=by, value=d.get("number"), value2=d.get("text", "")
+            )
         case "resolved":
-            text = f"{by} resolved concern #{d.get('number')}"
+            text = _("{by} resolved concern #{value}").format(by=by, value=d.get("number"))
             if d.get("note"):
                 text += f": {d['note']}"
         case "fcp":
-            text = (
-                f"{by} started a final comment period to {d.get('disposition')} for {d.get('for')}"
+            text = _("{by} started a final comment period to {value} for {value2}").format(
+                by=by, value=d.get("disposition"), value2=d.get("for")
             )
             if d.get("paused"):
-                text += " (paused at once: concerns are open)"
+                text += _(" (paused at once: concerns are open)")
         case "fcp_paused":
-            text = (
-                f"final comment period paused by concern #{d.get('number')}, {d.get('left')} left"
+            text = _("final comment period paused by concern #{value}, {value2} left").format(
+                value=d.get("number"), value2=d.get("left")
             )
         case "fcp_resumed":
-            text = f"final comment period resumed with {d.get('left')} left"
+            text = _("final comment period resumed with {value} left").format(value=d.get("left"))
         case "fcp_ended":
-            text = f"final comment period ended without open concerns: {d.get('disposition')}"
+            text = _("final comment period ended without open concerns: {value}").format(
+                value=d.get("disposition")
+            )
         case "vote":
-            text = f"{by} called vote #{d.get('vote_id')}: {d.get('question', '')}"
+            text = _("{by} called vote #{value}: {value2}").format(
+                by=by, value=d.get("vote_id"), value2=d.get("question", "")
+            )
             if d.get("override"):
-                text += f" (moderator override of open concerns: {d['override']})"
+                text += _(" (moderator override of open concerns: {value})").format(
+                    value=d["override"]
+                )
         case "vote_closed":
             vid = d.get("vote_id")
             rec = records.get(int(vid)) if vid is not None else None
-            text = f"vote #{vid} closed: {d.get('outcome')}" + record_text(rec)
+            text = _("vote #{vid} closed: {value}").format(
+                vid=vid, value=d.get("outcome")
+            ) + record_text(rec)
         case "stage":
-            text = f"moved from {stage_name(d.get('from'))} to {stage_name(d.get('to'))}"
+            text = _("moved from {value} to {value2}").format(
+                value=stage_name(d.get("from")), value2=stage_name(d.get("to"))
+            )
             if d.get("why"):
                 text += f" ({d['why']})"
         case "postponed":
-            text = f"{by} postponed it" + (f" until {d['until']}" if d.get("until") else "")
+            text = _("{by} postponed it").format(by=by) + (
+                _(" until {value}").format(value=d["until"]) if d.get("until") else ""
+            )
         case "withdrawn":
-            text = f"{by} withdrew it"
+            text = _("{by} withdrew it").format(by=by)
         case "reopened":
             text = (
-                f"{by} reopened it; back to discussion"
+                _("{by} reopened it; back to discussion").format(by=by)
                 if d.get("by")
-                else "the postponement ended; back to discussion"
+                else _("the postponement ended; back to discussion")
             )
         case "implemented":
-            text = f"{by} marked it implemented" + (f": {d['link']}" if d.get("link") else "")
+            text = _("{by} marked it implemented").format(by=by) + (
+                f": {d['link']}" if d.get("link") else ""
+            )
         case "stale":
-            text = "nudged after a quiet period"
+            text = _("nudged after a quiet period")
         case "meta":
             facts = {k: v for k, v in d.items() if v is not None}
-            text = f"{by} set its facts: " + ", ".join(
-                f"{k} {('yes' if v else 'no') if isinstance(v, bool) else v}"
+            text = _("{by} set its facts: ").format(by=by) + ", ".join(
+                f"{k} {(_('yes') if v else _('no')) if isinstance(v, bool) else v}"
                 for k, v in facts.items()
             )
         case "temperature":
-            text = f"{by} started a temperature check (not binding)"
+            text = _("{by} started a temperature check (not binding)").format(by=by)
         case "temperature_closed":
-            text = (
-                f"temperature check closed: 👍 {d.get('up')} 👀 {d.get('unsure')} "
-                f"👎 {d.get('down')}"
+            text = _("temperature check closed: 👍 {value} 👀 {value2} 👎 {value3}").format(
+                value=d.get("up"), value2=d.get("unsure"), value3=d.get("down")
             )
         case "assessed":
-            text = "assessment at the decision: " + assessment_text(d)
+            text = _("assessment at the decision: ") + assessment_text(d)
         case _:
             text = ev.what
     return f"{when} · {text}"
@@ -239,11 +289,13 @@ def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord])
 def assessment_text(d: dict[str, Any]) -> str:
     def value(name: str) -> str:
         v = (d.get(name) or {}).get("value")
-        return "n/a" if v is None else f"{v:.2f}"
+        return _("n/a") if v is None else f"{v:.2f}"
 
-    text = f"consensus {value('consensus')}, complexity {value('complexity')}, risk {value('risk')}"
+    text = _("consensus {value}, complexity {value2}, risk {value3}").format(
+        value=value("consensus"), value2=value("complexity"), value3=value("risk")
+    )
     if d.get("recommendations"):
-        text += "; recommended: " + ", ".join(d["recommendations"])
+        text += _("; recommended: ") + ", ".join(d["recommendations"])
     return text
 
 
@@ -253,8 +305,10 @@ def timeline(snap: Snapshot, zone: ZoneInfo) -> list[str]:
 
 def log_text(snap: Snapshot, zone: ZoneInfo) -> str:
     rfc = snap.rfc
-    lines = [f"📜 {label(rfc)}: {rfc.title} — {rfc.stage}"]
+    lines = [f"📜 {label(rfc)}: {rfc.title} — {stage_name(rfc.stage)}"]
     lines += ["• " + line for line in timeline(snap, zone)]
     if rfc.implemented_link:
-        lines.append(f"Implementation: {rfc.implemented_link}")
+        lines.append(
+            _("Implementation: {implemented_link}").format(implemented_link=rfc.implemented_link)
+        )
     return "\n".join(lines)

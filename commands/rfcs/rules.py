@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import i18n
+from bot.i18n import N_, _, pgettext
+
 STAGES = (
     "discussion",
     "fcp",
@@ -50,9 +53,9 @@ _MOVES: dict[tuple[str, str], str] = {
 SYSTEM_MOVES = frozenset({"accept", "reject"})
 # What the bot is waiting for in a stage, said alongside the moves people can make.
 _WAITING = {
-    "fcp": "or the final comment period ends by itself",
-    "voting": "the RFC moves by itself when its vote closes",
-    "postponed": "or it reopens by itself at the end of the postponement, if one was set",
+    "fcp": N_("or the final comment period ends by itself"),
+    "voting": N_("the RFC moves by itself when its vote closes"),
+    "postponed": N_("or it reopens by itself at the end of the postponement, if one was set"),
 }
 
 
@@ -75,29 +78,37 @@ def moves(stage: str, *, system: bool = False) -> tuple[str, ...]:
 def possible_now(stage: str) -> str:
     """A sentence naming the moves people can make from this stage."""
     people = moves(stage)
-    waiting = _WAITING.get(stage)
+    waiting = _(_WAITING[stage]) if stage in _WAITING else None
     if people:
-        text = "possible now: " + ", ".join(people)
-        return f"{text} ({waiting})" if waiting else text
+        text = _("possible now: {moves}").format(moves=i18n.joined(list(people)))
+        return _("{text} ({waiting})").format(text=text, waiting=waiting) if waiting else text
     if waiting:
-        return f"nothing to do by command now; {waiting}"
-    return "it is decided; nothing more can be done with it"
+        return _("nothing to do by command now; {waiting}").format(waiting=waiting)
+    return _("it is decided; nothing more can be done with it")
 
 
 def apply(stage: str, move: str, *, system: bool = False) -> Move:
     """The stage after a move, or IllegalMove naming what is possible now."""
     if stage not in STAGES:
-        raise IllegalMove(f"unknown stage '{stage}'")
+        raise IllegalMove(_("unknown stage '{stage}'").format(stage=stage))
     after = _MOVES.get((stage, move))
     if after is None or (move in SYSTEM_MOVES and not system):
-        raise IllegalMove(f"'{move}' is not possible in stage {stage}; {possible_now(stage)}")
+        raise IllegalMove(
+            _("'{move}' is not possible in stage {stage}; {possible}").format(
+                move=move, stage=pgettext("rfc stage", stage), possible=possible_now(stage)
+            )
+        )
     return Move(stage, move, after)
 
 
 def disposition_move(disposition: str) -> str:
     """The move a final comment period's disposition makes when it ends."""
     if disposition not in DISPOSITIONS:
-        raise IllegalMove(f"'{disposition}' is not one of {', '.join(DISPOSITIONS)}")
+        raise IllegalMove(
+            _("'{text}' is not one of {choices}").format(
+                text=disposition, choices=", ".join(DISPOSITIONS)
+            )
+        )
     return disposition
 
 

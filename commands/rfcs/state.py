@@ -14,6 +14,7 @@ from sqlmodel import Session
 from bot import timeparse
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.parser import INT_LIMIT
 from storage.rfc_tables import Rfc, RfcComment, RfcConcern, RfcEvent, RfcReview
 from storage.tables import Community
@@ -42,10 +43,18 @@ def label(rfc: Rfc) -> str:
 def parse_number(text: str, prefix: str = "/") -> int:
     m = _REF.match(text.strip())
     if not m:
-        raise UserError(f"'{text}' is not an RFC; write RFC-3 or 3. Usage: {prefix}rfc show RFC")
+        raise UserError(
+            _("'{text}' is not an RFC; write RFC-3 or 3. Usage: {prefix}rfc show RFC").format(
+                text=text, prefix=prefix
+            )
+        )
     number = int(m.group(1))
     if number > INT_LIMIT:
-        raise UserError(f"there is no {text.strip()}; {prefix}rfc list shows them")
+        raise UserError(
+            _("there is no {value}; {prefix}rfc list shows them").format(
+                value=text.strip(), prefix=prefix
+            )
+        )
     return number
 
 
@@ -55,7 +64,11 @@ def find(ctx: Ctx, text: str) -> Rfc:
         select(Rfc).where(Rfc.community_id == ctx.community.id, Rfc.number == number)
     ).scalar_one_or_none()
     if rfc is None:
-        raise UserError(f"there is no RFC-{number} here; {ctx.prefix}rfc list shows them")
+        raise UserError(
+            _("there is no RFC-{number} here; {prefix}rfc list shows them").format(
+                number=number, prefix=ctx.prefix
+            )
+        )
     return rfc
 
 
@@ -97,8 +110,9 @@ def is_author_or_moderator(ctx: Ctx, rfc: Rfc) -> bool:
 def require_author_or_moderator(ctx: Ctx, rfc: Rfc, what: str) -> None:
     if not is_author_or_moderator(ctx, rfc):
         raise UserError(
-            f"only {label(rfc)}'s author (@{rfc.author_display or rfc.author}) "
-            f"or a moderator can {what}"
+            _("only {value}'s author (@{value2}) or a moderator can {what}").format(
+                value=label(rfc), value2=rfc.author_display or rfc.author, what=what
+            )
         )
 
 
@@ -121,7 +135,11 @@ def stale_window(ctx: Ctx) -> timedelta:
 
 def check_span(span: timedelta, what: str, usage: str) -> None:
     if span < MIN_SPAN or span > MAX_SPAN:
-        raise UserError(f"{what} must be between 1 minute and 90 days. Usage: {usage}")
+        raise UserError(
+            _("{what} must be between 1 minute and 90 days. Usage: {usage}").format(
+                what=what, usage=usage
+            )
+        )
 
 
 # ---- timeline

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.context import Ctx
+from bot.i18n import _
 from bot.registry import Registry
 from commands.rfcs import rules as rfc_rules
 from commands.rfcs import state as rfc_state
@@ -61,10 +62,18 @@ def register(reg: Registry) -> None:
         announce(
             ctx,
             rfc,
-            f"👋 {label(rfc)} has been quiet for {span(quiet)}. "
-            f"@{rfc.author_display or rfc.author}, is it ready for a decision "
-            f"({ctx.prefix}rfc fcp {label(rfc)} accept, or {ctx.prefix}rfc vote {label(rfc)}), "
-            f"or should it be postponed or withdrawn?",
+            _(
+                "👋 {value} has been quiet for {value2}. @{value3}, is it ready for a decision "
+                "({prefix}rfc fcp {value4} accept, or {prefix}rfc vote {value5}), or should it be "
+                "postponed or withdrawn?"
+            ).format(
+                value=label(rfc),
+                value2=span(quiet),
+                value3=rfc.author_display or rfc.author,
+                prefix=ctx.prefix,
+                value4=label(rfc),
+                value5=label(rfc),
+            ),
         )
 
     @reg.due_kind("rfc.review_reminder")
@@ -80,11 +89,20 @@ def register(reg: Registry) -> None:
             return
         review.reminded_at = ctx.now
         ctx.db.add(review)
-        ctx.dm(
-            reviewer,
-            f"⏰ Reminder: you were asked to review {label(rfc)} ({rfc.title}) in "
-            f"#{rfc.channel}. {ctx.prefix}rfc review {label(rfc)} approve|changes [COMMENT]",
-        )
+        with ctx.speaking_to(reviewer):
+            ctx.dm(
+                reviewer,
+                _(
+                    "⏰ Reminder: you were asked to review {value} ({title}) in #{channel}. "
+                    "{prefix}rfc review {value2} approve|changes [COMMENT]"
+                ).format(
+                    value=label(rfc),
+                    title=rfc.title,
+                    channel=rfc.channel,
+                    prefix=ctx.prefix,
+                    value2=label(rfc),
+                ),
+            )
 
     @reg.due_kind("rfc.fcp_end")
     def on_fcp_end(ctx: Ctx, work: DueWork) -> None:
@@ -110,7 +128,8 @@ def register(reg: Registry) -> None:
         announce(
             ctx,
             rfc,
-            f"⏰ The postponement of {label(rfc)} has ended: it is back in discussion. "
-            f"@{rfc.author_display or rfc.author}",
+            _(
+                "⏰ The postponement of {value} has ended: it is back in discussion. @{value2}"
+            ).format(value=label(rfc), value2=rfc.author_display or rfc.author),
         )
         refresh(ctx, rfc)

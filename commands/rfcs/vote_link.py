@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _, pgettext
 from bot.registry import Registry
 from bot.specs import Param
 from commands.rfcs import rules as rfc_rules
@@ -37,21 +38,25 @@ def register(reg: Registry) -> None:
         ctx: Ctx, rfc: str, question: str | None, override: str | None, **opts: Any
     ) -> None:
         row = rfc_state.find(ctx, rfc)
-        rfc_state.require_author_or_moderator(ctx, row, "call a vote on it")
+        rfc_state.require_author_or_moderator(ctx, row, _("call a vote on it"))
         check(row, "vote")
         concerns = rfc_state.open_concerns(ctx.db, row)
         if override is not None:
             if not ctx.is_moderator():
-                raise UserError("only a moderator can --override open concerns")
+                raise UserError(_("only a moderator can --override open concerns"))
             if not override.strip():
-                raise UserError('--override needs a reason: --override "REASON"')
+                raise UserError(_('--override needs a reason: --override "REASON"'))
         if concerns and override is None:
             numbers = ", ".join(f"#{c.number}" for c in concerns)
             raise UserError(
-                f"{label(row)} has open concerns ({numbers}); resolve them first, or a "
-                f'moderator may add --override "REASON"'
+                _(
+                    "{value} has open concerns ({numbers}); resolve them first, or a moderator "
+                    'may add --override "REASON"'
+                ).format(value=label(row), numbers=numbers)
             )
-        text = (question or "").strip() or f"Accept {label(row)}: {row.title}?"
+        text = (question or "").strip() or _("Accept {value}: {title}?").format(
+            value=label(row), title=row.title
+        )
         args = {**opts, "question": text}
         vote = start_from_args(
             ctx, args, rfc_id=row.id, thread_ref=ref_of(row), channel=row.channel
@@ -77,8 +82,10 @@ def register(reg: Registry) -> None:
             announce(
                 ctx,
                 row,
-                f"⚠️ A moderator called vote #{vote.id} on {label(row)} despite "
-                f"{len(concerns)} open concern(s): {override}",
+                _(
+                    "⚠️ A moderator called vote #{id} on {value} despite {value2} open "
+                    "concern(s): {override}"
+                ).format(id=vote.id, value=label(row), value2=len(concerns), override=override),
             )
         ctx.audit("rfc.vote", rfc=label(row), vote_id=vote.id)
         refresh(ctx, row)
@@ -90,7 +97,7 @@ def register(reg: Registry) -> None:
         rfc_id: int | None = None,
         outcome: str = "",
         record_id: int | None = None,
-        **_: Any,
+        **_details: Any,
     ) -> None:
         if rfc_id is None:
             return
@@ -103,7 +110,12 @@ def register(reg: Registry) -> None:
         announce(
             ctx,
             row,
-            f"🏁 Vote #{vote_id} closed ({outcome}): {label(row)} is now {row.stage}. "
-            f"@{row.author_display or row.author}",
+            _("🏁 Vote #{vote_id} closed ({outcome}): {value} is now {stage}. @{value2}").format(
+                vote_id=vote_id,
+                outcome=pgettext("outcome", outcome),
+                value=label(row),
+                stage=pgettext("rfc stage", row.stage),
+                value2=row.author_display or row.author,
+            ),
         )
         refresh(ctx, row)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot import permissions
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.model import Actor, Choice, Quoted
 from bot.registry import Registry
 from bot.specs import Param
@@ -49,25 +50,33 @@ def _usage(ctx: Ctx, sub: str) -> str:
 def _text(ctx: Ctx, sub: str, value: str | None, what: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise UserError(f"the {what} is empty. Usage: {_usage(ctx, sub)}")
+        raise UserError(
+            _("the {what} is empty. Usage: {value}").format(what=what, value=_usage(ctx, sub))
+        )
     if len(text) > state.MAX_TEXT:
-        raise UserError(f"the {what} is longer than {state.MAX_TEXT} characters")
+        raise UserError(
+            _("the {what} is longer than {MAX_TEXT} characters").format(
+                what=what, MAX_TEXT=state.MAX_TEXT
+            )
+        )
     return text
 
 
 def _require_active(t: Ticket, what: str) -> None:
     if t.status == "closed":
-        raise UserError(f"ticket {label(t)} is closed; reopen it to {what}")
+        raise UserError(
+            _("ticket {value} is closed; reopen it to {what}").format(value=label(t), what=what)
+        )
 
 
 def _staff_member(ctx: Ctx, user_id: str) -> str:
     """The display name of a support staff member, or a refusal."""
     m = ctx.member(user_id)
     if m is None:
-        raise UserError(f"@{user_id} is not known here")
+        raise UserError(_("@{user_id} is not known here").format(user_id=user_id))
     actor = Actor(ctx.community.platform, m.user_id, m.display, frozenset(m.roles), m.is_admin)
     if not permissions.is_support(ctx.db, ctx.community, actor):
-        raise UserError(f"@{m.display or m.user_id} is not support staff")
+        raise UserError(_("@{value} is not support staff").format(value=m.display or m.user_id))
     return m.display or m.user_id
 
 
@@ -110,13 +119,15 @@ def register(reg: Registry) -> None:
     def ticket_panel(ctx: Ctx, channel: str) -> None:
         ctx.post(
             channel,
-            "🎫 Need help from the support staff? Press the button: you get a private ticket "
-            f'thread. (Or type {ctx.prefix}ticket open "SUBJECT".)',
-            choices=(Choice("ticket.panel", "open", "Open a ticket", "primary"),),
+            _(
+                "🎫 Need help from the support staff? Press the button: you get a private ticket "
+                'thread. (Or type {prefix}ticket open "SUBJECT".)'
+            ).format(prefix=ctx.prefix),
+            choices=(Choice("ticket.panel", "open", _("Open a ticket"), "primary"),),
             ref="ticketpanel:" + channel,
         )
         ctx.audit("ticket.panel", channel=channel)
-        ctx.private(f"✅ A ticket panel is posted in #{channel}.")
+        ctx.private(_("✅ A ticket panel is posted in #{channel}.").format(channel=channel))
 
     @reg.action("ticket.panel")
     def panel_pressed(ctx: Ctx, value: str, added: bool) -> None:
@@ -128,7 +139,7 @@ def register(reg: Registry) -> None:
         raw = value.split(":")[0]
         t = state.by_ref(ctx, f"ticket:{raw}") if state.is_number(raw) else None
         if t is None:
-            raise UserError("that ticket no longer exists")
+            raise UserError(_("that ticket no longer exists"))
         return t
 
     # ---------------------------------------------------------------- claiming
@@ -136,11 +147,17 @@ def register(reg: Registry) -> None:
     def _claim(ctx: Ctx, t: Ticket) -> None:
         _require_active(t, "claim it")
         if t.assignee == ctx.actor.user_id:
-            raise UserError(f"you have already claimed ticket {label(t)}")
+            raise UserError(_("you have already claimed ticket {value}").format(value=label(t)))
         t.assignee, t.assignee_display = ctx.actor.user_id, ctx.actor.display
         ctx.db.add(t)
         ctx.audit("ticket.claim", ticket=t.number)
-        flow.say(ctx, t, f"🙋 @{ctx.actor.display} claimed ticket {label(t)}.")
+        flow.say(
+            ctx,
+            t,
+            _("🙋 @{display} claimed ticket {value}.").format(
+                display=ctx.actor.display, value=label(t)
+            ),
+        )
 
     @reg.command(
         "ticket", "claim", help="Take a ticket (staff).", params=[WHICH], permission="support"
@@ -166,26 +183,38 @@ def register(reg: Registry) -> None:
     def ticket_unclaim(ctx: Ctx, ticket: str | None) -> None:
         t = state.resolve(ctx, ticket, _usage(ctx, "unclaim"))
         if t.assignee is None:
-            raise UserError(f"ticket {label(t)} is not claimed")
+            raise UserError(_("ticket {value} is not claimed").format(value=label(t)))
         if t.assignee != ctx.actor.user_id and not ctx.is_moderator():
             raise UserError(
-                f"ticket {label(t)} is @{t.assignee_display}'s; they or a moderator can unclaim it"
+                _(
+                    "ticket {value} is @{assignee_display}'s; they or a moderator can unclaim it"
+                ).format(value=label(t), assignee_display=t.assignee_display)
             )
         t.assignee = t.assignee_display = None
         ctx.db.add(t)
         ctx.audit("ticket.unclaim", ticket=t.number)
-        flow.say(ctx, t, f"↩️ Ticket {label(t)} is back in the queue.")
+        flow.say(ctx, t, _("↩️ Ticket {value} is back in the queue.").format(value=label(t)))
 
     def _assign(ctx: Ctx, t: Ticket, user: str, verb: str) -> None:
         _require_active(t, f"{verb} it")
         shown = _staff_member(ctx, user)
         if t.assignee == user:
-            raise UserError(f"ticket {label(t)} is already @{shown}'s")
+            raise UserError(
+                _("ticket {value} is already @{shown}'s").format(value=label(t), shown=shown)
+            )
         before = t.assignee
         t.assignee, t.assignee_display = user, shown
         ctx.db.add(t)
         ctx.audit(f"ticket.{verb}", ticket=t.number, to=user, before=before)
-        flow.say(ctx, t, f"👉 @{ctx.actor.display} {verb}ed ticket {label(t)} to @{shown}.")
+        flow.say(
+            ctx,
+            t,
+            (
+                _("👉 @{display} assigned ticket {value} to @{shown}.")
+                if verb == "assign"
+                else _("👉 @{display} transferred ticket {value} to @{shown}.")
+            ).format(display=ctx.actor.display, value=label(t), shown=shown),
+        )
 
     user_param = Param("user", "user", positional=True, required=True)
 
@@ -212,8 +241,10 @@ def register(reg: Registry) -> None:
         t = state.resolve(ctx, ticket, _usage(ctx, "transfer"))
         if t.assignee != ctx.actor.user_id and not ctx.is_moderator():
             raise UserError(
-                f"you can only transfer a ticket you hold; {label(t)} is not yours "
-                "(assign it instead)"
+                _(
+                    "you can only transfer a ticket you hold; {value} is not yours (assign it "
+                    "instead)"
+                ).format(value=label(t))
             )
         _assign(ctx, t, user, "transferr")
 
@@ -231,13 +262,17 @@ def register(reg: Registry) -> None:
         t = state.resolve(ctx, ticket, _usage(ctx, "priority"))
         _require_active(t, "change its priority")
         if t.priority == priority:
-            raise UserError(f"ticket {label(t)} is already {priority}")
+            raise UserError(
+                _("ticket {value} is already {priority}").format(value=label(t), priority=priority)
+            )
         t.priority = priority
         ctx.db.add(t)
         flow.say(
             ctx,
             t,
-            f"{render.PRIORITY_MARK[priority]} Ticket {label(t)} is now {priority} priority.",
+            _("{value} Ticket {value2} is now {priority} priority.").format(
+                value=render.PRIORITY_MARK[priority], value2=label(t), priority=priority
+            ),
         )
 
     # ---------------------------------------------------------------- status
@@ -270,10 +305,14 @@ def register(reg: Registry) -> None:
             else:
                 state.require_staff(ctx, t, f"mark a ticket {status}")
                 if t.status == status:
-                    raise UserError(f"ticket {label(t)} is already {status}")
+                    raise UserError(
+                        _("ticket {value} is already {status}").format(
+                            value=label(t), status=status
+                        )
+                    )
                 (flow.set_waiting if status == "waiting" else flow.set_open)(ctx, t)
         except rules.MoveError as exc:
-            raise UserError(f"ticket {label(t)}: {exc}") from None
+            raise UserError(_("ticket {value}: {exc}").format(value=label(t), exc=exc)) from None
 
     def _close(ctx: Ctx, t: Ticket, reason: str | None) -> None:
         if ctx.actor.user_id == t.requester:
@@ -290,7 +329,7 @@ def register(reg: Registry) -> None:
         try:
             _close(ctx, t, None)
         except rules.MoveError as exc:
-            raise UserError(f"ticket {label(t)}: {exc}") from None
+            raise UserError(_("ticket {value}: {exc}").format(value=label(t), exc=exc)) from None
 
     @reg.action("ticket.confirm")
     def confirm_pressed(ctx: Ctx, value: str, added: bool) -> None:
@@ -299,10 +338,14 @@ def register(reg: Registry) -> None:
         t = _move_target(ctx, value)
         if ctx.actor.user_id != t.requester:
             raise UserError(
-                f"only @{t.requester_display}, who asked, can confirm closing {label(t)}"
+                _("only @{requester_display}, who asked, can confirm closing {value}").format(
+                    requester_display=t.requester_display, value=label(t)
+                )
             )
         if t.status != "closing":
-            raise UserError(f"ticket {label(t)} is not waiting for a close confirmation")
+            raise UserError(
+                _("ticket {value} is not waiting for a close confirmation").format(value=label(t))
+            )
         if value.endswith(":yes"):
             flow.close(ctx, t, t.close_reason, by=t.close_requested_by)
         else:
@@ -318,7 +361,7 @@ def register(reg: Registry) -> None:
         try:
             flow.reopen(ctx, t)
         except rules.MoveError as exc:
-            raise UserError(f"ticket {label(t)}: {exc}") from None
+            raise UserError(_("ticket {value}: {exc}").format(value=label(t), exc=exc)) from None
 
     # ---------------------------------------------------------------- talking
 
@@ -335,7 +378,7 @@ def register(reg: Registry) -> None:
     )
     def ticket_note(ctx: Ctx, ticket: str | None, text: str) -> None:
         # `/ticket note 12 TEXT` reads as well as --ticket 12.
-        raw_id, _, rest = text.partition(" ")
+        raw_id, _sep, rest = text.partition(" ")
         if (
             ticket is None
             and state.is_number(raw_id.lstrip("#"))
@@ -346,7 +389,11 @@ def register(reg: Registry) -> None:
         t = state.resolve(ctx, ticket, _usage(ctx, "note"))
         body = _text(ctx, "note", text, "note")
         state.record(ctx, t, "staff", body, kind="note")
-        ctx.private(f"📝 Staff note added to ticket {label(t)} (the requester does not see it).")
+        ctx.private(
+            _("📝 Staff note added to ticket {value} (the requester does not see it).").format(
+                value=label(t)
+            )
+        )
 
     @reg.command(
         "ticket",
@@ -363,7 +410,9 @@ def register(reg: Registry) -> None:
         text = canned.get(name.lower())
         if text is None:
             known = ", ".join(sorted(canned)) or "none yet"
-            raise UserError(f"no canned reply '{name}' (known: {known})")
+            raise UserError(
+                _("no canned reply '{name}' (known: {known})").format(name=name, known=known)
+            )
         shown = f"💬 @{ctx.actor.display}: {text}"
         flow.say(ctx, t, shown, record=False)
         state.record(ctx, t, "staff", text)
@@ -386,11 +435,21 @@ def register(reg: Registry) -> None:
 
     def _rate(ctx: Ctx, t: Ticket, stars: int, comment: str | None) -> None:
         if ctx.actor.user_id != t.requester:
-            raise UserError(f"only @{t.requester_display}, who asked, can rate ticket {label(t)}")
+            raise UserError(
+                _("only @{requester_display}, who asked, can rate ticket {value}").format(
+                    requester_display=t.requester_display, value=label(t)
+                )
+            )
         if t.status != "closed":
-            raise UserError(f"ticket {label(t)} is not closed yet; rate it once it is")
+            raise UserError(
+                _("ticket {value} is not closed yet; rate it once it is").format(value=label(t))
+            )
         if not 1 <= stars <= 5:
-            raise UserError(f"a rating is 1 to 5, not {stars}. Usage: {_usage(ctx, 'rate')}")
+            raise UserError(
+                _("a rating is 1 to 5, not {stars}. Usage: {value}").format(
+                    stars=stars, value=_usage(ctx, "rate")
+                )
+            )
         t.rating = stars
         note = (comment or "").strip()[:2000] or None
         if note:
@@ -399,7 +458,9 @@ def register(reg: Registry) -> None:
         state.record(
             ctx, t, "requester", f"rated {stars}/5" + (f": {note}" if note else ""), kind="event"
         )
-        ctx.private(f"⭐ Thank you: ticket {label(t)} rated {stars}/5.")
+        ctx.private(
+            _("⭐ Thank you: ticket {value} rated {stars}/5.").format(value=label(t), stars=stars)
+        )
 
     @reg.action("ticket.rate")
     def rate_pressed(ctx: Ctx, value: str, added: bool) -> None:
@@ -408,7 +469,7 @@ def register(reg: Registry) -> None:
         t = _move_target(ctx, value)
         stars = value.rsplit(":", 1)[-1]
         if not state.is_number(stars):
-            raise UserError("that rating button is not one of 1 to 5")
+            raise UserError(_("that rating button is not one of 1 to 5"))
         _rate(ctx, t, int(stars), None)
 
     # ---------------------------------------------------------------- looking
@@ -436,7 +497,7 @@ def register(reg: Registry) -> None:
     def ticket_list(ctx: Ctx, mine: bool, unassigned: bool, breaching: bool, closed: bool) -> None:
         staff = state.is_staff(ctx)
         if (unassigned or breaching) and not staff:
-            raise UserError("--unassigned and --breaching are for support staff")
+            raise UserError(_("--unassigned and --breaching are for support staff"))
         stmt = select(Ticket).where(Ticket.community_id == ctx.community.id)
         if not closed:
             stmt = stmt.where(Ticket.status != "closed")
@@ -482,7 +543,7 @@ def register(reg: Registry) -> None:
     )
     def ticket_to_kb(ctx: Ctx, ticket: str, answer: str | None) -> None:
         if not ctx.registry.hooks.get("kb.entry"):
-            raise UserError("there is no knowledge base in this Moot")
+            raise UserError(_("there is no knowledge base in this Moot"))
         t = state.by_number(ctx, ticket)
         text = (answer or "").strip()
         if not text:
@@ -493,8 +554,9 @@ def register(reg: Registry) -> None:
             ]
             if not replies:
                 raise UserError(
-                    f"{label(t)} has no staff reply to use; give one with --answer. "
-                    f"Usage: {_usage(ctx, 'to-kb')}"
+                    _(
+                        "{value} has no staff reply to use; give one with --answer. Usage: {value2}"
+                    ).format(value=label(t), value2=_usage(ctx, "to-kb"))
                 )
             text = replies[-1].text
         question = t.subject + (f" — {t.details}" if t.details else "")
@@ -562,8 +624,8 @@ def register(reg: Registry) -> None:
         """This person's open tickets, and the ones they hold as staff."""
         out = []
         for title, column in (
-            ("Your tickets", Ticket.requester),
-            ("Tickets you hold", Ticket.assignee),
+            (_("Your tickets"), Ticket.requester),
+            (_("Tickets you hold"), Ticket.assignee),
         ):
             rows = s.execute(
                 select(Ticket)

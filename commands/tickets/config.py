@@ -10,6 +10,7 @@ from typing import Any
 from bot import roles, timeparse
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.mentions import MentionError, parse_role, parse_user
 from bot.registry import Registry
 from bot.specs import Param
@@ -31,7 +32,11 @@ def _span(value: timedelta | None, what: str, usage: str) -> str | None:
     if value is None:
         return None
     if value <= timedelta(0) or value > MAX_SPAN:
-        raise UserError(f"{what} must be more than 0 and at most 365d. Usage: {usage}")
+        raise UserError(
+            _("{what} must be more than 0 and at most 365d. Usage: {usage}").format(
+                what=what, usage=usage
+            )
+        )
     return timeparse.format_duration(value)
 
 
@@ -73,23 +78,29 @@ def register(reg: Registry) -> None:
             if remove:
                 name = _one(args, "NAME", usage)
                 if name.lower() not in (conf.get("canned") or {}):
-                    raise UserError(f"there is no canned reply '{name}'")
+                    raise UserError(_("there is no canned reply '{name}'").format(name=name))
                 conf["canned"] = {k: v for k, v in conf["canned"].items() if k != name.lower()}
                 said = f"canned reply '{name}' removed"
             else:
                 if len(args) != 2 or not args[1].strip():
-                    raise UserError(f"give a NAME and a quoted TEXT. Usage: {usage}")
+                    raise UserError(
+                        _("give a NAME and a quoted TEXT. Usage: {usage}").format(usage=usage)
+                    )
                 name, text = args[0].lower(), args[1].strip()[: state.MAX_TEXT]
                 if not _is_name(name, 40):
                     raise UserError(
-                        f"'{args[0]}' is not a name (letters, digits, - and _). Usage: {usage}"
+                        _(
+                            "'{value}' is not a name (letters, digits, - and _). Usage: {usage}"
+                        ).format(value=args[0], usage=usage)
                     )
                 conf["canned"] = {**(conf.get("canned") or {}), name: text}
                 said = f"canned reply '{name}' saved"
         elif what == "level":
             name = _one(args, "NAME", usage).lower()
             if not _is_name(name, 32):
-                raise UserError(f"'{name}' is not a level name (letters, digits, - and _)")
+                raise UserError(
+                    _("'{name}' is not a level name (letters, digits, - and _)").format(name=name)
+                )
             fr = _span(opt.get("first_response"), "--first-response", usage)
             res = _span(opt.get("resolution"), "--resolution", usage)
             known = state.levels(ctx)
@@ -97,39 +108,51 @@ def register(reg: Registry) -> None:
             if current is None:
                 if fr is None or res is None:
                     raise UserError(
-                        f"a new level needs --first-response and --resolution. Usage: {usage}"
+                        _(
+                            "a new level needs --first-response and --resolution. Usage: {usage}"
+                        ).format(usage=usage)
                     )
                 if len(known) >= MAX_LEVELS:
-                    raise UserError(f"there are already {MAX_LEVELS} levels")
+                    raise UserError(
+                        _("there are already {MAX_LEVELS} levels").format(MAX_LEVELS=MAX_LEVELS)
+                    )
             elif fr is None and res is None:
-                raise UserError(f"give --first-response or --resolution. Usage: {usage}")
+                raise UserError(
+                    _("give --first-response or --resolution. Usage: {usage}").format(usage=usage)
+                )
             else:
                 fr = fr or timeparse.format_duration(current[0])
                 res = res or timeparse.format_duration(current[1])
             assert fr is not None and res is not None
             if timeparse.parse_duration(fr) > timeparse.parse_duration(res):
-                raise UserError("the first-response target is longer than the resolution target")
+                raise UserError(_("the first-response target is longer than the resolution target"))
             conf["levels"] = {**(conf.get("levels") or {}), name: [fr, res]}
             said = f"level {name}: first response {fr}, resolution {res} (business time)"
         elif what == "level-role":
             if len(args) != 2:
-                raise UserError(f"give a LEVEL and a @role or @user. Usage: {usage}")
+                raise UserError(
+                    _("give a LEVEL and a @role or @user. Usage: {usage}").format(usage=usage)
+                )
             level = args[0].lower()
             if level not in state.levels(ctx):
                 raise UserError(
-                    f"there is no level '{args[0]}' (known: {', '.join(state.levels(ctx))})"
+                    _("there is no level '{value}' (known: {value2})").format(
+                        value=args[0], value2=", ".join(state.levels(ctx))
+                    )
                 )
             try:
                 who = parse_user(args[1]) if args[1].startswith("<@") else parse_role(args[1])
             except MentionError as exc:
-                raise UserError(f"{exc}. Usage: {usage}") from None
+                raise UserError(_("{exc}. Usage: {usage}").format(exc=exc, usage=usage)) from None
             mapping = dict(conf.get("level_roles") or {})
             if not remove and not args[1].startswith("<@") and ctx.member(who) is None:
                 # A plain @name is a role unless it is a person Moot knows.
                 note = roles.require(ctx.db, ctx.community, [who], usage)
             if remove:
                 if mapping.get(who) != level:
-                    raise UserError(f"{who} is not mapped to {level}")
+                    raise UserError(
+                        _("{who} is not mapped to {level}").format(who=who, level=level)
+                    )
                 del mapping[who]
                 said = f"{who} no longer gets {level} support"
             else:
@@ -142,13 +165,15 @@ def register(reg: Registry) -> None:
             try:
                 hours = parse_hours(text)
             except HoursError as exc:
-                raise UserError(f"{exc}. Usage: {usage}") from None
+                raise UserError(_("{exc}. Usage: {usage}").format(exc=exc, usage=usage)) from None
             conf["hours"] = text
             if opt.get("zone"):
                 try:
                     conf["zone"] = timeparse.load_zone(opt["zone"]).key
                 except timeparse.TimeParseError as exc:
-                    raise UserError(f"{exc}. Usage: {usage}") from None
+                    raise UserError(
+                        _("{exc}. Usage: {usage}").format(exc=exc, usage=usage)
+                    ) from None
             said = (
                 f"support hours {hours.describe()} ({conf.get('zone') or ctx.community.timezone})"
             )
@@ -157,29 +182,31 @@ def register(reg: Registry) -> None:
             try:
                 day = parse_holiday(raw).isoformat()
             except HoursError as exc:
-                raise UserError(f"{exc}. Usage: {usage}") from None
+                raise UserError(_("{exc}. Usage: {usage}").format(exc=exc, usage=usage)) from None
             days = set(conf.get("holidays") or [])
             if remove:
                 if day not in days:
-                    raise UserError(f"{day} is not a holiday here")
+                    raise UserError(_("{day} is not a holiday here").format(day=day))
                 days.discard(day)
                 said = f"{day} is a working day again"
             else:
                 if len(days) >= 500:
-                    raise UserError("500 holidays are set; remove old ones first")
+                    raise UserError(_("500 holidays are set; remove old ones first"))
                 days.add(day)
                 said = f"{day} is a holiday: the SLA clocks stand still"
             conf["holidays"] = sorted(days)
         elif what == "limits":
             if opt.get("limit") is None and opt.get("cooldown") is None:
-                raise UserError(f"give --limit or --cooldown. Usage: {usage}")
+                raise UserError(_("give --limit or --cooldown. Usage: {usage}").format(usage=usage))
             if opt.get("limit") is not None:
                 if not 0 <= opt["limit"] <= 100:
-                    raise UserError(f"--limit is 0 (none) to 100. Usage: {usage}")
+                    raise UserError(
+                        _("--limit is 0 (none) to 100. Usage: {usage}").format(usage=usage)
+                    )
                 conf["limit"] = opt["limit"]
             if opt.get("cooldown") is not None:
                 if opt["cooldown"] < timedelta(0) or opt["cooldown"] > timedelta(days=7):
-                    raise UserError(f"--cooldown is 0 to 7d. Usage: {usage}")
+                    raise UserError(_("--cooldown is 0 to 7d. Usage: {usage}").format(usage=usage))
                 conf["cooldown"] = timeparse.format_duration(opt["cooldown"])
             said = (
                 f"open tickets per person {conf.get('limit', rules.DEFAULT_LIMIT)}, "
@@ -189,7 +216,9 @@ def register(reg: Registry) -> None:
             warn = _span(opt.get("warn_after"), "--warn-after", usage)
             after = _span(opt.get("close_after"), "--close-after", usage)
             if warn is None and after is None:
-                raise UserError(f"give --warn-after or --close-after. Usage: {usage}")
+                raise UserError(
+                    _("give --warn-after or --close-after. Usage: {usage}").format(usage=usage)
+                )
             if warn:
                 conf["idle_warn"] = warn
             if after:
@@ -200,7 +229,7 @@ def register(reg: Registry) -> None:
             )
         state.put_settings(ctx, conf)
         ctx.audit("config.ticket", what=what, before=before, after=conf)
-        ctx.private(f"✅ Tickets: {said}.")
+        ctx.private(_("✅ Tickets: {said}.").format(said=said))
         if note:
             ctx.private(note)
 
@@ -211,7 +240,7 @@ def _is_name(text: str, limit: int) -> bool:
 
 def _one(args: list[str], what: str, usage: str) -> str:
     if len(args) != 1 or not args[0].strip():
-        raise UserError(f"give one {what}. Usage: {usage}")
+        raise UserError(_("give one {what}. Usage: {usage}").format(what=what, usage=usage))
     return args[0].strip()
 
 

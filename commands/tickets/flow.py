@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.model import Address, Choice, MessageReceived, OpenPlace, Quoted, Send
 from bot.outbox import PLACES
 from commands.tickets import render, rules, sla, state
@@ -24,8 +25,10 @@ def staff_channel(ctx: Ctx) -> str:
         return channel
     if ctx.is_direct or not ctx.address.channel:
         raise UserError(
-            f"no support-staff channel is set; a moderator can set one with "
-            f"{ctx.prefix}config channel support-staff #CHANNEL"
+            _(
+                "no support-staff channel is set; a moderator can set one with {prefix}config "
+                "channel support-staff #CHANNEL"
+            ).format(prefix=ctx.prefix)
         )
     return ctx.address.channel
 
@@ -62,15 +65,19 @@ def open_ticket(
     quoted: Quoted | None = None,
 ) -> Ticket:
     subject = " ".join(subject.split())
-    usage = (
-        f'{ctx.prefix}ticket open "SUBJECT" [--priority low|normal|high|urgent] [--details TEXT]'
-    )
+    usage = _(
+        '{prefix}ticket open "SUBJECT" [--priority low|normal|high|urgent] [--details TEXT]'
+    ).format(prefix=ctx.prefix)
     if not subject:
-        raise UserError(f"the subject is empty. Usage: {usage}")
+        raise UserError(_("the subject is empty. Usage: {usage}").format(usage=usage))
     if len(subject) > MAX_SUBJECT:
-        raise UserError(f"the subject is longer than {MAX_SUBJECT} characters. Usage: {usage}")
+        raise UserError(
+            _("the subject is longer than {MAX_SUBJECT} characters. Usage: {usage}").format(
+                MAX_SUBJECT=MAX_SUBJECT, usage=usage
+            )
+        )
     if details is not None and not details.strip():
-        raise UserError(f"--details is empty. Usage: {usage}")
+        raise UserError(_("--details is empty. Usage: {usage}").format(usage=usage))
     user = ctx.actor.user_id
     refusal = rules.limit_refusal(
         state.open_count(ctx, user),
@@ -107,7 +114,9 @@ def open_ticket(
             said = f"@{ctx.display_of(quoted.author).lstrip('@')}: {said}"
         t.source_text = said[: state.MAX_TEXT] or None
         where = quoted.address
-        t.source_link = quoted.link or f"message {where.message} in #{where.channel}"
+        t.source_link = quoted.link or _("message {message} in #{channel}").format(
+            message=where.message, channel=where.channel
+        )
     ctx.db.add(t)
     ctx.db.flush()
     sla.start(ctx, t, fr.total_seconds(), res.total_seconds())
@@ -115,16 +124,16 @@ def open_ticket(
     state.record(ctx, t, "requester", opened)
     staff = state.staff_ids(ctx)
     members = tuple(dict.fromkeys([user, *staff]))
-    text = (
-        f"{render.title(t)}\nOpened by @{ctx.actor.display}. Staff: claim it with the button or "
-        f"{ctx.prefix}ticket claim; everyone here: reply in this thread."
-    )
+    text = _(
+        "{value}\nOpened by @{display}. Staff: claim it with the button or {prefix}ticket claim; "
+        "everyone here: reply in this thread."
+    ).format(value=render.title(t), display=ctx.actor.display, prefix=ctx.prefix)
     clocks = {w: sla.clock(t, w) for w in sla.CLOCKS}
     ctx.emit(
         OpenPlace(
             ref=ref_of(t),
             address=_address(ctx, channel),
-            title=f"Ticket #{t.number}: {subject}"[:100],
+            title=_("Ticket #{number}: {subject}").format(number=t.number, subject=subject)[:100],
             members=members,
             text=text,
             card=render.card(t, clocks, state.schedule_of(ctx), ctx.now, ctx.zone),
@@ -136,8 +145,10 @@ def open_ticket(
     state.record(ctx, t, "moot", text)
     ctx.audit("ticket.open", ticket=t.number, level=level, priority=priority)
     ctx.private(
-        f"🎫 Ticket {label(t)} is open ({level} support). Staff will answer in its thread; "
-        f"see it with {ctx.prefix}ticket show {t.number}."
+        _(
+            "🎫 Ticket {value} is open ({level} support). Staff will answer in its thread; see it "
+            "with {prefix}ticket show {number}."
+        ).format(value=label(t), level=level, prefix=ctx.prefix, number=t.number)
     )
     # The knowledge base may already answer it: up to three private suggestions.
     ctx.fire("kb.suggest", question=subject, user_id=user, context=f"ticket:{t.number}")
@@ -195,7 +206,13 @@ def activity(ctx: Ctx, t: Ticket, role: str) -> None:
     if role == "requester" and t.status == "waiting":
         t.status = "open"
         sla.resume(ctx, t)
-        say(ctx, t, f"▶️ @{t.requester_display} replied: the ticket is open again.")
+        say(
+            ctx,
+            t,
+            _("▶️ @{requester_display} replied: the ticket is open again.").format(
+                requester_display=t.requester_display
+            ),
+        )
     elif t.status == "waiting":
         schedule_idle(ctx, t)
     ctx.db.add(t)
@@ -215,7 +232,13 @@ def set_waiting(ctx: Ctx, t: Ticket) -> None:
     t.last_activity_at = ctx.now
     schedule_idle(ctx, t)
     ctx.db.add(t)
-    say(ctx, t, f"⏸️ Waiting on @{t.requester_display}: the SLA clocks are paused until they reply.")
+    say(
+        ctx,
+        t,
+        _("⏸️ Waiting on @{requester_display}: the SLA clocks are paused until they reply.").format(
+            requester_display=t.requester_display
+        ),
+    )
 
 
 def set_open(ctx: Ctx, t: Ticket) -> None:
@@ -227,7 +250,7 @@ def set_open(ctx: Ctx, t: Ticket) -> None:
     t.idle_warned_at = None
     sla.resume(ctx, t)
     ctx.db.add(t)
-    say(ctx, t, f"▶️ Ticket {label(t)} is open; the SLA clocks run again.")
+    say(ctx, t, _("▶️ Ticket {value} is open; the SLA clocks run again.").format(value=label(t)))
 
 
 def request_close(ctx: Ctx, t: Ticket, reason: str | None) -> None:
@@ -243,10 +266,14 @@ def request_close(ctx: Ctx, t: Ticket, reason: str | None) -> None:
     say(
         ctx,
         t,
-        f"🔒 @{ctx.actor.display} would like to close ticket {label(t)}"
+        _("🔒 @{display} would like to close ticket {value}").format(
+            display=ctx.actor.display, value=label(t)
+        )
         + (f" ({reason})" if reason else "")
-        + f". @{t.requester_display}, is your question answered? With no answer within a day "
-        f"it closes by itself.",
+        + _(
+            ". @{requester_display}, is your question answered? With no answer within a day it "
+            "closes by itself."
+        ).format(requester_display=t.requester_display),
         choices=render.confirm_choices(t),
     )
 
@@ -265,15 +292,17 @@ def close(ctx: Ctx, t: Ticket, reason: str | None, *, by: str | None = None) -> 
     say(
         ctx,
         t,
-        f"✅ Ticket {label(t)} is closed"
+        _("✅ Ticket {value} is closed").format(value=label(t))
         + (f" ({t.close_reason})" if t.close_reason else "")
         + ".",
     )
     say(
         ctx,
         t,
-        f"⭐ @{t.requester_display}, how did we do? Rate this ticket from 1 to 5 (a comment: "
-        f'{ctx.prefix}ticket rate {t.number} 5 "thanks!").',
+        _(
+            "⭐ @{requester_display}, how did we do? Rate this ticket from 1 to 5 (a comment: "
+            '{prefix}ticket rate {number} 5 "thanks!").'
+        ).format(requester_display=t.requester_display, prefix=ctx.prefix, number=t.number),
         choices=render.rating_choices(t),
     )
     ctx.fire("ticket.resolved", ticket=t)
@@ -286,4 +315,10 @@ def reopen(ctx: Ctx, t: Ticket) -> None:
     t.last_activity_at = ctx.now
     sla.reopen(ctx, t)
     ctx.db.add(t)
-    say(ctx, t, f"🔓 Ticket {label(t)} was reopened by @{ctx.actor.display}.")
+    say(
+        ctx,
+        t,
+        _("🔓 Ticket {value} was reopened by @{display}.").format(
+            value=label(t), display=ctx.actor.display
+        ),
+    )

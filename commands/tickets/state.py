@@ -12,6 +12,7 @@ from sqlalchemy import String, cast, func, or_, select
 from bot import permissions
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.timeparse import format_duration, parse_duration
 from commands.tickets import rules
 from commands.tickets.business_time import ALWAYS, Schedule, parse_holiday, parse_hours
@@ -101,12 +102,12 @@ def by_ref(ctx: Ctx, ref: str) -> Ticket | None:
 def by_number(ctx: Ctx, raw: str) -> Ticket:
     text = raw.strip().lstrip("#")
     if not is_number(text):
-        raise UserError(f"'{raw}' is not a ticket number like #12")
+        raise UserError(_("'{raw}' is not a ticket number like #12").format(raw=raw))
     t = ctx.db.execute(
         select(Ticket).where(Ticket.community_id == ctx.community.id, Ticket.number == int(text))
     ).scalar_one_or_none()
     if t is None:
-        raise UserError(f"there is no ticket #{text}")
+        raise UserError(_("there is no ticket #{text}").format(text=text))
     return lock(ctx, t)
 
 
@@ -144,7 +145,9 @@ def resolve(ctx: Ctx, raw: str | None, usage: str) -> Ticket:
     t = here(ctx)
     if t is None:
         raise UserError(
-            f"which ticket? Give its number, or type this in its thread. Usage: {usage}"
+            _("which ticket? Give its number, or type this in its thread. Usage: {usage}").format(
+                usage=usage
+            )
         )
     return t
 
@@ -183,12 +186,18 @@ def is_staff(ctx: Ctx) -> bool:
 def require_party(ctx: Ctx, t: Ticket, what: str) -> None:
     """The requester and staff only; to anyone else the ticket does not exist."""
     if ctx.actor.user_id != t.requester and not is_staff(ctx):
-        raise UserError(f"you can only {what} your own tickets; {label(t)} is not yours")
+        raise UserError(
+            _("you can only {what} your own tickets; {value} is not yours").format(
+                what=what, value=label(t)
+            )
+        )
 
 
 def require_staff(ctx: Ctx, t: Ticket, what: str) -> None:
     if not is_staff(ctx):
-        raise UserError(f"only support staff can {what} ({label(t)})")
+        raise UserError(
+            _("only support staff can {what} ({value})").format(what=what, value=label(t))
+        )
 
 
 STAFF_CACHE_KEY = "tickets.staff"

@@ -6,6 +6,7 @@ fields say whether the step still applies."""
 from __future__ import annotations
 
 from bot.context import Ctx
+from bot.i18n import _
 from bot.registry import Registry
 from commands.tickets import edits, flow, rules, sla, state
 from commands.tickets.state import label, ref_of
@@ -54,8 +55,12 @@ def register(reg: Registry) -> None:
         flow.say(
             ctx,
             t,
-            f"👋 @{t.requester_display}, ticket {label(t)} is waiting for your reply. Without "
-            f"one it closes in {state.show_span(after)}.",
+            _(
+                "👋 @{requester_display}, ticket {value} is waiting for your reply. Without one it "
+                "closes in {value2}."
+            ).format(
+                requester_display=t.requester_display, value=label(t), value2=state.show_span(after)
+            ),
         )
 
     @reg.due_kind(flow.IDLE_CLOSE)

@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import paging
+from bot import paging, zhparse
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _, ngettext
 from bot.registry import Registry
 from bot.specs import Param
-from bot.text import plural
 from bot.timeparse import (
     TimeParseError,
     format_duration,
@@ -112,9 +112,15 @@ def register(reg: Registry) -> None:
     )
     def vote_cast(ctx: Ctx, id: int, option: str, reason: str | None) -> None:
         vote = lock_vote(ctx, id)
+        if vote.kind == "proposal":  # 赞成/反对/弃权 beside yes/no/abstain
+            option = zhparse.choice(option, (*vote_rules.PROPOSAL_OPTIONS, "block")) or option
         choices = option.split(",") if vote.kind in ("multi", "ranked") else [option]
         if reason and not (vote.kind == "proposal" and option.strip().lower() == "block"):
-            raise refuse(ctx, "cast", f"unexpected '{reason}' (only a block takes a reason)")
+            raise refuse(
+                ctx,
+                "cast",
+                _("unexpected '{text}' (only a block takes a reason)").format(text=reason),
+            )
         apply_ballot(ctx, vote, choices, reason)
 
     @reg.command(
@@ -130,7 +136,13 @@ def register(reg: Registry) -> None:
     def vote_rank(ctx: Ctx, id: int, ranking: list[str]) -> None:
         vote = lock_vote(ctx, id)
         if vote.kind != "ranked":
-            raise refuse(ctx, "rank", f"vote #{id} is not ranked; use {ctx.prefix}vote cast")
+            raise refuse(
+                ctx,
+                "rank",
+                _("vote #{id} is not ranked; use {command}").format(
+                    id=id, command=f"{ctx.prefix}vote cast"
+                ),
+            )
         apply_ballot(ctx, vote, ranking, None, sub="rank")
 
     @reg.command(
@@ -181,20 +193,29 @@ def register(reg: Registry) -> None:
             stmt = stmt.where(Vote.status != "open")
         rows, total = paging.page(ctx.db, stmt, page)
         if not total:
-            ctx.private("No votes yet." if not (open or closed) else "No votes match.")
+            ctx.private(_("No votes yet.") if not (open or closed) else _("No votes match."))
             return
         lines = []
         for v in rows:
-            voted = plural(len(voted_ids(ctx, v)), "voter")
+            n = len(voted_ids(ctx, v))
+            voted = ngettext("{n} voter", "{n} voters", n).format(n=n)
             if v.status == "open":
                 lines.append(
-                    f"#{v.id} {v.question} (open until {format_when(v.closes_at, ctx.zone)}, "
-                    f"{voted} so far)"
+                    _("#{id} {question} (open until {when}, {voted} so far)").format(
+                        id=v.id,
+                        question=v.question,
+                        when=format_when(v.closes_at, ctx.zone),
+                        voted=voted,
+                    )
                 )
             elif v.status == "cancelled":
-                lines.append(f"#{v.id} {v.question} (cancelled)")
+                lines.append(_("#{id} {question} (cancelled)").format(id=v.id, question=v.question))
             else:
-                lines.append(f"#{v.id} {v.question} ({outcome_words(ctx, v)}, {voted})")
+                lines.append(
+                    _("#{id} {question} ({outcome}, {voted})").format(
+                        id=v.id, question=v.question, outcome=outcome_words(ctx, v), voted=voted
+                    )
+                )
         more = paging.note(total, page, len(rows), f"{ctx.prefix}vote list")
         ctx.private("\n".join([*lines, more] if more else lines))
 
@@ -224,7 +245,7 @@ def register(reg: Registry) -> None:
         require_open(ctx, vote)
         creator_or_moderator(ctx, vote, "cancel")
         if not reason.strip():
-            raise refuse(ctx, "cancel", "the reason is empty")
+            raise refuse(ctx, "cancel", _("the reason is empty"))
         vote_close.close_vote(
             ctx, vote, by=ctx.actor.display, cancelled=True, reason=reason, why="cancelled"
         )
@@ -246,18 +267,17 @@ def register(reg: Registry) -> None:
         creator_or_moderator(ctx, vote, "extend")
         new = vote.closes_at + by
         if new - ctx.now > MAX_DURATION:
-            raise refuse(ctx, "extend", "a vote cannot run more than 90 days from now")
+            raise refuse(ctx, "extend", _("a vote cannot run more than 90 days from now"))
         before = vote.closes_at
         vote.closes_at = new
         add_step(ctx, vote, "extended", closes_at=new.isoformat(), before=before.isoformat())
         vote_close.schedule(ctx, vote)
         ctx.audit("vote.extend", vote_id=id, closes_at=new.isoformat(), before=before.isoformat())
-        ctx.post(
-            vote.channel,
-            f"⏳ Vote #{vote.id} now closes {mark_when(new, ctx.zone)} "
-            f"(extended by {ctx.actor.display}).",
-            thread_ref=f"vote:{vote.id}",
-        )
+        with ctx.public():
+            text = _("⏳ Vote #{id} now closes {when} (extended by {who}).").format(
+                id=vote.id, when=mark_when(new, ctx.zone), who=ctx.actor.display
+            )
+        ctx.post(vote.channel, text, thread_ref=f"vote:{vote.id}")
         vote_close.refresh(ctx, vote)
 
     @reg.command(
@@ -272,7 +292,7 @@ def register(reg: Registry) -> None:
         require_open(ctx, vote)
         n = vote_close.send_reminder(ctx, vote)
         ctx.audit("vote.remind", vote_id=id, reminded=n)
-        ctx.private(f"✅ Reminder sent for vote #{id} ({n}).")
+        ctx.private(_("✅ Reminder sent for vote #{id} ({n}).").format(id=id, n=n))
 
     @reg.command(
         "config",
@@ -303,16 +323,20 @@ def register(reg: Registry) -> None:
         name = name.lower()
         if not TYPE_NAME.match(name):
             raise UserError(
-                f"'{name}' is not a type name (letters, digits, - and _). Usage: {usage}"
+                _("'{name}' is not a type name (letters, digits, - and _). Usage: {usage}").format(
+                    name=name, usage=usage
+                )
             )
         if rule is None and quorum is None and not eligible and duration is None:
-            raise UserError(f"nothing to set for {name}. Usage: {usage}")
+            raise UserError(
+                _("nothing to set for {name}. Usage: {usage}").format(name=name, usage=usage)
+            )
         entry = dict((ctx.settings.get("vote_types") or {}).get(name, {}))
         if rule is not None:
             try:
                 code, threshold = vote_rules.parse_rule(rule)
             except vote_rules.RuleError as exc:
-                raise UserError(f"{exc}. Usage: {usage}") from None
+                raise UserError(_("{exc}. Usage: {usage}").format(exc=exc, usage=usage)) from None
             entry["rule"] = (
                 code if threshold is None else f"{threshold.numerator}/{threshold.denominator}"
             )
@@ -323,17 +347,21 @@ def register(reg: Registry) -> None:
                 entry["eligible"] = resolve_roles(ctx, eligible, "start")
             except UserError:
                 raise UserError(
-                    f"unknown role among {', '.join(eligible)}. Usage: {usage}"
+                    _("unknown role among {value}. Usage: {usage}").format(
+                        value=", ".join(eligible), usage=usage
+                    )
                 ) from None
         if duration is not None:
             if duration < MIN_DURATION or duration > MAX_DURATION:
-                raise UserError(f"a vote runs from 1 minute to 90 days. Usage: {usage}")
+                raise UserError(
+                    _("a vote runs from 1 minute to 90 days. Usage: {usage}").format(usage=usage)
+                )
             entry["duration"] = format_duration(duration)
         types = {**(ctx.settings.get("vote_types") or {}), name: entry}
         ctx.set_setting("vote_types", types)
         ctx.audit("config.vote-type", name=name, **entry)
         shown = ", ".join(f"{k} {v}" for k, v in sorted(entry.items()))
-        ctx.private(f"✅ Vote type {name}: {shown}.")
+        ctx.private(_("✅ Vote type {name}: {shown}.").format(name=name, shown=shown))
 
     @reg.command(
         "config",
@@ -359,21 +387,25 @@ def register(reg: Registry) -> None:
             try:
                 span = parse_duration(raw)
             except TimeParseError as exc:
-                raise UserError(f"{exc}. Usage: {usage}") from None
+                raise UserError(_("{exc}. Usage: {usage}").format(exc=exc, usage=usage)) from None
             if not MIN_DURATION <= span <= REMINDER_MAX:
                 raise UserError(
-                    f"a reminder is 1 minute to 30 days before the close. Usage: {usage}"
+                    _("a reminder is 1 minute to 30 days before the close. Usage: {usage}").format(
+                        usage=usage
+                    )
                 )
             spans.append(span)
         spans = sorted(set(spans), reverse=True)
         if not 1 <= len(spans) <= 5:
-            raise UserError(f"give 1 to 5 reminder times. Usage: {usage}")
+            raise UserError(_("give 1 to 5 reminder times. Usage: {usage}").format(usage=usage))
         shown = [format_duration(x) for x in spans]
         before = ctx.settings.get("vote_reminders")
         ctx.set_setting("vote_reminders", shown)
         ctx.audit("config.vote-reminders", offsets=shown, before=before)
         ctx.private(
-            f"✅ Votes opened from now on remind non-voters {', '.join(shown)} before they close."
+            _("✅ Votes opened from now on remind non-voters {value} before they close.").format(
+                value=", ".join(shown)
+            )
         )
 
     @reg.command(
@@ -390,13 +422,19 @@ def register(reg: Registry) -> None:
     def config_weight(ctx: Ctx, role: str, weight: int) -> None:
         if not 1 <= weight <= 1000:
             raise UserError(
-                f"a weight is a whole number from 1 to 1000, not {weight}. "
-                f"Usage: {ctx.prefix}config weight ROLE N"
+                _(
+                    "a weight is a whole number from 1 to 1000, not {weight}. "
+                    "Usage: {prefix}config weight ROLE N"
+                ).format(weight=weight, prefix=ctx.prefix)
             )
         weights = {**(ctx.settings.get("weights") or {}), role: weight}
         ctx.set_setting("weights", weights)
         ctx.audit("config.weight", role=role, weight=weight)
-        ctx.private(f"✅ Holders of @{role} now vote with weight {weight}.")
+        ctx.private(
+            _("✅ Holders of @{role} now vote with weight {weight}.").format(
+                role=role, weight=weight
+            )
+        )
 
     reg.action("vote.cast")(on_button)
 
@@ -412,8 +450,10 @@ def register(reg: Registry) -> None:
             return
         if vote.secret:
             ctx.private(
-                f"Vote #{vote.id} is secret, so reactions do not count (everyone can see them). "
-                f"Cast it in a direct message to me: `{ctx.prefix}vote cast {vote.id} OPTION`."
+                _(
+                    "Vote #{id} is secret, so reactions do not count (everyone can see them). "
+                    "Cast it in a direct message to me: `{command}`."
+                ).format(id=vote.id, command=f"{ctx.prefix}vote cast {vote.id} OPTION")
             )
 
     reg.live_card("vote")(vote_close.live_card)

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from bot import changes
 from bot.context import Ctx
+from bot.i18n import _
 from bot.model import Edit
 from bot.timeparse import format_left, mark_when, parse_duration
 from commands.votes import render as vote_render
@@ -173,23 +174,36 @@ def send_reminder(ctx: Ctx, vote: Vote) -> int:
     Returns how many people (or channels) were reminded."""
     members = tally.roster(ctx, vote)
     voted = set(voted_ids(ctx, vote))
-    left = format_left(vote.closes_at - ctx.now)
-    when = f"in {left} ({mark_when(vote.closes_at, ctx.zone)})"
+
+    def when() -> str:
+        return _("in {left} ({when})").format(
+            left=format_left(vote.closes_at - ctx.now), when=mark_when(vote.closes_at, ctx.zone)
+        )
+
     if members:
         missing = [uid for uid in members if uid not in voted]
         for uid in missing:
-            ctx.dm(
-                uid,
-                f'⏰ Reminder: vote #{vote.id} "{vote.question}" in #{vote.channel} closes '
-                f"{when} and you have not voted yet. {vote_render.how_to_cast(vote, ctx.prefix)}",
-            )
+            with ctx.speaking_to(uid):
+                text = _(
+                    '⏰ Reminder: vote #{id} "{question}" in #{channel} closes {when} and you '
+                    "have not voted yet. {how}"
+                ).format(
+                    id=vote.id,
+                    question=vote.question,
+                    channel=vote.channel,
+                    when=when(),
+                    how=vote_render.how_to_cast(vote, ctx.prefix),
+                )
+            ctx.dm(uid, text)
         return len(missing)
-    ctx.post(
-        vote.channel,
-        f'⏰ Vote #{vote.id} "{vote.question}" closes {when}. '
-        f"{vote_render.participation_line(len(voted), None)} so far.",
-        thread_ref=f"vote:{vote.id}",
-    )
+    with ctx.public():
+        text = _('⏰ Vote #{id} "{question}" closes {when}. {participation} so far.').format(
+            id=vote.id,
+            question=vote.question,
+            when=when(),
+            participation=vote_render.participation_line(len(voted), None),
+        )
+    ctx.post(vote.channel, text, thread_ref=f"vote:{vote.id}")
     return 1
 
 
@@ -244,11 +258,15 @@ def close_vote(
     known = {} if vote.secret else display_names(ctx, vote)
     display = {uid: known.get(uid) or uid for uid in {*voted, *members}} if known else {}
     if cancelled:
-        text = f"🚫 Vote #{vote.id} was cancelled by {by}: {reason}. {vote.question}"
+        with ctx.public():
+            text = _("🚫 Vote #{id} was cancelled by {by}: {reason}. {question}").format(
+                id=vote.id, by=by, reason=reason, question=vote.question
+            )
     else:
-        text = vote_render.result_text(
-            vote, result, voted=len(voted), eligible=len(members) or None, display=display
-        )
+        with ctx.public():
+            text = vote_render.result_text(
+                vote, result, voted=len(voted), eligible=len(members) or None, display=display
+            )
     data = record_data(vote, result, ballots, len(voted), members, display, text)
     data["closed_by"] = by
     data["close_reason"] = why or ("cancelled" if cancelled else "closed")

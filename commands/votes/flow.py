@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot import changes
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _, pgettext
 from bot.model import ReactionChanged, Send
 from bot.specs import Param
 from bot.timeparse import (
@@ -127,7 +128,7 @@ def _usage(ctx: Ctx, sub: str) -> str:
 
 
 def refuse(ctx: Ctx, sub: str, problem: str) -> UserError:
-    return UserError(f"{problem}. Usage: {_usage(ctx, sub)}")
+    return UserError(_("{problem}. Usage: {usage}").format(problem=problem, usage=_usage(ctx, sub)))
 
 
 # ---------------------------------------------------------------- opening
@@ -154,18 +155,20 @@ def resolve_roles(ctx: Ctx, roles: list[str], sub: str) -> list[str]:
         elif role in held or role in bound:
             out.append(role)
         else:
-            raise refuse(ctx, sub, f"unknown role @{role}: nobody holds it")
+            raise refuse(ctx, sub, _("unknown role @{role}: nobody holds it").format(role=role))
     return sorted(set(out))
 
 
 def _duration(ctx: Ctx, args: dict[str, Any], default: str) -> timedelta:
     given_for, until = args.get("for"), args.get("until")
     if given_for is not None and until is not None:
-        raise refuse(ctx, "start", "give --for or --until, not both")
+        raise refuse(ctx, "start", _("give --for or --until, not both"))
     if until is not None:
         if until <= ctx.now:
             raise refuse(
-                ctx, "start", f"the deadline {format_when(until, ctx.zone)} is in the past"
+                ctx,
+                "start",
+                _("the deadline {when} is in the past").format(when=format_when(until, ctx.zone)),
             )
         span = until - ctx.now
     elif given_for is not None:
@@ -174,7 +177,11 @@ def _duration(ctx: Ctx, args: dict[str, Any], default: str) -> timedelta:
         span = parse_duration(default)
     if span < MIN_DURATION or span > MAX_DURATION:
         raise refuse(
-            ctx, "start", f"a vote runs from 1 minute to 90 days, not {format_duration(span)}"
+            ctx,
+            "start",
+            _("a vote runs from 1 minute to 90 days, not {span}").format(
+                span=format_duration(span)
+            ),
         )
     return span
 
@@ -185,19 +192,33 @@ def _options(ctx: Ctx, kind: str, given: list[str] | None) -> tuple[str, ...]:
             raise refuse(
                 ctx,
                 "start",
-                "a proposal's options are always yes, no and abstain; use --kind choice",
+                _("a proposal's options are always yes, no and abstain; use --kind choice"),
             )
         return vote_rules.PROPOSAL_OPTIONS
     if not given:
-        raise refuse(ctx, "start", f"a {kind} vote needs --options A,B,...")
+        raise refuse(
+            ctx,
+            "start",
+            _("a {kind} vote needs --options A,B,...").format(kind=pgettext("vote kind", kind)),
+        )
     options = tuple(o.strip() for o in given)
     if any(not o for o in options):
-        raise refuse(ctx, "start", "an option is empty")
+        raise refuse(ctx, "start", _("an option is empty"))
     if len(options) > MAX_OPTIONS:
-        raise refuse(ctx, "start", f"at most {MAX_OPTIONS} options, not {len(options)}")
+        raise refuse(
+            ctx,
+            "start",
+            _("at most {max} options, not {n}").format(max=MAX_OPTIONS, n=len(options)),
+        )
     long = next((o for o in options if len(o) > MAX_OPTION_LENGTH), None)
     if long:
-        raise refuse(ctx, "start", f"option '{long[:20]}...' is longer than {MAX_OPTION_LENGTH}")
+        raise refuse(
+            ctx,
+            "start",
+            _("option '{option}...' is longer than {max}").format(
+                option=long[:20], max=MAX_OPTION_LENGTH
+            ),
+        )
     return options
 
 
@@ -217,15 +238,19 @@ def start_from_args(
         question = " ".join(question)
     question = (question or "").strip()
     if not question:
-        raise refuse(ctx, "start", "the question is empty")
+        raise refuse(ctx, "start", _("the question is empty"))
     if len(question) > 300:
-        raise refuse(ctx, "start", "the question is longer than 300 characters")
+        raise refuse(ctx, "start", _("the question is longer than 300 characters"))
 
     types = vote_types(ctx)
     type_name = (args.get("type") or "").strip().lower() or None
     if type_name is not None and type_name not in types:
         raise refuse(
-            ctx, "start", f"unknown vote type '{type_name}': use {', '.join(sorted(types))}"
+            ctx,
+            "start",
+            _("unknown vote type '{type}': use {types}").format(
+                type=type_name, types=", ".join(sorted(types))
+            ),
         )
     defaults = types.get(type_name or "", {})
 
@@ -234,7 +259,13 @@ def start_from_args(
     options = _options(ctx, kind, given_options)
 
     if args.get("rule") and kind != "proposal":
-        raise refuse(ctx, "start", f"--rule applies to proposals; a {kind} vote counts its own way")
+        raise refuse(
+            ctx,
+            "start",
+            _("--rule applies to proposals; a {kind} vote counts its own way").format(
+                kind=pgettext("vote kind", kind)
+            ),
+        )
     try:
         rule, threshold = vote_rules.parse_rule(
             args.get("rule") or defaults.get("rule") or "simple"
@@ -251,7 +282,13 @@ def start_from_args(
     for flag, only in (("max", "multi"), ("method", "ranked"), ("allow_block", "proposal")):
         if args.get(flag) and kind != only:
             name = "--" + flag.replace("_", "-")
-            raise refuse(ctx, "start", f"{name} only applies to a {only} vote")
+            raise refuse(
+                ctx,
+                "start",
+                _("{option} only applies to a {kind} vote").format(
+                    option=name, kind=pgettext("vote kind", only)
+                ),
+            )
 
     roles = args.get("eligible") or list(defaults.get("eligible") or [])
     eligible = resolve_roles(ctx, list(roles), "start") if roles else []
@@ -261,7 +298,7 @@ def start_from_args(
         if ctx.is_direct:
             channel = ctx.channel_for("votes")
             if channel is None:
-                raise refuse(ctx, "start", "start votes in a channel (no votes channel is set)")
+                raise refuse(ctx, "start", _("start votes in a channel (no votes channel is set)"))
         else:
             channel = ctx.address.channel
 
@@ -311,7 +348,7 @@ def start_from_args(
     except vote_rules.RuleError as exc:
         raise refuse(ctx, "start", str(exc)) from None
     if vote.close_when_decided and not members:
-        raise refuse(ctx, "start", "--close-when-decided needs a known list of eligible voters")
+        raise refuse(ctx, "start", _("--close-when-decided needs a known list of eligible voters"))
     if vote.secret:
         vote.secret_key = secrets.token_hex(32)
     ctx.db.add(vote)
@@ -319,7 +356,8 @@ def start_from_args(
     # Eligibility and weights are fixed now: nobody gains a vote by a role given mid-vote.
     tally.freeze(ctx, vote, members)
     add_step(ctx, vote, "opened", closes_at=vote.closes_at.isoformat())
-    edit = vote_close.message_for(ctx, vote)
+    with ctx.public():
+        edit = vote_close.message_for(ctx, vote)
     ctx.post(
         channel,
         edit.text,
@@ -332,8 +370,9 @@ def start_from_args(
     ctx.audit("vote.start", vote_id=vote.id, question=question, kind=kind, channel=channel)
     if ctx.is_direct or channel != ctx.address.channel:
         ctx.private(
-            f"✅ Vote #{vote.id} is open in #{channel} "
-            f"until {format_when(vote.closes_at, ctx.zone)}."
+            _("✅ Vote #{id} is open in #{channel} until {when}.").format(
+                id=vote.id, channel=channel, when=format_when(vote.closes_at, ctx.zone)
+            )
         )
     return vote
 
@@ -408,17 +447,23 @@ def apply_ballot(
     # A ballot cast before the deadline counts even if it reached us after it (a platform
     # retry, or the inbox replaying after a restart), as long as the vote is not closed.
     if changes.cast_at(ctx) >= vote.closes_at:
-        raise UserError(f"voting on #{vote.id} has ended; the result follows shortly")
+        raise UserError(
+            _("voting on #{id} has ended; the result follows shortly").format(id=vote.id)
+        )
     if vote.secret and not ctx.is_direct:
         raise UserError(
-            f"vote #{vote.id} is secret: cast it in a direct message to me with "
-            f"`{ctx.prefix}vote cast {vote.id} OPTION`"
+            _("vote #{id} is secret: cast it in a direct message to me with `{command}`").format(
+                id=vote.id,
+                command=f"{ctx.prefix}vote cast {vote.id} {pgettext('metavar', 'OPTION')}",
+            )
         )
     row = tally.totals_row(ctx, vote)
     weight = tally.weight_if_eligible(ctx, vote, row, ctx.actor.user_id)
     if weight is None:
         raise UserError(
-            f"you are not eligible to vote on #{vote.id} ({vote_render.eligibility_line(vote)})"
+            _("you are not eligible to vote on #{id} ({who})").format(
+                id=vote.id, who=vote_render.eligibility_line(vote)
+            )
         )
     rules = rules_of(vote)
     try:
@@ -446,7 +491,9 @@ def after_ballot(ctx: Ctx, vote: Vote) -> None:
 def retract(ctx: Ctx, vote: Vote, *, record: bool = True) -> None:
     require_open(ctx, vote)
     if vote.secret and not ctx.is_direct:
-        raise UserError(f"vote #{vote.id} is secret: retract in a direct message to me")
+        raise UserError(
+            _("vote #{id} is secret: retract in a direct message to me").format(id=vote.id)
+        )
     if record and not in_cast_order(ctx, vote, vote_changes.CLEAR):
         return
     row = tally.totals_row(ctx, vote)
@@ -455,27 +502,35 @@ def retract(ctx: Ctx, vote: Vote, *, record: bool = True) -> None:
         if record:
             # Kept, not refused: a ballot cast before this retraction may still arrive, and
             # must then be withdrawn by it.
-            ctx.private(f"You have no vote on #{vote.id} to retract.")
+            ctx.private(_("You have no vote on #{id} to retract.").format(id=vote.id))
             return
-        raise UserError(f"you have no vote on #{vote.id} to retract")
+        raise UserError(_("you have no vote on #{id} to retract").format(id=vote.id))
     tally.move(ctx, vote, row, old, None)
-    ctx.private(f"↩️ Your vote on #{vote.id} is withdrawn.")
+    ctx.private(_("↩️ Your vote on #{id} is withdrawn.").format(id=vote.id))
     vote_close.refresh(ctx, vote)
 
 
 def on_button(ctx: Ctx, value: str, added: bool) -> None:
     """A press of a vote button, or a reaction matching one (added False: reaction removed)."""
-    vote_id, _, option = value.partition(":")
+    vote_id, _sep, option = value.partition(":")
     if not vote_id.isdigit():
         return
     vote = lock_vote(ctx, int(vote_id))
     if vote.status != "open":
         if added:
-            raise UserError(f"vote #{vote.id} is {vote.status}")
+            raise UserError(
+                _("vote #{id} is {status}").format(
+                    id=vote.id, status=pgettext("vote status", vote.status)
+                )
+            )
         return
     if option == vote_rules.BLOCK:
         if added:
-            ctx.private(f"A block needs a reason: `{ctx.prefix}vote cast {vote.id} block REASON`")
+            ctx.private(
+                _("A block needs a reason: `{command}`").format(
+                    command=f"{ctx.prefix}vote cast {vote.id} block {pgettext('metavar', 'REASON')}"
+                )
+            )
         return
     reaction = isinstance(ctx.event, ReactionChanged)
     if vote.kind == "multi":
@@ -511,7 +566,11 @@ def on_button(ctx: Ctx, value: str, added: bool) -> None:
 
 def creator_or_moderator(ctx: Ctx, vote: Vote, what: str) -> None:
     if ctx.actor.user_id != vote.created_by and not ctx.is_moderator():
-        raise UserError(f"only the person who started vote #{vote.id} or a moderator may {what} it")
+        raise UserError(
+            _("only the person who started vote #{id} or a moderator may {what} it").format(
+                id=vote.id, what=pgettext("vote action", what)
+            )
+        )
 
 
 def close_early(ctx: Ctx, vote: Vote) -> None:
@@ -528,8 +587,13 @@ def close_early(ctx: Ctx, vote: Vote) -> None:
         why = "closed by its starter: the outcome could no longer change"
     else:
         raise UserError(
-            f"vote #{vote.id} can still go either way, so before its deadline only a moderator "
-            f"may close it; you may cancel it: `{ctx.prefix}vote cancel {vote.id} --reason TEXT`"
+            _(
+                "vote #{id} can still go either way, so before its deadline only a moderator "
+                "may close it; you may cancel it: `{command}`"
+            ).format(
+                id=vote.id,
+                command=f"{ctx.prefix}vote cancel {vote.id} --reason {pgettext('metavar', 'TEXT')}",
+            )
         )
     vote_close.close_vote(ctx, vote, by=ctx.actor.display, why=why)
 
@@ -541,10 +605,12 @@ def roster_text(ctx: Ctx, vote: Vote, refresh: bool) -> str:
     if refresh:
         require_open(ctx, vote)
         if not ctx.is_moderator():
-            raise refuse(ctx, "roster", "only a moderator may refresh a vote's roster")
+            raise refuse(ctx, "roster", _("only a moderator may refresh a vote's roster"))
         if row.ballots or voted_ids(ctx, vote):
             raise refuse(
-                ctx, "roster", f"vote #{vote.id} has ballots: its roster stays as it opened"
+                ctx,
+                "roster",
+                _("vote #{id} has ballots: its roster stays as it opened").format(id=vote.id),
             )
         members = directory_roster(ctx, vote)
         try:
@@ -557,15 +623,18 @@ def roster_text(ctx: Ctx, vote: Vote, refresh: bool) -> str:
         ctx.audit("vote.roster", vote_id=vote.id, size=row.roster_size, hash=row.roster_hash)
         vote_close.refresh(ctx, vote)
     if not row.roster_size:
-        return (
-            f"Vote #{vote.id} has no frozen roster (nobody eligible was known when it opened): "
-            f"whoever is {vote_render.eligibility_line(vote)} when they vote may vote."
-        )
+        return _(
+            "Vote #{id} has no frozen roster (nobody eligible was known when it opened): "
+            "whoever is {who} when they vote may vote."
+        ).format(id=vote.id, who=vote_render.eligibility_line(vote))
     weight = vote_rules.format_number(Fraction(row.roster_weight))
-    what = "refreshed" if refresh else "frozen"
-    return (
-        f"Vote #{vote.id} roster ({what}): {row.roster_size} eligible, total weight {weight}, "
-        f"sha256 {tally.current_hash(ctx, vote, row)}"
+    text = (
+        _("Vote #{id} roster (refreshed): {n} eligible, total weight {weight}, sha256 {hash}")
+        if refresh
+        else _("Vote #{id} roster (frozen): {n} eligible, total weight {weight}, sha256 {hash}")
+    )
+    return text.format(
+        id=vote.id, n=row.roster_size, weight=weight, hash=tally.current_hash(ctx, vote, row)
     )
 
 
@@ -583,7 +652,8 @@ def show_text(ctx: Ctx, vote: Vote) -> str:
     elif not vote.secret:
         mine = ballot_of(ctx, vote, ctx.actor.user_id)
         if mine is not None:
-            lines.append(f"Your vote: {', '.join(mine.choices)}")
+            shown = ", ".join(vote_render.option_label(c) for c in mine.choices)
+            lines.append(_("Your vote: {choices}").format(choices=shown))
     elif ctx.actor.user_id in voted_ids(ctx, vote):
-        lines.append("You have voted (secret ballot).")
+        lines.append(_("You have voted (secret ballot)."))
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from datetime import datetime
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+from bot.i18n import NP_, _, ngettext, pgettext
 from bot.model import FORM_PREFIX, Card, Choice
 from bot.timeparse import format_when, mark_when
 from commands.votes import rules as vote_rules
@@ -20,23 +21,65 @@ def percent(share: Fraction) -> str:
     return f"{round(float(share) * 100)}%"
 
 
+# The words shown for a proposal's fixed options, a vote's kinds and its outcomes.
+PROPOSAL_LABELS = (
+    NP_("option", "yes"),
+    NP_("option", "no"),
+    NP_("option", "abstain"),
+    NP_("option", "block"),
+)
+_SHOWN = (
+    NP_("vote kind", "proposal"),
+    NP_("vote kind", "choice"),
+    NP_("vote kind", "multi"),
+    NP_("vote kind", "ranked"),
+    NP_("outcome", "passed"),
+    NP_("outcome", "failed"),
+    NP_("outcome", "tied"),
+    NP_("outcome", "no quorum"),
+    NP_("outcome", "blocked"),
+    NP_("outcome", "cancelled"),
+    NP_("vote status", "open"),
+    NP_("vote status", "closing"),
+    NP_("vote status", "closed"),
+    NP_("vote status", "cancelled"),
+    NP_("vote action", "close"),
+    NP_("vote action", "cancel"),
+    NP_("vote action", "extend"),
+)
+
+
+def option_label(option: str) -> str:
+    """A proposal's yes/no/abstain/block in the reader's words; other options as typed."""
+    return pgettext("option", option) if option in PROPOSAL_LABELS else option
+
+
+def voted_count(voted: int, eligible: int | None) -> str:
+    if eligible:
+        share = percent(Fraction(voted, eligible))
+        return _("{voted} of {eligible} eligible voted ({share})").format(
+            voted=voted, eligible=eligible, share=share
+        )
+    return _("{voted} voted").format(voted=voted)
+
+
 def rule_line(vote: Vote, rules: vote_rules.Rules) -> str:
     return vote_rules.describe(rules)
 
 
 def quorum_line(vote: Vote) -> str:
     if not vote.quorum:
-        return "none"
+        return _("none")
     if "/" in vote.quorum:
-        return f"{format_share(Fraction(vote.quorum))} of the eligible weight"
+        return _("{share} of the eligible weight").format(share=format_share(Fraction(vote.quorum)))
     n = int(vote.quorum)
-    return f"{n} voter{'s' if n != 1 else ''}"
+    return ngettext("{n} voter", "{n} voters", n).format(n=n)
 
 
 def eligibility_line(vote: Vote) -> str:
     if vote.eligible_roles:
-        return "holders of " + ", ".join("@" + r for r in vote.eligible_roles)
-    return f"everyone in #{vote.channel}"
+        return _("holders of {roles}").format(roles=", ".join("@" + r for r in vote.eligible_roles))
+    return _("everyone in #{channel}").format(channel=vote.channel)
 
 
 def proposal_options(vote: Vote) -> list[str]:
@@ -56,14 +99,14 @@ def choices_for(vote: Vote) -> tuple[Choice, ...]:
         if vote.kind != "multi":
             pick["option"] = names
         value = json.dumps(pick, separators=(",", ":"))
-        return (Choice(f"{FORM_PREFIX}vote cast", value, "🔒 Vote privately", "primary"),)
+        return (Choice(f"{FORM_PREFIX}vote cast", value, _("🔒 Vote privately"), "primary"),)
     if vote.kind == "proposal":
         names = proposal_options(vote)
         return tuple(
             Choice(
                 "vote.cast",
                 f"{vote.id}:{n}",
-                n,
+                option_label(n),
                 style="primary" if n == "yes" else "danger" if n == "block" else "default",
                 emoji=PROPOSAL_EMOJI[n],
             )
@@ -80,27 +123,38 @@ def tally_lines(result: Result) -> list[str]:
         share = t.weight / cast if cast else Fraction(0)
         amount = format_number(t.weight)
         if Fraction(t.count) != t.weight:
-            amount += f" ({t.count} ballot{'s' if t.count != 1 else ''})"
-        lines.append(f"{t.option.ljust(width)} {bar(share)} {amount} · {percent(share)}")
+            amount += " " + ngettext("({n} ballot)", "({n} ballots)", t.count).format(n=t.count)
+        label = option_label(t.option)
+        lines.append(f"{label.ljust(width)} {bar(share)} {amount} · {percent(share)}")
     return lines
 
 
 def participation_line(voted: int, eligible: int | None) -> str:
     if eligible:
         share = percent(Fraction(voted, eligible))
-        return f"Participation: {voted} of {eligible} eligible voted ({share})"
-    return f"Participation: {voted} voted"
+        return _("Participation: {voted} of {eligible} eligible voted ({share})").format(
+            voted=voted, eligible=eligible, share=share
+        )
+    return _("Participation: {voted} voted").format(voted=voted)
 
 
 def how_to_cast(vote: Vote, prefix: str) -> str:
     if vote.secret:
-        return f"🔒 Secret ballot: cast privately: DM the bot `{prefix}vote cast {vote.id} OPTION`"
+        return _("🔒 Secret ballot: cast privately: DM the bot `{command}`").format(
+            command=f"{prefix}vote cast {vote.id} {pgettext('metavar', 'OPTION')}"
+        )
     if vote.kind == "ranked":
-        return f"Rank with `{prefix}vote rank {vote.id} {' '.join(vote.options[:3])} ...`"
+        return _("Rank with `{command}`").format(
+            command=f"{prefix}vote rank {vote.id} {' '.join(vote.options[:3])} ..."
+        )
     if vote.kind == "multi":
         limit = vote.max_choices or len(vote.options)
-        return f"Press up to {limit}, or `{prefix}vote cast {vote.id} A,B`"
-    return f"Press a choice, react, or `{prefix}vote cast {vote.id} OPTION`"
+        return _("Press up to {limit}, or `{command}`").format(
+            limit=limit, command=f"{prefix}vote cast {vote.id} A,B"
+        )
+    return _("Press a choice, react, or `{command}`").format(
+        command=f"{prefix}vote cast {vote.id} {pgettext('metavar', 'OPTION')}"
+    )
 
 
 def vote_message(
@@ -114,33 +168,36 @@ def vote_message(
     eligible: int | None,
 ) -> tuple[str, Card, tuple[Choice, ...]]:
     """The vote message: open (with a live tally unless hidden) or closed."""
-    head = f"🗳️ Vote #{vote.id}: {vote.question}"
+    head = _("🗳️ Vote #{id}: {question}").format(id=vote.id, question=vote.question)
     fields: list[tuple[str, str]] = []
     if vote.kind != "proposal":
-        fields.append(("Options", ", ".join(vote.options)))
+        fields.append((_("Options"), ", ".join(vote.options)))
+    kind = pgettext("vote kind", vote.kind) + (f" ({vote.vote_type})" if vote.vote_type else "")
     fields += [
-        ("Kind", vote.kind + (f" ({vote.vote_type})" if vote.vote_type else "")),
-        ("Rule", rule_line(vote, rules)),
-        ("Quorum", quorum_line(vote)),
-        ("Eligible", eligibility_line(vote)),
+        (_("Kind"), kind),
+        (_("Rule"), rule_line(vote, rules)),
+        (_("Quorum"), quorum_line(vote)),
+        (_("Eligible"), eligibility_line(vote)),
     ]
+    voted_line = voted_count(voted, eligible)
     if vote.status == "open":
-        fields.append(("Closes", mark_when(vote.closes_at, zone)))
+        fields.append((_("Closes"), mark_when(vote.closes_at, zone)))
         text = head
         if vote.hide_results or vote.secret:
-            fields.append(("Tally", "hidden until the vote closes"))
+            fields.append((_("Tally"), _("hidden until the vote closes")))
         elif result is not None:
-            fields.append(("Tally", "\n".join(tally_lines(result))))
-        fields.append(("Voted", participation_line(voted, eligible).split(": ", 1)[1]))
+            fields.append((_("Tally"), "\n".join(tally_lines(result))))
+        fields.append((_("Voted"), voted_line))
         footer = how_to_cast(vote, prefix)
     else:
         closed = format_when(vote.closed_at or vote.closes_at, zone)
-        text = f"{head}\n{'🚫 Cancelled' if vote.status == 'cancelled' else '🔒 Closed'} {closed}"
+        state = _("🚫 Cancelled {when}") if vote.status == "cancelled" else _("🔒 Closed {when}")
+        text = f"{head}\n{state.format(when=closed)}"
         if vote.outcome:
             winners = result.winners if result is not None else ()
-            fields.append(("Outcome", outcome_label(vote.kind, vote.outcome, winners)))
-        fields.append(("Voted", participation_line(voted, eligible).split(": ", 1)[1]))
-        footer = "See the result in this message's thread."
+            fields.append((_("Outcome"), outcome_label(vote.kind, vote.outcome, winners)))
+        fields.append((_("Voted"), voted_line))
+        footer = _("See the result in this message's thread.")
     return text, Card(vote.question, tuple(fields), footer), choices_for(vote)
 
 
@@ -148,8 +205,8 @@ def outcome_label(kind: str, outcome: str, winners: tuple[str, ...] | list[str])
     """An outcome as people say it: a proposal passes or fails; a choice, multi or ranked
     vote is won by someone ("won by Red"); a tie keeps its word (the result names who)."""
     if kind == "proposal" or not winners or outcome != "passed":
-        return outcome
-    return f"won by {', '.join(winners)}"
+        return pgettext("outcome", outcome)
+    return _("won by {winners}").format(winners=", ".join(winners))
 
 
 def result_text(
@@ -162,32 +219,41 @@ def result_text(
 ) -> str:
     """The result message posted in the vote's thread."""
     shown = outcome_label(vote.kind, result.outcome, result.winners)
-    lines = [f"🗳️ Vote #{vote.id} closed: **{shown}**. {vote.question}"]
+    lines = [
+        _("🗳️ Vote #{id} closed: **{outcome}**. {question}").format(
+            id=vote.id, outcome=shown, question=vote.question
+        )
+    ]
     if vote.kind == "ranked":
-        lines.append("First preferences:")
+        lines.append(_("First preferences:"))
     lines += tally_lines(result)
     lines.append(participation_line(voted, eligible))
     if result.quorum_needed:
-        reached = "reached" if result.quorum_reached else "not reached"
-        lines.append(f"Quorum: {result.quorum_needed}, {reached}")
-    else:
-        lines.append("Quorum: none")
-    lines.append(f"Rule: {result.rule_text}")
-    if result.consensus is not None:
-        lines.append(f"Consensus: {percent(result.consensus)} of the weight cast")
-    if result.winners and vote.kind != "proposal":
-        lines.append(
-            ("Winner: " if len(result.winners) == 1 else "Tied: ") + ", ".join(result.winners)
+        line = (
+            _("Quorum: {needed}, reached")
+            if result.quorum_reached
+            else _("Quorum: {needed}, not reached")
         )
+        lines.append(line.format(needed=result.quorum_needed))
+    else:
+        lines.append(_("Quorum: none"))
+    lines.append(_("Rule: {rule}").format(rule=result.rule_text))
+    if result.consensus is not None:
+        lines.append(
+            _("Consensus: {share} of the weight cast").format(share=percent(result.consensus))
+        )
+    if result.winners and vote.kind != "proposal":
+        line = _("Winner: {names}") if len(result.winners) == 1 else _("Tied: {names}")
+        lines.append(line.format(names=", ".join(result.winners)))
     for voter, reason in result.blocks:
-        who = "a voter" if vote.secret else display.get(voter, voter)
-        lines.append(f"⛔ Blocked by {who}: {reason}")
+        who = _("a voter") if vote.secret else display.get(voter, voter)
+        lines.append(_("⛔ Blocked by {who}: {reason}").format(who=who, reason=reason))
     if result.ranking:
-        lines.append("Ranking: " + ranking_text(result.ranking))
+        lines.append(_("Ranking: {ranking}").format(ranking=ranking_text(result.ranking)))
     if result.pairwise:
         wins = pairwise_wins(result.pairwise)
         if wins:
-            lines.append("Pairwise wins: " + "; ".join(wins))
+            lines.append(_("Pairwise wins: {wins}").format(wins="; ".join(wins)))
     return "\n".join(lines)
 
 
@@ -200,15 +266,19 @@ def pairwise_wins(d: dict[str, dict[str, Fraction]]) -> list[str]:
     for a in d:
         for b, w in d[a].items():
             if w > d[b][a]:
-                out.append(f"{a} beats {b} {format_number(w)}–{format_number(d[b][a])}")
+                out.append(
+                    _("{a} beats {b} {score}").format(
+                        a=a, b=b, score=f"{format_number(w)}–{format_number(d[b][a])}"
+                    )
+                )
     return out
 
 
 def receipt(
     vote: Vote, choices: tuple[str, ...], weight: Fraction, until: datetime, zone: ZoneInfo
 ) -> str:
-    what = " > ".join(choices) if vote.kind == "ranked" else ", ".join(choices)
-    return (
-        f"✅ Your vote on #{vote.id} is **{what}** (weight {format_number(weight)}). "
-        f"You can change it until {format_when(until, zone)}."
-    )
+    shown = [option_label(c) for c in choices]
+    what = " > ".join(shown) if vote.kind == "ranked" else ", ".join(shown)
+    return _(
+        "✅ Your vote on #{id} is **{what}** (weight {weight}). You can change it until {until}."
+    ).format(id=vote.id, what=what, weight=format_number(weight), until=format_when(until, zone))

@@ -34,6 +34,8 @@ from fractions import Fraction
 from itertools import combinations_with_replacement, permutations
 from typing import Any
 
+from bot import i18n
+from bot.i18n import N_, _, ngettext
 from bot.text import fold
 
 PROPOSAL_OPTIONS: tuple[str, ...] = ("yes", "no", "abstain")
@@ -147,11 +149,23 @@ class Rules:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise RuleError(f"unknown vote kind {self.kind!r}: use {', '.join(KINDS)}")
+            raise RuleError(
+                _("unknown vote kind {kind!r}: use {value}").format(
+                    kind=self.kind, value=", ".join(KINDS)
+                )
+            )
         if self.rule not in RULES:
-            raise RuleError(f"unknown rule {self.rule!r}: use {_ACCEPTED_RULES}")
+            raise RuleError(
+                _("unknown rule {rule!r}: use {ACCEPTED_RULES}").format(
+                    rule=self.rule, ACCEPTED_RULES=_ACCEPTED_RULES
+                )
+            )
         if self.method not in METHODS:
-            raise RuleError(f"unknown ranking method {self.method!r}: use schulze or irv")
+            raise RuleError(
+                _("unknown ranking method {method!r}: use schulze or irv").format(
+                    method=self.method
+                )
+            )
         self._check_threshold()
         self._check_quorum()
         # Frozen, but callers pass lists and loose option tuples; normalising here means every
@@ -159,17 +173,21 @@ class Rules:
         object.__setattr__(self, "options", self._canonical_options())
         if self.kind == "multi" and self.max_choices is not None:
             if isinstance(self.max_choices, bool) or not isinstance(self.max_choices, int):
-                raise RuleError("the number of choices must be a whole number")
+                raise RuleError(_("the number of choices must be a whole number"))
             if not 1 <= self.max_choices <= len(self.options):
-                raise RuleError(f"the number of choices must be between 1 and {len(self.options)}")
+                raise RuleError(
+                    _("the number of choices must be between 1 and {value}").format(
+                        value=len(self.options)
+                    )
+                )
 
     def _check_threshold(self) -> None:
         if self.rule != "super":
             if self.threshold is not None:
-                raise RuleError("a threshold only applies to a supermajority")
+                raise RuleError(_("a threshold only applies to a supermajority"))
             return
         if self.threshold is None:
-            raise RuleError("a supermajority needs a threshold such as 2/3 or 75%")
+            raise RuleError(_("a supermajority needs a threshold such as 2/3 or 75%"))
         threshold = _exact(self.threshold, "the supermajority threshold", RuleError)
         _check_super_threshold(threshold)
         object.__setattr__(self, "threshold", threshold)
@@ -179,15 +197,15 @@ class Rules:
         if quorum is None:
             return
         if isinstance(quorum, bool | float):
-            raise RuleError("a quorum is a number of voters or a percentage of the weight")
+            raise RuleError(_("a quorum is a number of voters or a percentage of the weight"))
         if isinstance(quorum, int):
             if quorum < 1:
-                raise RuleError("a quorum must be at least 1 voter")
+                raise RuleError(_("a quorum must be at least 1 voter"))
             return
         if not isinstance(quorum, Fraction):
-            raise RuleError("a quorum is a number of voters or a percentage of the weight")
+            raise RuleError(_("a quorum is a number of voters or a percentage of the weight"))
         if not 0 < quorum <= 1:
-            raise RuleError("a quorum percentage must be more than 0% and at most 100%")
+            raise RuleError(_("a quorum percentage must be more than 0% and at most 100%"))
 
     def _canonical_options(self) -> tuple[str, ...]:
         if self.kind == "proposal":
@@ -196,18 +214,18 @@ class Rules:
             # A proposal's options are fixed; accept either spelling of them (with or without
             # "block") so callers need not mirror allow_block themselves.
             if given not in ((), PROPOSAL_OPTIONS, (*PROPOSAL_OPTIONS, BLOCK)):
-                raise RuleError("a proposal's options are always yes, no and abstain")
+                raise RuleError(_("a proposal's options are always yes, no and abstain"))
             return canonical
         options = tuple(str(o).strip() for o in self.options)
         if any(not fold(o) for o in options):
-            raise RuleError("options cannot be empty")
+            raise RuleError(_("options cannot be empty"))
         # Compared as people read them: "Café" typed two ways, or "Ｆox" and "Fox", are one.
         folded = [fold(o) for o in options]
         if len(set(folded)) != len(folded):
             dup = next(o for o in options if folded.count(fold(o)) > 1)
-            raise RuleError(f"the option {dup!r} is listed twice")
+            raise RuleError(_("the option {dup!r} is listed twice").format(dup=dup))
         if len(options) < 2:
-            raise RuleError(f"a {self.kind} vote needs at least two options")
+            raise RuleError(_("a {kind} vote needs at least two options").format(kind=self.kind))
         return options
 
     @property
@@ -224,7 +242,9 @@ def _check_super_threshold(threshold: Fraction) -> None:
     # At or below one half a "supermajority" would let a tie (or a minority) pass.
     if not _HALF < threshold <= 1:
         raise RuleError(
-            f"a supermajority must be more than half and at most all, not {format_share(threshold)}"
+            _("a supermajority must be more than half and at most all, not {value}").format(
+                value=format_share(threshold)
+            )
         )
 
 
@@ -255,12 +275,20 @@ def parse_rule(text: str) -> tuple[str, Fraction | None]:
     threshold: Fraction | None = None
     if m := _FRACTION_RE.fullmatch(number):
         if int(m.group(2)) == 0:
-            raise RuleError(f"{text.strip()!r} divides by zero: use {_ACCEPTED_RULES}")
+            raise RuleError(
+                _("{value!r} divides by zero: use {ACCEPTED_RULES}").format(
+                    value=text.strip(), ACCEPTED_RULES=_ACCEPTED_RULES
+                )
+            )
         threshold = Fraction(int(m.group(1)), int(m.group(2)))
     elif m := _PERCENT_RE.fullmatch(number):
         threshold = Fraction(m.group(1)) / 100
     if threshold is None:
-        raise RuleError(f"unknown rule {text.strip()!r}: use {_ACCEPTED_RULES}")
+        raise RuleError(
+            _("unknown rule {value!r}: use {ACCEPTED_RULES}").format(
+                value=text.strip(), ACCEPTED_RULES=_ACCEPTED_RULES
+            )
+        )
     _check_super_threshold(threshold)
     return "super", threshold
 
@@ -268,18 +296,25 @@ def parse_rule(text: str) -> tuple[str, Fraction | None]:
 def describe(rules: Rules) -> str:
     """The rule in words, as shown with results: "2/3 supermajority", "Schulze method"."""
     if rules.kind == "choice":
-        return "most votes"
+        return _("most votes")
     if rules.kind == "multi":
         limit = rules.choice_limit
-        return f"approval, up to {limit} choice{'s' if limit != 1 else ''}"
+        return ngettext("approval, up to {n} choice", "approval, up to {n} choices", limit).format(
+            n=limit
+        )
     if rules.kind == "ranked":
-        return "Schulze method" if rules.method == "schulze" else "instant-runoff"
-    text = {
-        "simple": "simple majority",
-        "absolute": "absolute majority",
-        "unanimous": "unanimous",
-    }.get(rules.rule) or f"{format_share(rules.threshold or _ZERO)} supermajority"
-    return f"{text} with blocks" if rules.allow_block else text
+        return _("Schulze method") if rules.method == "schulze" else _("instant-runoff")
+    named = {
+        "simple": N_("simple majority"),
+        "absolute": N_("absolute majority"),
+        "unanimous": N_("unanimous"),
+    }.get(rules.rule or "")
+    text = (
+        _(named)
+        if named
+        else _("{share} supermajority").format(share=format_share(rules.threshold or _ZERO))
+    )
+    return _("{rule} with blocks").format(rule=text) if rules.allow_block else text
 
 
 def _roster_totals(
@@ -308,9 +343,9 @@ def _require_roster(rules: Rules, eligible_weight: Fraction | None) -> None:
     if eligible_weight is not None:
         return
     if rules.kind == "proposal" and rules.rule == "absolute":
-        raise RuleError("an absolute majority needs the list of eligible voters")
+        raise RuleError(_("an absolute majority needs the list of eligible voters"))
     if isinstance(rules.quorum, Fraction):
-        raise RuleError("a quorum in percent needs the list of eligible voters")
+        raise RuleError(_("a quorum in percent needs the list of eligible voters"))
 
 
 def check_rules(
@@ -321,13 +356,15 @@ def check_rules(
     voters than the roster holds. Call it when a vote is opened; tally() only re-checks what
     would make the count meaningless, so a vote whose roster shrank still closes (as
     "no quorum") instead of failing to close."""
-    eligible, eligible_weight, _ = _roster_totals(roster)
+    eligible, eligible_weight, _roster = _roster_totals(roster)
     _require_roster(rules, eligible_weight)
     if eligible_weight is not None and eligible_weight <= 0:
-        raise RuleError("nobody is eligible to vote")
+        raise RuleError(_("nobody is eligible to vote"))
     if eligible is not None and isinstance(rules.quorum, int) and rules.quorum > eligible:
         raise RuleError(
-            f"a quorum of {rules.quorum} voters can never be met: only {eligible} may vote"
+            _("a quorum of {quorum} voters can never be met: only {eligible} may vote").format(
+                quorum=rules.quorum, eligible=eligible
+            )
         )
 
 
@@ -357,28 +394,38 @@ def validate_ballot(
     if isinstance(choices, str):
         choices = (choices,)
     if not choices:
-        raise BallotError("the ballot names no option")
+        raise BallotError(_("the ballot names no option"))
     lookup = {fold(o): o for o in rules.options}
     matched: list[str] = []
     for raw in choices:
         option = lookup.get(fold(str(raw)))
         if option is None:
             if rules.kind == "proposal" and fold(str(raw)) == BLOCK:
-                raise BallotError("this vote does not allow blocks")
+                raise BallotError(_("this vote does not allow blocks"))
             raise BallotError(
-                f"{str(raw).strip()!r} is not an option: use {', '.join(rules.options)}"
+                _("{value!r} is not an option: use {value2}").format(
+                    value=str(raw).strip(), value2=i18n.joined(list(rules.options))
+                )
             )
         if option in matched:
-            what = "ranked" if rules.kind == "ranked" else "chosen"
-            raise BallotError(f"{option!r} is {what} twice")
+            twice = (
+                _("{option!r} is ranked twice")
+                if rules.kind == "ranked"
+                else _("{option!r} is chosen twice")
+            )
+            raise BallotError(twice.format(option=option))
         matched.append(option)
     limit = rules.choice_limit
     if len(matched) > limit:
         if rules.kind == "multi":
-            raise BallotError(f"choose at most {limit} option{'s' if limit != 1 else ''}")
-        raise BallotError("choose exactly one option")
+            raise BallotError(
+                ngettext(
+                    "choose at most {limit} option", "choose at most {limit} options", limit
+                ).format(limit=limit)
+            )
+        raise BallotError(_("choose exactly one option"))
     if rules.kind == "proposal" and matched[0] == BLOCK and not (reason and reason.strip()):
-        raise BallotError("a block needs a reason")
+        raise BallotError(_("a block needs a reason"))
     if rules.kind == "multi":
         return tuple(o for o in rules.options if o in matched)
     return tuple(matched)
@@ -391,7 +438,7 @@ def _normalise(rules: Rules, ballots: Sequence[Ballot]) -> list[Ballot]:
     checked: dict[tuple[tuple[str, ...], str | None], tuple[str, ...]] = {}
     for ballot in ballots:
         if ballot.voter in seen:
-            raise BallotError(f"{ballot.voter} has two ballots")
+            raise BallotError(_("{voter} has two ballots").format(voter=ballot.voter))
         seen.add(ballot.voter)
         key = (ballot.choices, ballot.reason)
         choices = checked.get(key)
@@ -490,7 +537,7 @@ def proposal_decision(
         return TIED if yes == no and yes > 0 else FAILED
     if rules.rule == "absolute":
         if eligible_weight is None:
-            raise RuleError("an absolute majority needs the list of eligible voters")
+            raise RuleError(_("an absolute majority needs the list of eligible voters"))
         return PASSED if yes > eligible_weight / 2 else FAILED
     if rules.rule == "super":
         assert rules.threshold is not None  # Rules guarantees it
@@ -635,10 +682,10 @@ def _grouped(options: Sequence[str], ballots: Iterable[Ballot]) -> dict[tuple[st
     groups: dict[tuple[str, ...], Fraction] = {}
     for ballot in ballots:
         if len(set(ballot.choices)) != len(ballot.choices):
-            raise BallotError(f"{ballot.voter} ranks an option twice")
+            raise BallotError(_("{voter} ranks an option twice").format(voter=ballot.voter))
         unknown = [c for c in ballot.choices if c not in known]
         if unknown:
-            raise BallotError(f"{unknown[0]!r} is not an option")
+            raise BallotError(_("{value!r} is not an option").format(value=unknown[0]))
         groups[ballot.choices] = groups.get(ballot.choices, _ZERO) + ballot.weight
     return groups
 

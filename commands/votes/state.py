@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from commands.votes import rules as vote_rules
 from storage import repos
 from storage.tables import Community, Member
@@ -36,7 +37,7 @@ DEFAULT_DURATION = "72h"
 def find_vote(ctx: Ctx, vote_id: int) -> Vote:
     vote = ctx.db.get(Vote, vote_id)
     if vote is None or vote.community_id != ctx.community.id:
-        raise UserError(f"there is no vote #{vote_id}")
+        raise UserError(_("there is no vote #{vote_id}").format(vote_id=vote_id))
     return vote
 
 
@@ -49,13 +50,15 @@ def lock_vote(ctx: Ctx, vote_id: int) -> Vote:
         stmt = stmt.with_for_update()
     vote = ctx.db.execute(stmt).scalar_one_or_none()
     if vote is None or vote.community_id != ctx.community.id:
-        raise UserError(f"there is no vote #{vote_id}")
+        raise UserError(_("there is no vote #{vote_id}").format(vote_id=vote_id))
     return vote
 
 
 def require_open(ctx: Ctx, vote: Vote) -> None:
     if vote.status != "open":
-        raise UserError(f"vote #{vote.id} is {vote.status}; nothing was changed")
+        raise UserError(
+            _("vote #{id} is {status}; nothing was changed").format(id=vote.id, status=vote.status)
+        )
 
 
 def parse_quorum(text: str | None) -> int | Fraction | None:
@@ -139,7 +142,7 @@ def voter_key(vote: Vote, user_id: str) -> str:
     if not vote.secret:
         return user_id
     if not vote.secret_key:
-        raise UserError(f"vote #{vote.id} is closed")
+        raise UserError(_("vote #{id} is closed").format(id=vote.id))
     return hmac.new(bytes.fromhex(vote.secret_key), user_id.encode(), hashlib.sha256).hexdigest()
 
 

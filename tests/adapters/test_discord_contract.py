@@ -72,6 +72,7 @@ def test_options_are_typed_from_the_specs(registry: Registry) -> None:
     assert cast["id"] == {
         "name": "id",
         "description": "id",
+        "description_localizations": {"zh-CN": "编号"},
         "required": True,
         "type": tree.INTEGER,
         "min_value": 1,

@@ -112,3 +112,16 @@ async def test_a_retried_refusal_is_answered_once(app: App, db: Database) -> Non
     await app.dispatcher.handle(event)
     assert await app.dispatcher.handle(event) == "duplicate"
     assert count(db, Outbox) == 1
+
+
+async def test_refusals_and_the_apology_speak_the_actors_language(app: App, db: Database) -> None:
+    assert await app.dispatcher.handle(cmd("z1", "/config language zh-Hans")) == "ok"
+    assert await app.dispatcher.handle(cmd("z2", "/boom")) == "error"
+    assert await app.dispatcher.handle(cmd("z3", "/config channel votes #votes", BOB)) == "refused"
+    assert await app.dispatcher.handle(cmd("z4", "/me language en", BOB)) == "ok"
+    assert await app.dispatcher.handle(cmd("z5", "/config show", BOB)) == "refused"
+    texts = [r.payload["text"] for r in outbox(db)]
+    assert texts[0] == "✅ Moot 现在在本社区使用简体中文。"
+    assert texts[1].startswith("抱歉，我这边出了问题")
+    assert texts[2] == "/config channel 仅限管理员和平台管理员。"
+    assert texts[4] == "/config show is for moderators and admins only"
