@@ -151,6 +151,19 @@ def on_close_due(ctx: Ctx, work: DueWork) -> None:
     close_vote(ctx, vote, by="Moot (deadline)", why="deadline")
 
 
+def prefetch_due(s: Session, works: list[DueWork]) -> None:
+    """reg.due_prefetch: the votes and running totals a batch of closes or reminders reads,
+    in two queries for the batch; the handlers then find them in the session."""
+    ids = sorted({int(w.payload.get("vote_id", 0)) for w in works})
+    # The session holds loaded rows only weakly: keep them until the transaction ends.
+    s.info.setdefault("moot_prefetched", []).extend(
+        [
+            *s.execute(select(Vote).where(Vote.id.in_(ids))).scalars(),
+            *s.execute(select(VoteTally).where(VoteTally.vote_id.in_(ids))).scalars(),
+        ]
+    )
+
+
 def on_remind_due(ctx: Ctx, work: DueWork) -> None:
     vote = ctx.db.get(Vote, int(work.payload.get("vote_id", 0)))
     if vote is None or vote.status != "open":
