@@ -324,7 +324,15 @@ def backend_run(url: str, label: str, args: tuple[int, int, float, int]) -> list
 
 def _wipe(db: Database) -> None:
     with db.transaction() as s:
-        for table in ("decision_record", "vote", "due_work", "outbox", "posted_message"):
+        for table in (
+            "decision_record",
+            "vote_roster",
+            "vote_tally",
+            "vote",
+            "due_work",
+            "outbox",
+            "posted_message",
+        ):
             s.execute(text(f"DELETE FROM {table}"))
 
 

@@ -148,7 +148,7 @@ def on_close_due(ctx: Ctx, work: DueWork) -> None:
         # Moved later after this item was claimed: put it back rather than close early.
         ctx.schedule("vote.close", str(vote.id), vote.closes_at, {"vote_id": vote.id})
         return
-    close_vote(ctx, vote, by="Moot (deadline)", why="deadline")
+    close_vote(ctx, vote, by="Moot (deadline)", why="deadline", due_claimed=True)
 
 
 def prefetch_due(s: Session, works: list[DueWork]) -> None:
@@ -217,9 +217,11 @@ def close_vote(
     cancelled: bool = False,
     reason: str | None = None,
     why: str | None = None,
+    due_claimed: bool = False,
 ) -> DecisionRecord | None:
     """End the vote, count it, write its decision record and post the result. Returns None
-    when someone else already ended it."""
+    when someone else already ended it. `due_claimed`: called by the vote's own close item,
+    which the scheduler has already marked done."""
     claimed = ctx.db.execute(
         update(Vote)
         .where(Vote.id == vote.id, Vote.status == "open")
@@ -228,7 +230,8 @@ def close_vote(
     ).rowcount
     if claimed != 1:
         return None
-    ctx.cancel("vote.close", key=str(vote.id))
+    if not due_claimed:
+        ctx.cancel("vote.close", key=str(vote.id))
     ctx.cancel("vote.remind", key_prefix=f"{vote.id}:")
 
     row = tally.totals_row(ctx, vote)
