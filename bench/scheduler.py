@@ -42,6 +42,7 @@ from storage import migrate, repos
 from storage.db import Database
 from storage.tables import DueWork, Outbox, PostedMessage
 from storage.vote_tables import DecisionRecord, Vote
+from storage.vote_tally_tables import VoteRosterEntry, VoteTally
 
 WHERE = Address("console", "local", "votes")
 CHAIR = Actor("console", "chair", "chair", is_admin=True)
@@ -135,6 +136,21 @@ def seed_votes(app: App, closes_at: Callable[[int], datetime], n: int) -> list[i
                 )
             ],
         )
+        # Each as `/vote start` leaves it: its roster frozen and its totals at zero.
+        tally = s.get(VoteTally, first)
+        assert tally is not None
+        totals = tally.model_dump(exclude={"vote_id"})
+        s.execute(insert(VoteTally), [{**totals, "vote_id": vid} for vid in ids[1:]])
+        roster = s.execute(
+            select(VoteRosterEntry.user_id, VoteRosterEntry.weight).where(
+                VoteRosterEntry.vote_id == first
+            )
+        ).all()
+        if roster:
+            s.execute(
+                insert(VoteRosterEntry),
+                [{"vote_id": vid, "user_id": u, "weight": w} for vid in ids[1:] for u, w in roster],
+            )
         s.execute(
             insert(PostedMessage),
             [
@@ -308,7 +324,15 @@ def backend_run(url: str, label: str, args: tuple[int, int, float, int]) -> list
 
 def _wipe(db: Database) -> None:
     with db.transaction() as s:
-        for table in ("decision_record", "vote", "due_work", "outbox", "posted_message"):
+        for table in (
+            "decision_record",
+            "vote_roster",
+            "vote_tally",
+            "vote",
+            "due_work",
+            "outbox",
+            "posted_message",
+        ):
             s.execute(text(f"DELETE FROM {table}"))
 
 

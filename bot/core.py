@@ -129,7 +129,12 @@ def lane(s: Session, community: Community, effect: Effect) -> str:
     if isinstance(effect, MirrorEvent):
         # One lane per event, so its copy is made, changed and removed in that order.
         return f"{base}:calendar:{effect.source}"
-    return repos.ref_channel_key(s, effect.ref) or f"{base}:ref:{effect.ref}"
+    return repos.ref_channel_key(s, effect.ref) or fallback_lane(community, effect.ref)
+
+
+def fallback_lane(community: Community, ref: str) -> str:
+    """The lane of effects on a message no send names (yet)."""
+    return f"{community.platform}:{community.workspace}:ref:{ref}"
 
 
 def write_effects(
@@ -138,9 +143,23 @@ def write_effects(
     """Every effect of one transaction to the outbox in one multi-row INSERT."""
     if not effects:
         return 0
+    repos.add_outbox_rows(s, effect_rows(s, community, effects, key_base, clock))
+    return len(effects)
+
+
+def effect_rows(
+    s: Session,
+    community: Community,
+    effects: list[Effect],
+    key_base: str,
+    clock: Clock,
+    lanes: dict[str, str] | None = None,
+) -> list[dict[str, object]]:
+    """The outbox rows of some effects. `lanes` (ref -> lane) answers lookups the caller
+    already made, e.g. for a whole batch of due work at once."""
     now = clock.now()
     priority = 0 if key_base.startswith(URGENT_KEY_PREFIX) else 1
-    lanes: dict[str, str] = {}
+    lanes = {} if lanes is None else dict(lanes)
     rows = []
     for i, effect in enumerate(effects):
         ref = getattr(effect, "ref", None)
@@ -162,5 +181,4 @@ def write_effects(
                 priority=priority,
             )
         )
-    repos.add_outbox_rows(s, rows)
-    return len(effects)
+    return rows

@@ -29,6 +29,9 @@ class Registry:
     message_action_emoji: dict[str, str] = field(default_factory=dict)
     # due-work kind -> fn(ctx, work)
     due: dict[str, Handler] = field(default_factory=dict)
+    # due-work kind -> fn(session, works): load what a batch of such items will read, in a
+    # few queries for the whole batch instead of a few per item (an optimisation only).
+    due_prefetch: dict[str, Handler] = field(default_factory=dict)
     # export name -> fn(db, fmt: str) -> str
     exporters: dict[str, Handler] = field(default_factory=dict)
     # Lines of the built-in demo, in the console script grammar, in registration order.

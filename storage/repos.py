@@ -259,6 +259,19 @@ def ref_channel_key(s: Session, ref: str) -> str | None:
     return row[0] if row else None
 
 
+def ref_channel_keys(s: Session, refs: list[str]) -> dict[str, str]:
+    """ref_channel_key for many refs in one read (the latest send of each)."""
+    out: dict[str, str] = {}
+    for chunk in range(0, len(refs), 500):
+        rows = s.execute(
+            select(Outbox.ref, Outbox.channel_key)
+            .where(Outbox.ref.in_(refs[chunk : chunk + 500]), Outbox.kind == "send")
+            .order_by(Outbox.id)
+        ).all()
+        out.update({ref: key for ref, key in rows if ref})
+    return out
+
+
 def schedule(
     s: Session,
     *,

@@ -35,12 +35,13 @@ def next_number(s: Session, community_id: int) -> int:
     return (top or 0) + 1
 
 
-def index(s: Session, entry: KbEntry) -> None:
+def index(s: Session, entry: KbEntry, new: bool = False) -> None:
     """Bring the SQLite index in step with the row (PostgreSQL's column is generated)."""
     if is_postgres(s):
         return
     s.flush()
-    s.execute(text("DELETE FROM kb_fts WHERE rowid = :id"), {"id": entry.id})
+    if not new:
+        s.execute(text("DELETE FROM kb_fts WHERE rowid = :id"), {"id": entry.id})
     if not entry.removed:
         s.execute(
             text("INSERT INTO kb_fts (rowid, question, answer, tags) VALUES (:id, :q, :a, :t)"),
@@ -78,6 +79,12 @@ def add(
             created_at=at,
             updated_at=at,
         )
+        if not is_postgres(s):
+            # SQLite has one writer at a time (BEGIN IMMEDIATE): nobody can take the number
+            # between the read and this insert, and a savepoint per close would cost more.
+            s.add(entry)
+            s.flush()
+            break
         try:
             with s.begin_nested():
                 s.add(entry)
@@ -86,7 +93,7 @@ def add(
         except IntegrityError:
             if attempt == NUMBER_ATTEMPTS - 1:
                 raise
-    index(s, entry)
+    index(s, entry, new=True)
     return entry
 
 

@@ -459,6 +459,7 @@ def register(reg: Registry) -> None:
     reg.live_card("vote")(vote_close.live_card)
     reg.due_kind("vote.close")(vote_close.on_close_due)
     reg.due_kind("vote.remind")(vote_close.on_remind_due)
+    reg.due_prefetch["vote.close"] = reg.due_prefetch["vote.remind"] = vote_close.prefetch_due
     reg.due_kind("vote.scrub")(vote_close.on_scrub_due)
 
     reg.demo.extend(

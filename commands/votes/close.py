@@ -149,7 +149,20 @@ def on_close_due(ctx: Ctx, work: DueWork) -> None:
         # Moved later after this item was claimed: put it back rather than close early.
         ctx.schedule("vote.close", str(vote.id), vote.closes_at, {"vote_id": vote.id})
         return
-    close_vote(ctx, vote, by="Moot (deadline)", why="deadline")
+    close_vote(ctx, vote, by="Moot (deadline)", why="deadline", due_claimed=True)
+
+
+def prefetch_due(s: Session, works: list[DueWork]) -> None:
+    """reg.due_prefetch: the votes and running totals a batch of closes or reminders reads,
+    in two queries for the batch; the handlers then find them in the session."""
+    ids = sorted({int(w.payload.get("vote_id", 0)) for w in works})
+    # The session holds loaded rows only weakly: keep them until the transaction ends.
+    s.info.setdefault("moot_prefetched", []).extend(
+        [
+            *s.execute(select(Vote).where(Vote.id.in_(ids))).scalars(),
+            *s.execute(select(VoteTally).where(VoteTally.vote_id.in_(ids))).scalars(),
+        ]
+    )
 
 
 def on_remind_due(ctx: Ctx, work: DueWork) -> None:
@@ -218,9 +231,11 @@ def close_vote(
     cancelled: bool = False,
     reason: str | None = None,
     why: str | None = None,
+    due_claimed: bool = False,
 ) -> DecisionRecord | None:
     """End the vote, count it, write its decision record and post the result. Returns None
-    when someone else already ended it."""
+    when someone else already ended it. `due_claimed`: called by the vote's own close item,
+    which the scheduler has already marked done."""
     claimed = ctx.db.execute(
         update(Vote)
         .where(Vote.id == vote.id, Vote.status == "open")
@@ -229,7 +244,8 @@ def close_vote(
     ).rowcount
     if claimed != 1:
         return None
-    ctx.cancel("vote.close", key=str(vote.id))
+    if not due_claimed:
+        ctx.cancel("vote.close", key=str(vote.id))
     ctx.cancel("vote.remind", key_prefix=f"{vote.id}:")
 
     row = tally.totals_row(ctx, vote)
