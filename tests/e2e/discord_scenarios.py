@@ -18,7 +18,10 @@ import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+
+from sqlalchemy import update
 
 from adapters.discord import order, tree
 from bot import timeparse
@@ -26,6 +29,7 @@ from bot.app import App
 from bot.clock import FakeClock
 from bot.registry import Registry
 from bot.text import fold
+from storage.tables import Outbox
 from tests.adapters import discord_payloads as p
 from tests.e2e.discord_fake import FakeDiscord, Message
 
@@ -350,12 +354,12 @@ class DiscordDriver:
             payload = p.slash(user, None, name, sub, opts, dm_channel=dm)
             await self.fake.interact(self._mint(payload))
         elif verb == "click":
-            card, label = self._target(tail)
+            card, label = await self._target(tail)
             cid = _button(card, label)
             payload = p.button(user, card.channel_id, card.id, cid, card.components)
             await self.fake.interact(self._mint(payload))
         elif verb in ("react", "unreact"):
-            card, emoji = self._target(tail)
+            card, emoji = await self._target(tail)
             if verb == "react":
                 data = p.reaction_add(user, card.channel_id, card.id, emoji)
                 await self.fake.dispatch("MESSAGE_REACTION_ADD", data)
@@ -367,16 +371,32 @@ class DiscordDriver:
         await _until(lambda: self.handled() > before, f"{rest!r} handled")
         await self.settled()
 
-    def _target(self, tail: str) -> tuple[Message, str]:
+    async def _target(self, tail: str) -> tuple[Message, str]:
         m = re.match(r"/(.+?)/\s+(.*)$", tail)
         if m is None:
             raise ValueError(f"{tail!r}: the driver finds messages by /pattern/")
         pattern, what = re.compile(m.group(1)), m.group(2).strip()
-        shown = [x for x in self.fake.messages.values() if not x.only]
-        found = [x for x in shown if pattern.search(card_text(x))]
-        if not found:
-            raise AssertionError(f"no message matches /{m.group(1)}/")
-        return found[-1], what
+
+        def found() -> list[Message]:
+            shown = [x for x in self.fake.messages.values() if not x.only]
+            return [x for x in shown if pattern.search(card_text(x))]
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 15.0
+        while not found():
+            if loop.time() > deadline:
+                raise AssertionError(f"no message matches /{m.group(1)}/")
+            # A send the fake dropped (a loaded machine) waits out a backoff on the fake
+            # clock, which only `advance` moves: retry it now, as time would.
+            with self.app.db.transaction() as s:
+                s.execute(
+                    update(Outbox)
+                    .where(Outbox.status == "pending")
+                    .values(next_attempt_at=datetime(2000, 1, 1, tzinfo=UTC))
+                )
+            await self.app.sender.drain()
+            await asyncio.sleep(0.05)
+        return found()[-1], what
 
     async def advance(self, span: str) -> None:
         target = self.clock.now() + timeparse.parse_duration(span)
