@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.errors import UserError
+from bot.i18n import _, ngettext
 from bot.mentions import MASS_NAMES
 from bot.parser import UsageError
 from bot.specs import CommandSpec
@@ -29,10 +30,10 @@ class UnknownRole(ValueError):
 
 def unchecked_note(roles: Iterable[str]) -> str:
     names = ", ".join(f"@{r}" for r in roles)
-    return (
-        f"ℹ️ I have not seen this workspace's roles yet, so {names} was not checked: "
+    return _(
+        "ℹ️ I have not seen this workspace's roles yet, so {names} was not checked: "
         "make sure it exists and is spelled as on the platform."
-    )
+    ).format(names=names)
 
 
 def check(s: Session, community: Community, roles: Iterable[str]) -> str | None:
@@ -53,13 +54,23 @@ def check(s: Session, community: Community, roles: Iterable[str]) -> str | None:
         by_name = [rid for rid, n in known.items() if n.lower().lstrip("@") == role.lower()]
         if by_name and by_name[0] != role:
             raise UnknownRole(
-                f"'{role}' is a role's name; mention the role (pick @{known[by_name[0]]} "
-                "from the list as you type @) so its id is used"
+                _(
+                    "'{role}' is a role's name; mention the role (pick @{name} "
+                    "from the list as you type @) so its id is used"
+                ).format(role=role, name=known[by_name[0]])
             )
         names = sorted({name or rid for rid, name in known.items()}, key=str.lower)
-        more = f", … {len(names) - SHOWN} more" if len(names) > SHOWN else ""
+        more = (
+            ngettext(", … {n} more", ", … {n} more", len(names) - SHOWN).format(
+                n=len(names) - SHOWN
+            )
+            if len(names) > SHOWN
+            else ""
+        )
         raise UnknownRole(
-            f"@{role} is not a role here (roles: {', '.join(names[:SHOWN])}{more})"
+            _("@{role} is not a role here (roles: {roles}{more})").format(
+                role=role, roles=", ".join(names[:SHOWN]), more=more
+            )
         )
     return None
 
@@ -93,4 +104,4 @@ def require(s: Session, community: Community, roles: Iterable[str], usage: str) 
     try:
         return check(s, community, roles)
     except UnknownRole as exc:
-        raise UserError(f"{exc}. Usage: {usage}") from None
+        raise UserError(_("{problem}. Usage: {usage}").format(problem=exc, usage=usage)) from None

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot import timeparse
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n import _
 from bot.permissions import is_support
 from bot.registry import Registry
 from bot.specs import Param
@@ -73,19 +74,25 @@ def register(reg: Registry, suggest: Any) -> None:
         conf = dict(ctx.settings.get("kb") or {})
         if every.strip().lower() == "off":
             conf["suggest_every"] = None
-            said = "Questions in the support channel get no suggestions now."
+            said = _("Questions in the support channel get no suggestions now.")
         else:
             try:
                 span = timeparse.parse_duration(timeparse.ascii_digits(every.strip()))
             except timeparse.TimeParseError as exc:
-                raise UserError(f"{exc}. Usage: {usage}") from None
+                raise UserError(
+                    _("{problem}. Usage: {usage}").format(problem=exc, usage=usage)
+                ) from None
             if not timedelta(minutes=1) <= span <= LONGEST:
-                raise UserError(f"give 1m to 30d, or off, not '{every}'. Usage: {usage}")
+                raise UserError(
+                    _("give 1m to 30d, or off, not '{every}'. Usage: {usage}").format(
+                        every=every, usage=usage
+                    )
+                )
             conf["suggest_every"] = int(span.total_seconds())
-            said = (
+            said = _(
                 "Questions in the support channel get suggestions, at most once per "
-                f"{timeparse.format_duration(span)} per person."
-            )
+                "{span} per person."
+            ).format(span=timeparse.format_duration(span))
         ctx.set_setting("kb", conf)
         ctx.audit("kb.suggestions", every=conf["suggest_every"])
-        ctx.private(f"✅ {said}")
+        ctx.private(_("✅ {said}").format(said=said))
