@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.context import Ctx
+from bot.i18n import _
 from bot.model import MessageReceived, Send
 from commands.tickets import state
 from commands.tickets.flow import _address, _relayed, say
@@ -70,8 +71,10 @@ def on_change(ctx: Ctx, t: Ticket, text: str, *, via_dm: bool) -> None:
 def _notice(ctx: Ctx, old: str, new: str, deleted: bool) -> str:
     who = f"@{ctx.actor.display}"
     if deleted:
-        return f"🗑️ {who} deleted their message: {_quote(old)}"
-    return f"✏️ {who} edited their message: {_quote(old)} → {_quote(new)}"
+        return _("🗑️ {who} deleted their message: {old}").format(who=who, old=_quote(old))
+    return _("✏️ {who} edited their message: {old} → {new}").format(
+        who=who, old=_quote(old), new=_quote(new)
+    )
 
 
 def _in_place(ctx: Ctx, t: Ticket, original: str, text: str, *, deleted: bool) -> None:
@@ -90,10 +93,12 @@ def _in_place(ctx: Ctx, t: Ticket, original: str, text: str, *, deleted: bool) -
         return
     _record(ctx, t, role, original, text, deleted=deleted)
     if role == "staff" and before is not None and t.requester in _relayed(ctx, t):
+        with ctx.speaking_to(t.requester):
+            notice = _notice(ctx, before, text, deleted)
         ctx.emit(
             Send(
                 _address(ctx),
-                _notice(ctx, before, text, deleted),
+                notice,
                 visibility="dm",
                 recipient=t.requester,
                 ref=f"{ref_of(t)}:dm",
