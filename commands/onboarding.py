@@ -36,12 +36,16 @@ def welcome(ctx: Ctx) -> str | None:
     lines = [s["text"]]
     links = s.get("links") or {}
     if links:
-        lines.append("Links: " + " · ".join(f"{name}: {url}" for name, url in links.items()))
+        lines.append(
+            _("Links: {links}").format(
+                links=" · ".join(f"{name}: {url}" for name, url in links.items())
+            )
+        )
     names = sorted(ctx.registry.summaries)
     lines.append(
-        _("Commands you can use: ")
-        + ", ".join(f"{ctx.prefix}{n}" for n in names)
-        + _(" (`{prefix}help` explains each).").format(prefix=ctx.prefix)
+        _("Commands you can use: {commands} (`{prefix}help` explains each).").format(
+            commands=", ".join(f"{ctx.prefix}{n}" for n in names), prefix=ctx.prefix
+        )
     )
     return "\n".join(lines)
 
@@ -61,7 +65,8 @@ def register(reg: Registry) -> None:
     def on_joined(ctx: Ctx, user_id: str, **_: Any) -> None:
         if settings(ctx).get("off"):
             return
-        text = welcome(ctx)
+        with ctx.speaking_to(user_id):
+            text = welcome(ctx)
         if text is None or not _claim(ctx, user_id):
             return
         ctx.dm(user_id, "👋 " + text)
