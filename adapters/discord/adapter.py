@@ -41,6 +41,7 @@ from adapters.discord import (
 )
 from adapters.discord.events import GuildInfo, MemberEntry
 from adapters.discord.settings import DiscordSettings
+from bot import i18n
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
 from bot.channel_gate import ChannelGate
 from bot.clock import Clock, SystemClock
@@ -357,6 +358,19 @@ class DiscordAdapter(Adapter):
         found = self.client.get_channel(int(channel)) if channel.isdigit() else None
         guild = getattr(found, "guild", None)
         return self.zone(str(guild.id) if guild is not None else self.home())
+
+    def _lang_of_channel(self, channel: str) -> str | None:
+        """The community's language (`/config language`) where a channel is; None: English."""
+        found = self.client.get_channel(int(channel)) if channel.isdigit() else None
+        guild = getattr(found, "guild", None)
+        guild_id = str(guild.id) if guild is not None else self.home()
+        with self.db.transaction() as s:
+            settings = s.execute(
+                select(Community.settings).where(
+                    Community.platform == PLATFORM, Community.workspace == guild_id
+                )
+            ).scalar_one_or_none()
+        return (settings or {}).get("language")
 
     def _parse_context(self, guild_id: str) -> ParseContext:
         return ParseContext(self.clock.now(), self.zone(guild_id), self.prefix)
@@ -808,7 +822,8 @@ class DiscordAdapter(Adapter):
             pending = self._pending_for(key, msg.recipient) or self._latest_of(msg.recipient)
             if pending is not None:
                 log.info("DMs closed for %s; answering ephemerally instead", msg.recipient)
-                return await self._ephemeral(pending, held.with_reason(body))
+                lang = self._lang_of_channel(pending.channel)
+                return await self._ephemeral(pending, held.with_reason(body, lang))
             await self._hold(msg, body, key)
             return Delivered("", "", None)
 
@@ -824,7 +839,8 @@ class DiscordAdapter(Adapter):
             log.info("DMs closed for %s and no channel for a notice; holding it", user)
             return
         try:
-            data = await self._post(channel, held.notice(user), f"{key}:held")
+            notice = held.notice(user, self._lang_of_channel(channel))
+            data = await self._post(channel, notice, f"{key}:held")
         except DiscordError as exc:  # held all the same: shown at their next interaction
             log.warning("could not post the held-message notice for %s: %s", user, exc)
             return
@@ -875,9 +891,10 @@ class DiscordAdapter(Adapter):
         """Show what is held for the interaction's person, privately; mark the notice read.
         A message that could not be shown is held again."""
         bodies, standing = held.take(self.db, pending.user_id)
+        lang = self._lang_of_channel(pending.channel) if bodies else None
         for i, body in enumerate(bodies):
             try:
-                await self._ephemeral(pending, held.with_reason(body))
+                await self._ephemeral(pending, held.with_reason(body, lang))
             except Exception as exc:
                 log.warning("could not show a held message to %s: %s", pending.user_id, exc)
                 held.put_back(self.db, pending.user_id, bodies[i:])
@@ -887,7 +904,7 @@ class DiscordAdapter(Adapter):
                 await self._request(
                     "PATCH",
                     "/channels/{channel_id}/messages/{message_id}",
-                    held.read_notice(pending.user_id),
+                    held.read_notice(pending.user_id, lang),
                     channel_id=standing["channel"],
                     message_id=standing["message"],
                 )
@@ -902,7 +919,9 @@ class DiscordAdapter(Adapter):
         refused without learning anything."""
         presser = str(((d.get("member") or {}).get("user") or d.get("user") or {}).get("id", ""))
         if presser != owner:
-            await self._callback(d, _private(held.NOT_YOURS), received)
+            with i18n.use(d.get("locale")):
+                refusal = i18n._(held.NOT_YOURS)
+            await self._callback(d, _private(refusal), received)
             return
         await self._callback(
             d, {"type": DEFERRED_MESSAGE, "data": {"flags": messages.EPHEMERAL}}, received
@@ -911,7 +930,9 @@ class DiscordAdapter(Adapter):
         pending = self._pending[str(d["id"])]
         if not await self._show_held(pending) and pending.original_free:
             pending.original_free = False
-            body = {"content": held.NOTHING, "allowed_mentions": messages.allowed_mentions("")}
+            with i18n.use(d.get("locale")):
+                nothing = i18n._(held.NOTHING)
+            body = {"content": nothing, "allowed_mentions": messages.allowed_mentions("")}
             await self._webhook("PATCH", pending, "/messages/@original", body)
 
     async def edit(self, target: Target, msg: Edit, key: str) -> None:

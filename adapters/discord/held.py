@@ -13,19 +13,21 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.discord import messages
+from bot import i18n
+from bot.i18n import N_, _
 from storage import repos
 from storage.db import Database
 
 NS_HELD = "discord.held"  # user id -> {"messages": [{key, body}], "notice": {channel, message}}
 HELD_MAX = 20
 PREFIX = "moot:held:"
-SHOW = "Show it to me"
-NOT_YOURS = (
+SHOW = N_("Show it to me")
+NOT_YOURS = N_(
     "⚠️ This button opens a message held for the person the notice names; only they can "
     "read it. Nothing is held for you here."
 )
-NOTHING = "Nothing is held for you any more: it was shown to you already."
-DMS_CLOSED = "I could not send you a direct message (your DMs from this server are closed):"
+NOTHING = N_("Nothing is held for you any more: it was shown to you already.")
+DMS_CLOSED = N_("I could not send you a direct message (your DMs from this server are closed):")
 
 
 def custom_id(user: str) -> str:
@@ -40,13 +42,15 @@ def held_for(cid: str | None) -> str | None:
     return user if user.isascii() and user.isdigit() else None
 
 
-def notice(user: str) -> dict[str, Any]:
+def notice(user: str, lang: str | None = None) -> dict[str, Any]:
     """The public notice: the person by id (never by a display name someone chose), only
-    them pinged."""
-    content = (
-        f"<@{user}>, I could not send you a direct message: your DMs from this server are "
-        "closed. Press the button to read it here; only you will see it."
-    )
+    them pinged; in `lang`, the community's."""
+    with i18n.use(lang):
+        content = _(
+            "<@{user}>, I could not send you a direct message: your DMs from this server are "
+            "closed. Press the button to read it here; only you will see it."
+        ).format(user=user)
+        label = _(SHOW)
     return {
         "content": content,
         "embeds": [],
@@ -54,7 +58,7 @@ def notice(user: str) -> dict[str, Any]:
             {
                 "type": 1,
                 "components": [
-                    {"type": 2, "style": 1, "label": SHOW, "custom_id": custom_id(user)}
+                    {"type": 2, "style": 1, "label": label, "custom_id": custom_id(user)}
                 ],
             }
         ],
@@ -62,18 +66,21 @@ def notice(user: str) -> dict[str, Any]:
     }
 
 
-def read_notice(user: str) -> dict[str, Any]:
+def read_notice(user: str, lang: str | None = None) -> dict[str, Any]:
     """The notice once its messages were shown: the button gone, nobody pinged again."""
+    with i18n.use(lang):
+        content = _("<@{user}> has read the message held for them.").format(user=user)
     return {
-        "content": f"<@{user}> has read the message held for them.",
+        "content": content,
         "components": [],
         "allowed_mentions": {"parse": [], "users": [], "roles": [], "replied_user": False},
     }
 
 
-def with_reason(body: dict[str, Any]) -> dict[str, Any]:
+def with_reason(body: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
     """The held message as shown: why it is here, then what it says."""
-    text = f"{DMS_CLOSED}\n{body.get('content', '')}"
+    with i18n.use(lang):
+        text = f"{_(DMS_CLOSED)}\n{body.get('content', '')}"
     return dict(body, content=text[: messages.CONTENT_MAX])
 
 
