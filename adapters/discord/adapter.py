@@ -363,7 +363,9 @@ class DiscordAdapter(Adapter):
         """The community's language (`/config language`) where a channel is; None: English."""
         found = self.client.get_channel(int(channel)) if channel.isdigit() else None
         guild = getattr(found, "guild", None)
-        guild_id = str(guild.id) if guild is not None else self.home()
+        return self._lang_of_guild(str(guild.id) if guild is not None else self.home())
+
+    def _lang_of_guild(self, guild_id: str) -> str | None:
         with self.db.transaction() as s:
             settings = s.execute(
                 select(Community.settings).where(
@@ -993,9 +995,10 @@ class DiscordAdapter(Adapter):
         by DM what to fix, once per grant (the nonce is the row's key)."""
         entry = self._entry_from_cache(workspace, user_id)
         guild = self.guild_info(workspace)
-        notice = await members.grant(
-            self, guild, user_id, entry.display if entry else user_id, role
-        )
+        with i18n.use(self._lang_of_guild(workspace)):  # the owner's notice: the community's
+            notice = await members.grant(
+                self, guild, user_id, entry.display if entry else user_id, role
+            )
         if notice and guild is not None and guild.owner_id:
             owner = Address(PLATFORM, workspace, "")
             try:

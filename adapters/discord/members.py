@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from adapters.discord.events import PLATFORM, GuildInfo, Payload, member_entry
 from bot.adapter import PermanentFailure
+from bot.i18n import _
 from bot.model import Actor, Address, MemberJoined
 
 log = logging.getLogger("moot.discord")
@@ -52,13 +53,15 @@ def role_id(role: str, guild: GuildInfo) -> str | None:
 def refusal(role: str, user_display: str, status: int, code: int) -> str:
     """The notice a moderator gets when a role could not be given, saying what to fix."""
     if status == 403 or code == MISSING_PERMISSIONS:
-        why = (
+        why = _(
             "Moot lacks the Manage Roles permission, or the role is above Moot's own role "
             "in Server Settings → Roles"
         )
     else:
-        why = f"Discord refused it ({status})"
-    return f"⚠️ I could not give @{user_display} the role {role}: {why}."
+        why = _("Discord refused it ({status})").format(status=status)
+    return _("⚠️ I could not give @{user} the role {role}: {why}.").format(
+        user=user_display, role=role, why=why
+    )
 
 
 class _Rest(Protocol):
@@ -78,7 +81,9 @@ async def grant(
         log.warning(
             "cannot grant role %r to %s: no such role in guild %s", role, user_id, guild.guild_id
         )
-        return f"⚠️ I could not give @{display} the role {role}: this server has no such role."
+        return _(
+            "⚠️ I could not give @{user} the role {role}: this server has no such role."
+        ).format(user=display, role=role)
     try:
         await rest._request(
             "PUT",
