@@ -366,6 +366,8 @@ class DiscordAdapter(Adapter):
         return self._lang_of_guild(str(guild.id) if guild is not None else self.home())
 
     def _lang_of_guild(self, guild_id: str) -> str | None:
+        if self.db is None:
+            return None
         with self.db.transaction() as s:
             settings = s.execute(
                 select(Community.settings).where(

@@ -13,6 +13,7 @@ from nio import Api
 
 from adapters.matrix import content as mc
 from adapters.matrix import grants, quote
+from bot import i18n
 from bot.dispatcher import emoji_key
 from bot.model import InboundEvent, ReactionChanged
 
@@ -86,7 +87,14 @@ async def grant_role(adapter: MatrixAdapter, user_id: str, role: str, key: str) 
             held = True
         elif plan.problem:
             log.warning("%s (room %s)", plan.problem, room)
-            body = mc.notice_content(f"⚠️ {plan.problem}. An admin can raise Moot's level.")
+            with i18n.use(adapter.community_lang()):  # a public notice: the community's
+                shown = grants.plan(
+                    levels, adapter.settings.user_id, user_id, role, level, creators
+                ).problem
+                notice = i18n._("⚠️ {problem}. An admin can raise Moot's level.").format(
+                    problem=shown
+                )
+            body = mc.notice_content(notice)
             try:
                 await adapter._put_event(room, "m.room.message", body, f"{key}:nopower:{room}")
             except Exception as exc:  # the log line above already says it all

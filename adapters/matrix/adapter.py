@@ -18,6 +18,7 @@ from typing import Any
 
 import nio
 from nio import Api
+from sqlalchemy import select
 
 from adapters.matrix import actions, joins
 from adapters.matrix import content as mc
@@ -38,6 +39,7 @@ from bot.model import (
 )
 from bot.registry import Registry
 from storage.db import Database
+from storage.tables import Community
 
 log = logging.getLogger("moot.matrix")
 
@@ -250,6 +252,18 @@ class MatrixAdapter(Adapter):
                 ids.add(room_id)
                 with contextlib.suppress(MatrixError):
                     await self._load_state(room_id)
+
+    def community_lang(self) -> str | None:
+        """The community's language (`/config language`); None: English."""
+        if self.db is None:
+            return None
+        with self.db.transaction() as s:
+            settings = s.execute(
+                select(Community.settings).where(
+                    Community.platform == PLATFORM, Community.workspace == self.settings.workspace
+                )
+            ).scalar_one_or_none()
+        return (settings or {}).get("language")
 
     def community_rooms(self) -> set[str]:
         rooms = self.room_ids | self.space_ids

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.matrix.events import CREATOR_POWER
+from bot.i18n import _
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,17 @@ def plan(
     needed = _int(events.get("m.room.power_levels", levels.get("state_default", 50)), 50)
     if mine < needed:
         return Plan(
-            problem=f"Moot has power level {mine} here and needs {needed} to change power "
-            f"levels, so it could not give {user_id} the role '{role}' (level {level})"
+            problem=_(
+                "Moot has power level {mine} here and needs {needed} to change power "
+                "levels, so it could not give {user_id} the role '{role}' (level {level})"
+            ).format(mine=mine, needed=needed, user_id=user_id, role=role, level=level)
         )
     if mine < level:
         return Plan(
-            problem=f"Moot has power level {mine} here, below the role '{role}' (level "
-            f"{level}), so it could not give it to {user_id}"
+            problem=_(
+                "Moot has power level {mine} here, below the role '{role}' (level "
+                "{level}), so it could not give it to {user_id}"
+            ).format(mine=mine, role=role, level=level, user_id=user_id)
         )
     users = dict(levels.get("users") or {})
     users[user_id] = level

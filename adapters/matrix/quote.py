@@ -11,15 +11,17 @@ from dataclasses import replace
 from typing import Any
 
 from adapters.matrix.events import relation, strip_reply_fallback, thread_root
+from bot.i18n import N_
 from bot.model import Quoted
 
 TEXT_TYPES = ("m.text", "m.notice", "m.emote")
 
-# Why a message could not be quoted; one line each, since the core shows it as the error.
-DELETED = "that message was deleted, so there is nothing to quote"
-UNREADABLE = "I cannot read that message (it is gone or hidden from me)"
-ENCRYPTED = "that message is end-to-end encrypted, so I cannot read it"
-NO_TEXT = "that message has no text I can quote"
+# Why a message could not be quoted; one line each, since the core shows it as the error
+# (translated there, in the reader's language).
+DELETED = N_("that message was deleted, so there is nothing to quote")
+UNREADABLE = N_("I cannot read that message (it is gone or hidden from me)")
+ENCRYPTED = N_("that message is end-to-end encrypted, so I cannot read it")
+NO_TEXT = N_("that message has no text I can quote")
 
 
 def link(room_id: str, event_id: str) -> str:

@@ -377,7 +377,11 @@ def register(reg: Registry) -> None:
     @reg.message_action("feedback.capture", emoji="📝")
     def from_message(ctx: Ctx, quoted: Quoted) -> None:
         if quoted.missing:
-            raise UserError(f'{quoted.missing}; use {ctx.prefix}feedback "TEXT" instead')
+            raise UserError(
+                _('{why}; use {prefix}feedback "TEXT" instead').format(
+                    why=_(quoted.missing), prefix=ctx.prefix
+                )
+            )
         text = quoted.text or ""
         if not text.strip():
             raise UserError(_("that message has no text I can capture"))

@@ -101,7 +101,11 @@ def register(reg: Registry) -> None:
     @reg.message_action("ticket.from_message", emoji="🎫")
     def from_message(ctx: Ctx, quoted: Quoted) -> None:
         if quoted.missing:
-            raise UserError(f'{quoted.missing}; use {ctx.prefix}ticket open "SUBJECT" instead')
+            raise UserError(
+                _('{why}; use {prefix}ticket open "SUBJECT" instead').format(
+                    why=_(quoted.missing), prefix=ctx.prefix
+                )
+            )
         text = " ".join((quoted.text or "").split())
         subject = (text[:80] + "…") if len(text) > 80 else text
         flow.open_ticket(
