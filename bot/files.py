@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import replace
 from typing import Any
 
+from bot.i18n import _
 from bot.model import Attachment, Capabilities, Send
 
 # Every platform Moot speaks takes at least this much (Discord's smallest limit is 10 MiB);
@@ -60,7 +61,8 @@ def fit(msg: Send, caps: Capabilities) -> Send:
         return msg
     if not caps.files:
         names = ", ".join(f.name for f in msg.files)
-        return replace(msg, files=(), text=f"{msg.text}\n📎 Not attached here: {names}")
+        note = _("📎 Not attached here: {names}").format(names=names)
+        return replace(msg, files=(), text=f"{msg.text}\n{note}")
     if msg.visibility == "ephemeral":
         return replace(msg, visibility="dm")
     return msg

@@ -481,7 +481,10 @@ class DiscordAdapter(Adapter):
         if itype == events.APPLICATION_COMMAND and data.get("type") == context_menus.MESSAGE:
             event = context_menus.invocation(d, guild, gid)
             if event is None:
-                text = f"{data.get('name')!s} is not a Moot menu any more."
+                with i18n.use(d.get("locale")):
+                    text = i18n._("{name} is not a Moot menu any more.").format(
+                        name=data.get("name")
+                    )
                 await self._callback(d, _private(text), received)
                 return
             await self._callback(
