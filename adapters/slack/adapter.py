@@ -28,6 +28,7 @@ from adapters.slack.emoji import to_name
 from adapters.slack.files import Uploader
 from adapters.slack.roles import RoleGranter
 from bot import help as helptext
+from bot import i18n
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
 from bot.channel_gate import ChannelGate
 from bot.clock import Clock, SystemClock
@@ -260,10 +261,10 @@ class SlackAdapter(Adapter):
             "name": spec.name,
             "sub": spec.sub or "",
         }
+        with i18n.use(self._lang_of(event.address.workspace, event.actor.user_id)):
+            shown = modal.view(spec, title, meta)
         try:
-            await self.client.views_open(
-                trigger_id=body["trigger_id"], view=modal.view(spec, title, meta)
-            )
+            await self.client.views_open(trigger_id=body["trigger_id"], view=shown)
             return
         except SlackApiError as exc:
             log.warning("views.open failed (%s); running the command as typed", _err(exc))
@@ -306,12 +307,26 @@ class SlackAdapter(Adapter):
             **form.meta(),
         }
         title = f"{spec.name} {spec.sub or ''}".strip().capitalize()
+        with i18n.use(self._lang_of(event.address.workspace, event.actor.user_id)):
+            shown = modal.view(spec, title, meta, form)
         try:
-            await self.client.views_open(
-                trigger_id=body["trigger_id"], view=modal.view(spec, title, meta, form)
-            )
+            await self.client.views_open(trigger_id=body["trigger_id"], view=shown)
         except SlackApiError as exc:
             log.warning("views.open for a form failed: %s", _err(exc))
+
+    def _lang_of(self, team: str, user: str) -> str | None:
+        """A person's `/me language`, else the community's `/config language` (a modal is
+        theirs alone); None: English."""
+        if self.db is None:
+            return None
+        with self.db.transaction() as s:
+            community = s.execute(
+                select(Community).where(Community.platform == PLATFORM, Community.workspace == team)
+            ).scalar_one_or_none()
+            if community is None:
+                return None
+            mine = repos.personal_settings(s, community.id or 0, [user]).get(user, {})
+            return i18n.pick(mine.get("language"), community.settings.get("language"))
 
     def _parse_context(self, team: str) -> ParseContext:
         with self.db.transaction() as s:
@@ -332,17 +347,21 @@ class SlackAdapter(Adapter):
             await ack()
             return
         team = str(meta.get("team") or (body.get("team") or {}).get("id") or "")
+        lang = self._lang_of(team, str((body.get("user") or {}).get("id", "")))
         try:
-            result = modal.submission(
-                self.registry,
-                spec,
-                (view.get("state") or {}).get("values") or {},
-                self._parse_context(team),
-                modal.Form.from_meta(meta),
-            )
+            with i18n.use(lang):
+                result = modal.submission(
+                    self.registry,
+                    spec,
+                    (view.get("state") or {}).get("values") or {},
+                    self._parse_context(team),
+                    modal.Form.from_meta(meta),
+                )
         except Exception:
             log.exception("modal submission could not be checked")
-            await ack(response_action="errors", errors={spec.params[0].name: "Please try again."})
+            with i18n.use(lang):
+                again = i18n._("Please try again.")
+            await ack(response_action="errors", errors={spec.params[0].name: again})
             return
         if result.errors:
             await ack(response_action="errors", errors=result.errors)

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.i18n import N_, _
 from bot.parser import ParseContext, UsageError, convert, parse_command
 from bot.registry import Registry
 from bot.specs import CommandSpec, Param
@@ -17,7 +18,7 @@ LABEL_MAX = 2000
 TITLE_MAX = 24
 
 # Commands that open a modal when typed with no arguments, and the modal's title.
-MODAL_COMMANDS: dict[tuple[str, str | None], str] = {("vote", "start"): "Start a vote"}
+MODAL_COMMANDS: dict[tuple[str, str | None], str] = {("vote", "start"): N_("Start a vote")}
 # The fields a modal shows, where the spec has them; the rest stay for the typed form.
 # A spec with none of these shows all its parameters.
 MODAL_FIELDS: dict[tuple[str, str | None], tuple[str, ...]] = {
@@ -43,7 +44,23 @@ def wants_modal(registry: Registry, name: str, args: str) -> CommandSpec | None:
     return None
 
 
+# Field labels by parameter name (translated where shown); others read as the name.
+LABELS = {
+    "question": N_("Question"),
+    "options": N_("Options"),
+    "rule": N_("Rule"),
+    "quorum": N_("Quorum"),
+    "for": N_("For"),
+    "secret": N_("Secret"),
+    "id": N_("Id"),
+    "option": N_("Option"),
+    "reason": N_("Reason"),
+}
+
+
 def _label(p: Param) -> str:
+    if p.name in LABELS:
+        return _(LABELS[p.name])[:LABEL_MAX]
     return p.name.replace("_", " ").capitalize()[:LABEL_MAX]
 
 
@@ -60,7 +77,7 @@ def element(p: Param) -> dict[str, Any]:
         return {
             "type": "checkboxes",
             "action_id": ACTION,
-            "options": [{"text": _plain((p.help or p.name)[:75]), "value": "on"}],
+            "options": [{"text": _plain((_(p.help) if p.help else p.name)[:75]), "value": "on"}],
         }
     if p.type == "choice" and p.choices:
         el: dict[str, Any] = {
@@ -77,7 +94,7 @@ def element(p: Param) -> dict[str, Any]:
         return {"type": "conversations_select", "action_id": ACTION}
     el = {"type": "plain_text_input", "action_id": ACTION, "multiline": _is_many(p) or p.rest}
     if p.help:
-        el["placeholder"] = _plain(p.help[:150])
+        el["placeholder"] = _plain(_(p.help)[:150])
     return el
 
 
@@ -146,18 +163,18 @@ def view(
             "element": element(p),
             "optional": not p.required,
         }
-        hint = p.help
+        hint = _(p.help) if p.help else ""
         if _is_many(p) and block["element"]["type"] == "plain_text_input":
-            hint = f"{hint} (one per line)" if hint else "One per line"
+            hint = _("{hint} (one per line)").format(hint=hint) if hint else _("One per line")
         if hint:
             block["hint"] = _plain(hint[:2000])
         blocks.append(block)
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": _plain(title[:TITLE_MAX]),
-        "submit": _plain("Submit"),
-        "close": _plain("Cancel"),
+        "title": _plain(_(title)[:TITLE_MAX]),
+        "submit": _plain(_("Submit")),
+        "close": _plain(_("Cancel")),
         "private_metadata": json.dumps(metadata, separators=(",", ":")),
         "blocks": blocks,
     }
@@ -195,7 +212,7 @@ def quote(value: str) -> str:
         return f'"{value}"'
     if "'" not in value:
         return f"'{value}'"
-    raise UsageError("use only one kind of quote mark (\" or ') in a field")
+    raise UsageError(_("use only one kind of quote mark (\" or ') in a field"))
 
 
 def _problem(exc: UsageError) -> str:
@@ -237,7 +254,7 @@ def submission(
             continue
         if not values:
             if p.required:
-                errors[p.name] = "This field is required."
+                errors[p.name] = _("This field is required.")
             continue
         if p.type == "flag":
             opts.append(p.flag)
