@@ -100,6 +100,11 @@ class Dispatcher:
                 refusal = place_refusal(event, core.prefix(platform))
                 if refusal is not None:
                     if isinstance(event, CommandInvoked):
+                        # Said to the actor: in their language (the transaction rolls back).
+                        community = core.community(s, platform, event.address.workspace)
+                        here = core.ctx(s, community, event.actor, event.address, event)
+                        with i18n.use(here.lang_of()):
+                            refusal = place_refusal(event, core.prefix(platform))
                         raise PermissionDenied(refusal)
                     return "ignored"
                 community = core.community(s, platform, event.address.workspace)

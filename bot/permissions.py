@@ -113,7 +113,7 @@ def place_refusal(event: InboundEvent, prefix: str = "/") -> str | None:
         return None
     if isinstance(event, CommandInvoked) and event.name.lower() in ANYWHERE:
         return None
-    return (
+    return _(
         "this room is not one of the community's rooms, so Moot takes no commands here. "
-        f"Use a configured room, or ask an admin to add this one. Try {prefix}help"
-    )
+        "Use a configured room, or ask an admin to add this one. Try {prefix}help"
+    ).format(prefix=prefix)

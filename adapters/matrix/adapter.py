@@ -26,6 +26,7 @@ from adapters.matrix import events as me
 from adapters.matrix import files as mf
 from adapters.matrix.settings import MatrixSettings
 from adapters.matrix.store import MatrixStore
+from bot import i18n
 from bot.adapter import Adapter, EventSink, PermanentFailure, RetryAfter, Target
 from bot.channel_gate import ChannelGate
 from bot.model import (
@@ -553,9 +554,11 @@ class MatrixAdapter(Adapter):
             "ignores its messages",
             room_id,
         )
+        with i18n.use(self.community_lang()):
+            notice = i18n._(mc.E2EE_NOTICE)
         try:
             await self._put_event(
-                room_id, "m.room.message", mc.notice_content(mc.E2EE_NOTICE), f"e2ee:{room_id}"
+                room_id, "m.room.message", mc.notice_content(notice), f"e2ee:{room_id}"
             )
         except (PermanentFailure, MatrixError) as exc:
             log.warning("could not tell %s about encryption: %s", room_id, exc)

@@ -7,6 +7,7 @@ import html
 import re
 from typing import Any
 
+from bot.i18n import N_
 from bot.model import Card
 
 HTML_FORMAT = "org.matrix.custom.html"
@@ -110,7 +111,7 @@ def reaction_content(target: str, key: str) -> dict[str, Any]:
     return {"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": key}}
 
 
-E2EE_NOTICE = (
+E2EE_NOTICE = N_(
     "This room is end-to-end encrypted, and Moot cannot read encrypted messages yet. "
     "Please use Moot in an unencrypted room."
 )
