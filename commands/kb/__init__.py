@@ -86,7 +86,9 @@ def suggest(ctx: Ctx, question: str, *, user_id: str, context: str) -> KbSuggest
         for h in hits
     ]
     choices = (*picks, Choice("kb.helpful", f"{sugg.id}:none", _("None of these"), style="danger"))
-    text = "💡 Does one of these answer it?\n" + "\n".join(render.hit_line(h) for h in hits)
+    text = _("💡 Does one of these answer it?\n{entries}").format(
+        entries="\n".join(render.hit_line(h) for h in hits)
+    )
     send = ctx.private(text) if user_id == ctx.actor.user_id else ctx.dm(user_id, text)
     # The same message with buttons: the helpers that build private messages take no choices.
     ctx.effects[-1] = replace(send, choices=choices)

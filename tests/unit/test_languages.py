@@ -246,3 +246,39 @@ async def test_tickets_in_chinese_have_no_english(script: Script) -> None:
         "expect /\\[提交工单\\]/",
         "expect-no-english",
     )
+
+
+async def test_role_checks_support_suggestions_in_chinese_have_no_english(script: Script) -> None:
+    await script(
+        *ZH,
+        "roles mo=moderator",
+        '@alice /vote start "采用第二版？" --eligible @ghost',
+        "expect /@ghost 不是这里的角色/",
+        "expect-no-english ghost mod moderator support",
+        "@alice /kb suggestions 30m",
+        "expect /每人每 30m 最多一次/",
+        "expect-no-english",
+        "@alice /config channel support #help",
+        '@mo /kb add "如何获得提交权限？" "合并三个拉取请求后，在维护者频道申请。"',
+        "channel #help",
+        "@carol say 如何获得提交权限？",
+        "expect /如何获得提交权限/",
+        "expect-no-english",
+    )
+
+
+def test_ticket_edit_notices_in_chinese_have_no_english() -> None:
+    # The console cannot edit a message, so the notice staff get is checked by the same rule.
+    from types import SimpleNamespace
+
+    from adapters import console_english
+    from bot import i18n
+    from commands.tickets.edits import _notice
+
+    ctx = SimpleNamespace(actor=SimpleNamespace(display="carol"))
+    with i18n.use("zh-Hans"):
+        edited = _notice(ctx, "构建失败了", "构建在第二步失败了", False)  # type: ignore[arg-type]
+        deleted = _notice(ctx, "构建失败了", "", True)  # type: ignore[arg-type]
+    assert edited == "✏️ @carol 编辑了自己的消息：“构建失败了” → “构建在第二步失败了”"
+    assert deleted == "🗑️ @carol 删除了自己的消息：“构建失败了”"
+    assert not console_english.leaks(edited) and not console_english.leaks(deleted)
