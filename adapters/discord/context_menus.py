@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.discord.events import PLATFORM, GuildInfo, Payload, _where, actor_of, display_of
+from bot import i18n
+from bot.i18n import N_, _
 from bot.model import Address, MessageActionInvoked, Quoted
 from bot.registry import Registry
 
@@ -17,8 +19,8 @@ from bot.registry import Registry
 MESSAGE = 3
 # Message action -> the menu entry people see (Discord's name, at most 32 characters).
 MENUS: dict[str, str] = {
-    "ticket.from_message": "Open a ticket",
-    "feedback.capture": "Capture as feedback",
+    "ticket.from_message": N_("Open a ticket"),
+    "feedback.capture": N_("Capture as feedback"),
 }
 _USER = re.compile(r"<@!?(\d+)>")
 _ROLE = re.compile(r"<@&(\d+)>")
@@ -26,12 +28,25 @@ _ROLE = re.compile(r"<@&(\d+)>")
 
 def commands(registry: Registry) -> list[dict[str, Any]]:
     """The menu entries, for the same PUT as the slash commands (guild only: a DM has no
-    one else's message to quote)."""
+    one else's message to quote). The name is the English one, which invocations carry;
+    a Chinese client shows its translation."""
     return [
-        {"name": label, "type": MESSAGE, "contexts": [0], "integration_types": [0]}
+        {
+            "name": label,
+            "name_localizations": _localized(label),
+            "type": MESSAGE,
+            "contexts": [0],
+            "integration_types": [0],
+        }
         for action, label in MENUS.items()
         if action in registry.message_actions
     ]
+
+
+def _localized(label: str) -> dict[str, str]:
+    with i18n.use("zh-Hans"):
+        zh = _(label)[:32]
+    return {"zh-CN": zh} if zh and zh != label else {}
 
 
 def action_of(name: str) -> str | None:
