@@ -306,7 +306,9 @@ class SlackAdapter(Adapter):
             "direct": True,
             **form.meta(),
         }
-        title = f"{spec.name} {spec.sub or ''}".strip().capitalize()
+        title = modal.FORM_TITLES.get((spec.name, spec.sub)) or (
+            f"{spec.name} {spec.sub or ''}".strip().capitalize()
+        )
         with i18n.use(self._lang_of(event.address.workspace, event.actor.user_id)):
             shown = modal.view(spec, title, meta, form)
         try:

@@ -19,6 +19,8 @@ TITLE_MAX = 24
 
 # Commands that open a modal when typed with no arguments, and the modal's title.
 MODAL_COMMANDS: dict[tuple[str, str | None], str] = {("vote", "start"): N_("Start a vote")}
+# Titles of the forms a button opens ("Vote privately"); others read as the command.
+FORM_TITLES: dict[tuple[str, str | None], str] = {("vote", "cast"): N_("Cast a vote")}
 # The fields a modal shows, where the spec has them; the rest stay for the typed form.
 # A spec with none of these shows all its parameters.
 MODAL_FIELDS: dict[tuple[str, str | None], tuple[str, ...]] = {
