@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.registry import Registry
 from storage.tables import Community
 from tests.conftest import Script
 
@@ -282,3 +283,18 @@ def test_ticket_edit_notices_in_chinese_have_no_english() -> None:
     assert edited == "✏️ @carol 编辑了自己的消息：“构建失败了” → “构建在第二步失败了”"
     assert deleted == "🗑️ @carol 删除了自己的消息：“构建失败了”"
     assert not console_english.leaks(edited) and not console_english.leaks(deleted)
+
+
+def test_the_slack_vote_modal_in_chinese_has_no_english(registry: Registry) -> None:
+    from adapters import console_english
+    from adapters.slack import modal
+    from bot import i18n
+
+    spec = registry.find("vote", "start")
+    with i18n.use("zh-Hans"):
+        view = modal.view(spec, modal.MODAL_COMMANDS[("vote", "start")], {})
+    texts = [view["title"]["text"], view["submit"]["text"], view["close"]["text"]]
+    for block in view["blocks"]:
+        texts += [block["label"]["text"], block.get("hint", {}).get("text", "")]
+    assert view["title"]["text"] == "发起投票"
+    assert not [t for t in texts if console_english.leaks(t)], texts
