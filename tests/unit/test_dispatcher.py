@@ -125,3 +125,20 @@ async def test_refusals_and_the_apology_speak_the_actors_language(app: App, db: 
     assert texts[1].startswith("抱歉，我这边出了问题")
     assert texts[2] == "/config channel 仅限管理员和平台管理员。"
     assert texts[4] == "/config show is for moderators and admins only"
+
+
+async def test_a_room_outside_the_community_is_refused_in_the_actors_language(
+    app: App, db: Database
+) -> None:
+    assert await app.dispatcher.handle(cmd("e1", "/config language zh-Hans")) == "ok"
+    outside = CommandInvoked(
+        event_id="e2",
+        actor=ALICE,
+        address=Address("console", "local", "elsewhere"),
+        name="vote",
+        args="list",
+        in_community=False,
+    )
+    assert await app.dispatcher.handle(outside) == "refused"
+    text = outbox(db)[-1].payload["text"]
+    assert "此房间不属于社区的房间" in text and "/help" in text, text
