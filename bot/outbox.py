@@ -320,6 +320,10 @@ class OutboxSender:
         members = list(relay) if caps.places == "relayed" else []
         with self.db.transaction() as s:
             repos.kv_put(s, PLACES, place.ref, {**where, "relay": members})
+            if delivered.message_id:
+                # Known before any member's copy goes out: a reply to a copy may come back
+                # at once and must find the place's first message.
+                self._record_posted(s, row, delivered, first, self.clock.now())
         for i, user in enumerate(members):
             await self._relay(adapter, row, first, user, place.ref, f"{row.key}:dm{i}")
         self._finish(row, "sent", delivered=delivered, msg=first)

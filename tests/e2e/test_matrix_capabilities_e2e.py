@@ -363,7 +363,8 @@ async def test_onboarding_cert_exam_role_kb_and_assess(
     finally:
         await bot.stop()
     welcomes = d.find(lambda e: "👋 Welcome to the project!" in body(e))
-    assert len(welcomes) == 1, [body(e) for e in welcomes]
+    # By event id: a loaded run's overlapping syncs can hand the test one event twice.
+    assert len({e["event_id"] for e in welcomes}) == 1, [body(e) for e in welcomes]
 
 
 def _options(text: str) -> list[str]:
