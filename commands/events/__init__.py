@@ -13,7 +13,7 @@ from sqlmodel import Session
 from bot import files
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.registry import Registry
 from bot.specs import Param
 from commands.events import export as event_export
@@ -142,12 +142,12 @@ def register(reg: Registry) -> None:
         order = Event.starts_at.desc() if past else Event.starts_at
         rows = list(ctx.db.execute(stmt.order_by(order).limit(30)).scalars())
         if not rows:
-            ctx.private("No events match." if mine or past else "No upcoming events.")
+            ctx.private(_("No events match.") if mine or past else _("No upcoming events."))
             return
         zone = flow.reader_zone(ctx)
         lines = []
         for e in rows:
-            state = " (cancelled)" if e.status == "cancelled" else ""
+            state = _(" (cancelled)") if e.status == "cancelled" else ""
             lines.append(
                 f"#{e.id} {e.title}: {render.when(ctx.community.platform, e.starts_at, zone)}"
                 f"{state} · {render.counts(e)}"
@@ -162,20 +162,25 @@ def register(reg: Registry) -> None:
     )
     def event_who(ctx: Ctx, id: int) -> None:
         event = find_event(ctx, id)
-        lines = [f'Event #{event.id} "{event.title}": {render.counts(event)}']
+        lines = [
+            _('Event #{id} "{title}": {counts}').format(
+                id=event.id, title=event.title, counts=render.counts(event)
+            )
+        ]
         if ctx.actor.user_id == event.created_by or ctx.is_moderator():
             for title, states in (
-                ("Going", ("going",)),
-                ("Seat offered", ("offered",)),
-                ("Waitlist", ("waitlist",)),
-                ("Maybe", ("maybe",)),
+                (N_("Going"), ("going",)),
+                (N_("Seat offered"), ("offered",)),
+                (N_("Waitlist"), ("waitlist",)),
+                (N_("Maybe"), ("maybe",)),
             ):
-                ids = [uid for uid, _ in people(ctx, event, states)]
+                ids = [uid for uid, _state in people(ctx, event, states)]
                 if ids:
                     # Names are looked up for those shown only, not for a crowd of 5,000.
                     shown = ", ".join(ctx.display_of(uid) for uid in ids[:SHOWN_NAMES])
                     more = len(ids) - SHOWN_NAMES
-                    lines.append(f"{title}: {shown}" + (f" and {more} more" if more > 0 else ""))
+                    tail = _(" and {n} more").format(n=more) if more > 0 else ""
+                    lines.append(_("{title}: {names}").format(title=_(title), names=shown) + tail)
         ctx.private("\n".join(lines))
 
     @reg.command(
