@@ -29,7 +29,7 @@ from bot.registry import Registry
 from bot.specs import Param
 from storage import repos, role_tables
 from storage.db import Database
-from storage.kb_tables import KbSuggestion
+from storage.kb_tables import KbEntry, KbSuggestion
 from storage.tables import Outbox, ProcessedEvent
 from storage.vote_tables import VoteBallot
 from tests.adapters import slack_payloads as p
@@ -667,3 +667,35 @@ async def test_support_channel_question_gets_private_suggestions(slack_real: Har
     # DAVE was heard already (his question), so his chatter elsewhere never reached the core.
     assert [e.event_id for e in h.sunk if e.address.channel == "C0OTHER01"] == []
     assert h.count(KbSuggestion) == 1
+
+
+async def test_rfc_assessment_and_kb_search_through_bolt(slack_real: Harness) -> None:
+    """Decision support and the knowledge base on Slack: an RFC with a review is assessed,
+    and a question finds the entry that answers it; bad input is one line, nothing written."""
+    h = slack_real
+
+    def said() -> str:
+        calls = h.fake.of("chat.postMessage") + h.fake.of("chat.postEphemeral")
+        return "\n".join(c.args.get("text", "") + json.dumps(c.args.get("blocks")) for c in calls)
+
+    lines = [
+        (CAROL, "help rfc"),  # Carol is known to Moot from here on
+        (ALICE, 'rfc propose "Adopt a code of conduct" --summary "Covenant"'),
+        (ALICE, f"rfc reviewers RFC-1 <@{CAROL}|carol>"),
+        (CAROL, "rfc review RFC-1 approve"),
+        (ALICE, "rfc assess RFC-1"),
+        (ALICE, 'kb add "How do I report a security issue?" "Mail security@example.org"'),
+        (BOB, "kb search report a security problem"),
+    ]
+    for i, (who, line) in enumerate(lines):
+        status, _ = await h.send.command(p.slash_command("/moot", line, who, f"a.{i}"))
+        assert status == 200
+        await h.until(lambda i=i: len(h.outcomes) == i + 1)
+    assert h.outcomes == ["ok"] * len(lines), (h.outcomes, said())
+    for expected in ("Assessment of RFC-1", "Consensus", "Risk", "Added KB-1"):
+        await h.until(lambda expected=expected: expected in said())
+    await h.until(lambda: said().count("How do I report a security issue?") >= 2)
+    before = h.count(KbEntry)
+    await h.send.command(p.slash_command("/moot", "kb add", ALICE, "a.bad"))
+    await h.until(lambda: len(h.outcomes) == len(lines) + 1)
+    assert h.count(KbEntry) == before
