@@ -338,3 +338,71 @@ async def test_an_rfc_assessment_on_discord(start_bot: BotFactory) -> None:
 
     shown = await until(assessment, what="the assessment")
     assert "temperature 👍2" in shown and "breaking" in shown
+
+
+CERT_BANK = """
+[track]
+slug = "steward"
+name = "Certified Steward"
+draw = 2
+time_limit = "20m"
+pass_mark = "100%"
+cooldown = "1d"
+
+[[questions]]
+id = "conduct"
+text = "Where does the code of conduct apply?"
+options = ["Only in the main room", "Everywhere the community meets", "Nowhere"]
+correct = 2
+
+[[questions]]
+id = "security"
+text = "Where do you report a security issue?"
+options = ["A public issue", "The security contact, privately", "The general chat"]
+correct = 2
+"""
+CERT_RIGHT = {
+    "Where does the code of conduct apply?": "Everywhere the community meets",
+    "Where do you report a security issue?": "The security contact, privately",
+}
+
+
+async def test_a_certification_exam_in_dm_by_buttons(
+    start_bot: BotFactory, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exam comes by DM one question at a time (options shuffled, numbered buttons);
+    the right answers pass and the credential code is sent."""
+    (tmp_path / "steward.toml").write_text(CERT_BANK)
+    monkeypatch.setenv("MOOT_CERTS_DIR", str(tmp_path))
+    bot = await start_bot()
+    fake = bot.fake
+    await say(bot, p.ALICE, "!cert import steward.toml")
+    await bot.fake.dispatch(
+        "MESSAGE_CREATE", p.message_create(p.DAVE, p.GENERAL, "!cert apply steward")
+    )
+    for n in range(2):
+        marker = f"question {n + 1} of 2"
+
+        def asked(marker: str = marker) -> Any:
+            channel = fake.dm_channels.get(p.DAVE)
+            found = [m for m in fake.in_channel(channel) if marker in m.content] if channel else []
+            return found[-1] if found else None
+
+        q = await until(asked, what=marker)
+        question = next(k for k in CERT_RIGHT if k in q.content)
+        # Options are shuffled per candidate; the buttons carry their numbers.
+        number = next(
+            line.split(".", 1)[0].strip()
+            for line in q.content.splitlines()
+            if CERT_RIGHT[question] in line
+        )
+        # A press in the DM: Discord sends it with the DM channel and no guild.
+        data = {"custom_id": custom_id(q, number), "component_type": 2, "_dm_channel": q.channel_id}
+        press = p._interaction(3, p.DAVE, None, data)
+        press["message"] = p.bot_message(q.channel_id, q.id, q.components)
+        await bot.interact(press)
+    passed = await until(
+        lambda: [c for c in dm_of(fake, p.DAVE) if "MOOT-" in c], what="the credential"
+    )
+    assert "Certified Steward" in passed[-1]
+    assert failed(bot) == 0

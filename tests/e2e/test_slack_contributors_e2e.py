@@ -172,3 +172,88 @@ async def test_a_join_redelivered_after_a_restart_welcomes_no_one_twice(
         await h2.until(lambda: [e for e in h2.sunk if e.event_id == "EvR2"])
         await h2.app.sender.drain()
         assert welcomes(h2, EVE) == []
+
+
+CERT_BANK = """
+[track]
+slug = "steward"
+name = "Certified Steward"
+draw = 2
+time_limit = "20m"
+pass_mark = "100%"
+cooldown = "1d"
+
+[[questions]]
+id = "conduct"
+text = "Where does the code of conduct apply?"
+options = ["Only in the main room", "Everywhere the community meets", "Nowhere"]
+correct = 2
+
+[[questions]]
+id = "security"
+text = "Where do you report a security issue?"
+options = ["A public issue", "The security contact, privately", "The general chat"]
+correct = 2
+"""
+RIGHT = {
+    "Where does the code of conduct apply?": "Everywhere the community meets",
+    "Where do you report a security issue?": "The security contact, privately",
+}
+
+
+async def test_a_certification_exam_in_dm_by_buttons(
+    slack_real: Harness, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """A track imported by a moderator; the candidate's exam comes by DM, one question at a
+    time, answered by the buttons there; a pass gives a verifiable credential code."""
+    h = slack_real
+    (tmp_path / "steward.toml").write_text(CERT_BANK)
+    monkeypatch.setenv("MOOT_CERTS_DIR", str(tmp_path))
+    await h.send.command(p.slash_command("/moot", "cert import steward.toml", ALICE, "c.0"))
+    await h.until(lambda: len(h.outcomes) == 1)
+    await h.send.command(p.slash_command("/moot", "cert apply steward", BOB, "c.1"))
+    for n in range(2):
+        marker = f"question {n + 1} of 2"
+        asked = await h.until(
+            lambda marker=marker: [
+                (channel, m)
+                for channel, messages in h.fake.messages.items()
+                if channel.startswith("D")
+                for m in messages
+                if marker in m["text"]
+            ]
+        )
+        channel, message = asked[-1]
+        post = next(
+            c
+            for c in h.fake.of("chat.postMessage")
+            if c.args["channel"] == channel and marker in c.args.get("text", "")
+        )
+        question = next(k for k in RIGHT if k in message["text"])
+        buttons = [
+            e
+            for block in post.args["blocks"]
+            if block["type"] == "actions"
+            for e in block["elements"]
+        ]
+        # Options are shuffled per candidate and the buttons carry their numbers.
+        number = next(
+            line.split(".", 1)[0].strip()
+            for line in message["text"].splitlines()
+            if RIGHT[question] in line
+        )
+        right = next(b for b in buttons if b["text"]["text"].split()[-1] == number)
+        payload = p.block_actions(right["value"], BOB, message["ts"], trigger=f"c.q{n}")
+        payload["channel"]["id"] = channel
+        payload["container"]["channel_id"] = channel
+        payload["actions"][0]["action_id"] = right["action_id"]
+        assert (await h.send.interaction(payload))[0] == 200
+    passed = await h.until(
+        lambda: [
+            c
+            for c in h.fake.of("chat.postMessage")
+            if c.args["channel"].startswith("D") and "MOOT-" in c.args.get("text", "")
+        ]
+    )
+    assert "Certified Steward" in passed[-1].args["text"]
+    assert "error" not in h.outcomes and "failed" not in h.outcomes, h.outcomes
