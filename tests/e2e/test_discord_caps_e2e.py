@@ -16,6 +16,7 @@ from storage import repos
 from storage.feedback_tables import FeedbackItem
 from storage.tables import Outbox
 from tests.adapters import discord_payloads as p
+from tests.e2e.cert_exam import bank, right_number
 from tests.e2e.discord_fake import FakeDiscord
 from tests.e2e.test_discord_e2e import Bot, BotFactory, until
 from tests.e2e.test_discord_e2e import fake as fake
@@ -340,39 +341,13 @@ async def test_an_rfc_assessment_on_discord(start_bot: BotFactory) -> None:
     assert "temperature 👍2" in shown and "breaking" in shown
 
 
-CERT_BANK = """
-[track]
-slug = "steward"
-name = "Certified Steward"
-draw = 2
-time_limit = "20m"
-pass_mark = "100%"
-cooldown = "1d"
-
-[[questions]]
-id = "conduct"
-text = "Where does the code of conduct apply?"
-options = ["Only in the main room", "Everywhere the community meets", "Nowhere"]
-correct = 2
-
-[[questions]]
-id = "security"
-text = "Where do you report a security issue?"
-options = ["A public issue", "The security contact, privately", "The general chat"]
-correct = 2
-"""
-CERT_RIGHT = {
-    "Where does the code of conduct apply?": "Everywhere the community meets",
-    "Where do you report a security issue?": "The security contact, privately",
-}
-
 
 async def test_a_certification_exam_in_dm_by_buttons(
     start_bot: BotFactory, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The exam comes by DM one question at a time (options shuffled, numbered buttons);
     the right answers pass and the credential code is sent."""
-    (tmp_path / "steward.toml").write_text(CERT_BANK)
+    (tmp_path / "steward.toml").write_text(bank())
     monkeypatch.setenv("MOOT_CERTS_DIR", str(tmp_path))
     bot = await start_bot()
     fake = bot.fake
@@ -389,13 +364,8 @@ async def test_a_certification_exam_in_dm_by_buttons(
             return found[-1] if found else None
 
         q = await until(asked, what=marker)
-        question = next(k for k in CERT_RIGHT if k in q.content)
         # Options are shuffled per candidate; the buttons carry their numbers.
-        number = next(
-            line.split(".", 1)[0].strip()
-            for line in q.content.splitlines()
-            if CERT_RIGHT[question] in line
-        )
+        number = str(right_number(q.content))
         # A press in the DM: Discord sends it with the DM channel and no guild.
         data = {"custom_id": custom_id(q, number), "component_type": 2, "_dm_channel": q.channel_id}
         press = p._interaction(3, p.DAVE, None, data)

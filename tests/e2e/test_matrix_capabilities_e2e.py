@@ -31,6 +31,7 @@ from bot.registry import Registry  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.feedback_tables import FeedbackItem  # noqa: E402
 from storage.ticket_tables import Ticket  # noqa: E402
+from tests.e2e.cert_exam import bank, right_number  # noqa: E402
 from tests.e2e.synapse_harness import (  # noqa: E402
     SYNC_FILTER,
     EventLog,
@@ -51,32 +52,6 @@ from tests.e2e.test_matrix_e2e import bot_account as bot_account  # noqa: E402  
 from tests.e2e.test_matrix_e2e import users as users  # noqa: E402
 
 NUMBERS = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣"]
-BANK = """
-[track]
-slug = "steward"
-name = "Certified Steward"
-draw = 2
-time_limit = "20m"
-pass_mark = "100%"
-cooldown = "1d"
-role = "steward"
-
-[[questions]]
-id = "conduct"
-text = "Where does the code of conduct apply?"
-options = ["Only in the main room", "Everywhere the community meets", "Nowhere"]
-correct = 2
-
-[[questions]]
-id = "security"
-text = "Where do you report a security issue?"
-options = ["A public issue", "The security contact, privately", "The general chat"]
-correct = 2
-"""
-RIGHT = {
-    "Where does the code of conduct apply?": "Everywhere the community meets",
-    "Where do you report a security issue?": "The security contact, privately",
-}
 
 
 class Person(EventLog):
@@ -285,7 +260,7 @@ async def test_onboarding_cert_exam_role_kb_and_assess(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     alice, bob, carol, dave = users
-    (tmp_path / "steward.toml").write_text(BANK)
+    (tmp_path / "steward.toml").write_text(bank(role="steward"))
     monkeypatch.setenv("MOOT_CERTS_DIR", str(tmp_path))
     # A second community room where Moot has no power: it says so there.
     weak = ok(
@@ -321,8 +296,7 @@ async def test_onboarding_cert_exam_role_kb_and_assess(
                 )
             )
             text = body(q)
-            question = next(k for k in RIGHT if k in text)
-            number = next(i for i, line in enumerate(_options(text)) if RIGHT[question] in line)
+            number = right_number(text) - 1
             await recorded(db, dm, q["event_id"])
             await react(dave, dm, q["event_id"], NUMBERS[number])
         await d.said(r"(?i)passed|MOOT-")
@@ -366,7 +340,3 @@ async def test_onboarding_cert_exam_role_kb_and_assess(
     # By event id: a loaded run's overlapping syncs can hand the test one event twice.
     assert len({e["event_id"] for e in welcomes}) == 1, [body(e) for e in welcomes]
 
-
-def _options(text: str) -> list[str]:
-    """The numbered option lines of a question ("1. ..."), in their shown order."""
-    return [line for line in text.splitlines() if re.match(r"\d+\. ", line)]

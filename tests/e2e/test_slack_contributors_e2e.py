@@ -14,6 +14,7 @@ from bot.registry import Registry
 from storage.db import Database
 from storage.tables import Outbox
 from tests.adapters import slack_payloads as p
+from tests.e2e.cert_exam import bank, right_number
 from tests.e2e.slack_fake import user
 from tests.e2e.test_slack_e2e import ALICE, BOB, CAROL, Harness, harness
 from tests.e2e.test_slack_e2e import slack_real as slack_real
@@ -174,32 +175,6 @@ async def test_a_join_redelivered_after_a_restart_welcomes_no_one_twice(
         assert welcomes(h2, EVE) == []
 
 
-CERT_BANK = """
-[track]
-slug = "steward"
-name = "Certified Steward"
-draw = 2
-time_limit = "20m"
-pass_mark = "100%"
-cooldown = "1d"
-
-[[questions]]
-id = "conduct"
-text = "Where does the code of conduct apply?"
-options = ["Only in the main room", "Everywhere the community meets", "Nowhere"]
-correct = 2
-
-[[questions]]
-id = "security"
-text = "Where do you report a security issue?"
-options = ["A public issue", "The security contact, privately", "The general chat"]
-correct = 2
-"""
-RIGHT = {
-    "Where does the code of conduct apply?": "Everywhere the community meets",
-    "Where do you report a security issue?": "The security contact, privately",
-}
-
 
 async def test_a_certification_exam_in_dm_by_buttons(
     slack_real: Harness, tmp_path: Any, monkeypatch: Any
@@ -207,7 +182,7 @@ async def test_a_certification_exam_in_dm_by_buttons(
     """A track imported by a moderator; the candidate's exam comes by DM, one question at a
     time, answered by the buttons there; a pass gives a verifiable credential code."""
     h = slack_real
-    (tmp_path / "steward.toml").write_text(CERT_BANK)
+    (tmp_path / "steward.toml").write_text(bank())
     monkeypatch.setenv("MOOT_CERTS_DIR", str(tmp_path))
     await h.send.command(p.slash_command("/moot", "cert import steward.toml", ALICE, "c.0"))
     await h.until(lambda: len(h.outcomes) == 1)
@@ -229,7 +204,6 @@ async def test_a_certification_exam_in_dm_by_buttons(
             for c in h.fake.of("chat.postMessage")
             if c.args["channel"] == channel and marker in c.args.get("text", "")
         )
-        question = next(k for k in RIGHT if k in message["text"])
         buttons = [
             e
             for block in post.args["blocks"]
@@ -237,11 +211,7 @@ async def test_a_certification_exam_in_dm_by_buttons(
             for e in block["elements"]
         ]
         # Options are shuffled per candidate and the buttons carry their numbers.
-        number = next(
-            line.split(".", 1)[0].strip()
-            for line in message["text"].splitlines()
-            if RIGHT[question] in line
-        )
+        number = str(right_number(message["text"]))
         right = next(b for b in buttons if b["text"]["text"].split()[-1] == number)
         payload = p.block_actions(right["value"], BOB, message["ts"], trigger=f"c.q{n}")
         payload["channel"]["id"] = channel
