@@ -37,16 +37,26 @@ def insert_or_skip(s: Session, table: Any, values: dict[str, Any]) -> bool:
     return s.execute(stmt).first() is not None
 
 
+def _community_query(platform: str, workspace: str) -> Any:
+    return select(Community).where(Community.platform == platform, Community.workspace == workspace)
+
+
+def find_community(s: Session, platform: str, workspace: str) -> Community | None:
+    """The community of one platform workspace (Slack team, Discord guild, Matrix home), or
+    None while the core has not made it yet."""
+    return s.execute(_community_query(platform, workspace)).scalar_one_or_none()
+
+
 def get_or_create_community(
     s: Session, platform: str, workspace: str, now: datetime, default_tz: str = "UTC"
 ) -> Community:
-    find = select(Community).where(Community.platform == platform, Community.workspace == workspace)
-    row = s.execute(find).scalar_one_or_none()
+    row = find_community(s, platform, workspace)
     if row is not None:
         return row
     values = {"platform": platform, "workspace": workspace, "name": "", "timezone": default_tz}
     insert_or_skip(s, Community, {**values, "settings": {}, "created_at": now})
-    return s.execute(find).scalar_one()
+    # Inserted just now, or by the replica that won the race: either way it is there.
+    return s.execute(_community_query(platform, workspace)).scalar_one()
 
 
 def mark_processed(s: Session, platform: str, event_id: str, now: datetime) -> bool:

@@ -63,7 +63,7 @@ from bot.parser import ParseContext
 from bot.registry import Registry
 from storage import repos
 from storage.db import Database
-from storage.tables import Community, Outbox
+from storage.tables import Outbox
 
 log = logging.getLogger("moot.discord")
 
@@ -345,11 +345,8 @@ class DiscordAdapter(Adapter):
         if cached and time.monotonic() - cached[0] < 60:
             return cached[1]
         with self.db.transaction() as s:
-            tz = s.execute(
-                select(Community.timezone).where(
-                    Community.platform == PLATFORM, Community.workspace == guild_id
-                )
-            ).scalar_one_or_none()
+            found = repos.find_community(s, PLATFORM, guild_id)
+            tz = found.timezone if found is not None else None
         zone = ZoneInfo(tz or self.timezone or "UTC")
         self._zones[guild_id] = (time.monotonic(), zone)
         return zone
@@ -369,11 +366,8 @@ class DiscordAdapter(Adapter):
         if self.db is None:
             return None
         with self.db.transaction() as s:
-            settings = s.execute(
-                select(Community.settings).where(
-                    Community.platform == PLATFORM, Community.workspace == guild_id
-                )
-            ).scalar_one_or_none()
+            found = repos.find_community(s, PLATFORM, guild_id)
+            settings = found.settings if found is not None else None
         return (settings or {}).get("language")
 
     def _parse_context(self, guild_id: str) -> ParseContext:
@@ -870,11 +864,8 @@ class DiscordAdapter(Adapter):
             return seen
         gid = msg.address.workspace or self.home()
         with self.db.transaction() as s:
-            community = s.execute(
-                select(Community.id).where(
-                    Community.platform == PLATFORM, Community.workspace == gid
-                )
-            ).scalar_one_or_none()
+            found = repos.find_community(s, PLATFORM, gid)
+            community = found.id if found is not None else None
             votes = repos.channel_for(s, community, "votes") if community else None
         if votes:
             return str(votes)

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from adapters.discord import tree
 from adapters.discord.events import PLATFORM
+from storage import repos
 from storage.db import Database
 from storage.rfc_tables import Rfc
-from storage.tables import Community
 from storage.vote_tables import Vote
 
 SUGGESTIONS_MAX = 25
@@ -31,11 +31,8 @@ def suggestions(db: Database, guild_id: str, data: Mapping[str, Any]) -> list[di
     typed = found[1].strip().lower().lstrip("#")
     out: list[dict[str, Any]] = []
     with db.transaction() as s:
-        community = s.execute(
-            select(Community.id).where(
-                Community.platform == PLATFORM, Community.workspace == guild_id
-            )
-        ).scalar_one_or_none()
+        found = repos.find_community(s, PLATFORM, guild_id)
+        community = found.id if found is not None else None
         if community is None or kind is None:
             return []
         if kind == "vote":

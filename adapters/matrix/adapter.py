@@ -18,7 +18,6 @@ from typing import Any
 
 import nio
 from nio import Api
-from sqlalchemy import select
 
 from adapters.matrix import actions, joins
 from adapters.matrix import content as mc
@@ -39,8 +38,8 @@ from bot.model import (
     Send,
 )
 from bot.registry import Registry
+from storage import repos
 from storage.db import Database
-from storage.tables import Community
 
 log = logging.getLogger("moot.matrix")
 
@@ -259,11 +258,8 @@ class MatrixAdapter(Adapter):
         if self.db is None:
             return None
         with self.db.transaction() as s:
-            settings = s.execute(
-                select(Community.settings).where(
-                    Community.platform == PLATFORM, Community.workspace == self.settings.workspace
-                )
-            ).scalar_one_or_none()
+            found = repos.find_community(s, PLATFORM, self.settings.workspace)
+            settings = found.settings if found is not None else None
         return (settings or {}).get("language")
 
     def community_rooms(self) -> set[str]:

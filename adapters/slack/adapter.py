@@ -20,7 +20,6 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select
 
 from adapters.slack import blocks, events, modal
 from adapters.slack.directory import Directory
@@ -48,7 +47,6 @@ from bot.parser import ParseContext
 from bot.registry import Registry
 from storage import repos, role_tables
 from storage.db import Database
-from storage.tables import Community
 
 log = logging.getLogger("moot.slack")
 
@@ -236,9 +234,7 @@ class SlackAdapter(Adapter):
         """Write the workspace's user groups to the role directory; False while the core
         has not made the community yet (it picks its time zone), to be tried again."""
         with self.db.transaction() as s:
-            community = s.execute(
-                select(Community).where(Community.platform == PLATFORM, Community.workspace == team)
-            ).scalar_one_or_none()
+            community = repos.find_community(s, PLATFORM, team)
             if community is None:
                 return False
             role_tables.replace(s, community.id or 0, roles, self.clock.now())
@@ -322,9 +318,7 @@ class SlackAdapter(Adapter):
         if self.db is None:
             return None
         with self.db.transaction() as s:
-            community = s.execute(
-                select(Community).where(Community.platform == PLATFORM, Community.workspace == team)
-            ).scalar_one_or_none()
+            community = repos.find_community(s, PLATFORM, team)
             if community is None:
                 return None
             mine = repos.personal_settings(s, community.id or 0, [user]).get(user, {})
@@ -332,9 +326,7 @@ class SlackAdapter(Adapter):
 
     def _parse_context(self, team: str) -> ParseContext:
         with self.db.transaction() as s:
-            community = s.execute(
-                select(Community).where(Community.platform == PLATFORM, Community.workspace == team)
-            ).scalar_one_or_none()
+            community = repos.find_community(s, PLATFORM, team)
             zone = community.timezone if community is not None else "UTC"
         return ParseContext(self.clock.now(), ZoneInfo(zone or "UTC"), "/")
 
@@ -464,9 +456,7 @@ class SlackAdapter(Adapter):
         if not self.registry.home:
             return out
         with self.db.transaction() as s:
-            community = s.execute(
-                select(Community).where(Community.platform == PLATFORM, Community.workspace == team)
-            ).scalar_one_or_none()
+            community = repos.find_community(s, PLATFORM, team)
             if community is None:
                 return out
             for fn in self.registry.home:

@@ -11,12 +11,9 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.adapter import PermanentFailure
 from storage import repos
 from storage.db import Database
-from storage.tables import Community
 
 log = logging.getLogger("moot.slack")
 
@@ -63,11 +60,8 @@ class RoleGranter:
 
     def _bindings(self, team: str) -> list[tuple[str, str]]:
         with self.db.transaction() as s:
-            cid = s.execute(
-                select(Community.id).where(
-                    Community.platform == PLATFORM, Community.workspace == team
-                )
-            ).scalar_one_or_none()
+            found = repos.find_community(s, PLATFORM, team)
+            cid = found.id if found is not None else None
             if cid is None:
                 return []
             return [(b.name, b.role) for b in repos.role_bindings(s, cid) if b.name]
