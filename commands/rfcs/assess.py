@@ -20,6 +20,7 @@ from bot.specs import Param
 from bot.timeparse import format_duration, format_when
 from commands.rfcs import scores
 from commands.rfcs.flow import announce
+from commands.rfcs.render import facts_shown
 from commands.rfcs.state import add_event, find, label, lock, ref_of, snapshot
 from commands.votes import participation
 from storage.rfc_assess_tables import RfcMeta, RfcTemperature, RfcTemperatureAnswer
@@ -418,20 +419,6 @@ def _yes_no(value: str | None, what: str) -> bool | None:
     )
 
 
-def _facts_shown(meta: RfcMeta) -> list[str]:
-    """The facts recorded, each as one phrase ("areas 3", "breaking yes")."""
-    shown = []
-    if meta.areas is not None:
-        shown.append(_("areas {n}").format(n=meta.areas))
-    if meta.breaking is not None:
-        shown.append(_("breaking yes") if meta.breaking else _("breaking no"))
-    if meta.migration is not None:
-        shown.append(_("migration yes") if meta.migration else _("migration no"))
-    if meta.effort is not None:
-        shown.append(_("effort {effort}").format(effort=meta.effort))
-    return shown
-
-
 def _weights_arg(text: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for part in text.split(","):
@@ -529,7 +516,7 @@ def register(reg: Registry) -> None:
             "effort": meta.effort,
         }
         add_event(ctx, row, "meta", **facts)
-        shown = joined(_facts_shown(meta))
+        shown = joined(facts_shown(facts))
         ctx.reply(_("🧾 Facts of {value}: {shown}.").format(value=label(row), shown=shown))
 
     @reg.command(

@@ -105,7 +105,7 @@ def fcp_resume(ctx: Ctx, rfc: Rfc) -> bool:
             "{fcp_disposition} resumes with {value2} left and ends {value3}."
         ).format(
             value=label(rfc),
-            fcp_disposition=rfc.fcp_disposition,
+            fcp_disposition=rfc_render.disposition_name(rfc.fcp_disposition),
             value2=rfc_render.span(left),
             value3=format_when(rfc.fcp_ends_at, ctx.zone),
         ),
