@@ -175,18 +175,21 @@ def register(reg: Registry) -> None:
         ctx.db.add(rfc)
         ctx.db.flush()
         add_event(ctx, rfc, "proposed", title=title, summary=summary, link=url)
-        text, card = rfc_render.card(rfc_state.snapshot(ctx.db, rfc), ctx.now, ctx.zone, ctx.prefix)
-        ref = ref_of(rfc)
-        ctx.post(channel, text, card=card, ref=ref)
-        ctx.emit(OpenThread(ref=ref, title=f"{label(rfc)}: {title}"[:100]))
-        announce(
-            ctx,
-            rfc,
-            _(
-                "💬 Discussion of {value} ({title}), proposed by @{display}. Reply in this thread; "
-                "replies are kept as the RFC's discussion."
-            ).format(value=label(rfc), title=title, display=ctx.actor.display),
-        )
+        with ctx.public():  # the card and thread are everyone's
+            text, card = rfc_render.card(
+                rfc_state.snapshot(ctx.db, rfc), ctx.now, ctx.zone, ctx.prefix
+            )
+            ref = ref_of(rfc)
+            ctx.post(channel, text, card=card, ref=ref)
+            ctx.emit(OpenThread(ref=ref, title=f"{label(rfc)}: {title}"[:100]))
+            announce(
+                ctx,
+                rfc,
+                _(
+                    "💬 Discussion of {value} ({title}), proposed by @{display}. Reply in this "
+                    "thread; replies are kept as the RFC's discussion."
+                ).format(value=label(rfc), title=title, display=ctx.actor.display),
+            )
         rfc_state.reschedule_stale(ctx, rfc)
         ctx.audit("rfc.propose", rfc=label(rfc), title=title)
         if channel != ctx.address.channel or ctx.is_direct:
@@ -317,13 +320,16 @@ def register(reg: Registry) -> None:
             raise UserError(_("those reviews are already requested"))
         add_event(ctx, row, "reviewers", users=[ctx.display_of(u) for u in added])
         touch(ctx, row)
-        names = joined(["@" + ctx.display_of(u) for u in added])
-        announce(
-            ctx,
-            row,
-            _("👀 Review of {value} requested from {names}.").format(value=label(row), names=names),
-        )
-        refresh(ctx, row)
+        with ctx.public():
+            names = joined(["@" + ctx.display_of(u) for u in added])
+            announce(
+                ctx,
+                row,
+                _("👀 Review of {value} requested from {names}.").format(
+                    value=label(row), names=names
+                ),
+            )
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -362,8 +368,9 @@ def register(reg: Registry) -> None:
         cancel_reminders_of(ctx, row, ctx.actor.user_id)
         add_event(ctx, row, "review", verdict=verdict, comment=note)
         touch(ctx, row)
-        announce(ctx, row, _review_said(verdict, ctx.actor.display, label(row), note))
-        refresh(ctx, row)
+        with ctx.public():
+            announce(ctx, row, _review_said(verdict, ctx.actor.display, label(row), note))
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -397,16 +404,17 @@ def register(reg: Registry) -> None:
         add_event(ctx, row, "concern", number=number, text=body)
         left = fcp_pause(ctx, row, number)
         touch(ctx, row)
-        msg = _("⚠️ Concern #{number} on {value} by @{display}: {body}").format(
-            number=number, value=label(row), display=ctx.actor.display, body=body
-        )
-        if left is not None:
-            msg += _(
-                "\nThe final comment period is paused with {value} left until every concern is "
-                "resolved."
-            ).format(value=rfc_render.span(left))
-        announce(ctx, row, msg)
-        refresh(ctx, row)
+        with ctx.public():
+            msg = _("⚠️ Concern #{number} on {value} by @{display}: {body}").format(
+                number=number, value=label(row), display=ctx.actor.display, body=body
+            )
+            if left is not None:
+                msg += _(
+                    "\nThe final comment period is paused with {value} left until every concern is "
+                    "resolved."
+                ).format(value=rfc_render.span(left))
+            announce(ctx, row, msg)
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -456,18 +464,19 @@ def register(reg: Registry) -> None:
         if concern.raised_by != ctx.actor.user_id:
             ctx.audit("rfc.resolve.moderator", rfc=label(row), number=number, note=text)
         touch(ctx, row)
-        said = (
-            _("✅ Concern #{number} on {value} resolved by @{display}: {note}")
-            if text
-            else _("✅ Concern #{number} on {value} resolved by @{display}.")
-        )
-        announce(
-            ctx,
-            row,
-            said.format(number=number, value=label(row), display=ctx.actor.display, note=text),
-        )
-        fcp_resume(ctx, row)
-        refresh(ctx, row)
+        with ctx.public():
+            said = (
+                _("✅ Concern #{number} on {value} resolved by @{display}: {note}")
+                if text
+                else _("✅ Concern #{number} on {value} resolved by @{display}.")
+            )
+            announce(
+                ctx,
+                row,
+                said.format(number=number, value=label(row), display=ctx.actor.display, note=text),
+            )
+            fcp_resume(ctx, row)
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -513,19 +522,20 @@ def register(reg: Registry) -> None:
             paused=bool(concerns),
         )
         ctx.audit("rfc.fcp", rfc=label(row), disposition=disposition, span=format_duration(span))
-        msg = _(
-            "⏳ Final comment period on {value}: proposed disposition **{disposition}**. "
-        ).format(value=label(row), disposition=rfc_render.disposition_name(disposition))
-        if concerns:
-            msg += _(
-                "It is paused at once with {value} to run: {value2} concern(s) are open."
-            ).format(value=rfc_render.span(span), value2=len(concerns))
-        else:
-            msg += _("Unless a concern is raised, it applies by itself {value}.").format(
-                value=format_when(row.fcp_ends_at or ctx.now, ctx.zone)
-            )
-        announce(ctx, row, msg)
-        refresh(ctx, row)
+        with ctx.public():
+            msg = _(
+                "⏳ Final comment period on {value}: proposed disposition **{disposition}**. "
+            ).format(value=label(row), disposition=rfc_render.disposition_name(disposition))
+            if concerns:
+                msg += _(
+                    "It is paused at once with {value} to run: {value2} concern(s) are open."
+                ).format(value=rfc_render.span(span), value2=len(concerns))
+            else:
+                msg += _("Unless a concern is raised, it applies by itself {value}.").format(
+                    value=format_when(row.fcp_ends_at or ctx.now, ctx.zone)
+                )
+            announce(ctx, row, msg)
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -540,14 +550,15 @@ def register(reg: Registry) -> None:
         move(ctx, row, "withdraw")
         add_event(ctx, row, "withdrawn")
         ctx.audit("rfc.withdraw", rfc=label(row))
-        announce(
-            ctx,
-            row,
-            _("↩️ {value} was withdrawn by @{display}.").format(
-                value=label(row), display=ctx.actor.display
-            ),
-        )
-        refresh(ctx, row)
+        with ctx.public():
+            announce(
+                ctx,
+                row,
+                _("↩️ {value} was withdrawn by @{display}.").format(
+                    value=label(row), display=ctx.actor.display
+                ),
+            )
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -563,14 +574,15 @@ def register(reg: Registry) -> None:
         move(ctx, row, "reopen")
         add_event(ctx, row, "reopened", by=ctx.actor.display)
         ctx.audit("rfc.reopen", rfc=label(row))
-        announce(
-            ctx,
-            row,
-            _("💬 {value} is back in discussion (reopened by @{display}).").format(
-                value=label(row), display=ctx.actor.display
-            ),
-        )
-        refresh(ctx, row)
+        with ctx.public():
+            announce(
+                ctx,
+                row,
+                _("💬 {value} is back in discussion (reopened by @{display}).").format(
+                    value=label(row), display=ctx.actor.display
+                ),
+            )
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -599,16 +611,19 @@ def register(reg: Registry) -> None:
             ctx.schedule("rfc.reopen", ref_of(row), until, {"rfc_id": row.id})
         add_event(ctx, row, "postponed", until=shown)
         ctx.audit("rfc.postpone", rfc=label(row), until=until.isoformat() if until else None)
-        said = (
-            _(
-                "💤 {value} was postponed by @{display} until {shown}, when it returns to "
-                "discussion."
+        with ctx.public():
+            said = (
+                _(
+                    "💤 {value} was postponed by @{display} until {shown}, when it returns to "
+                    "discussion."
+                )
+                if shown
+                else _("💤 {value} was postponed by @{display}.")
             )
-            if shown
-            else _("💤 {value} was postponed by @{display}.")
-        )
-        announce(ctx, row, said.format(value=label(row), display=ctx.actor.display, shown=shown))
-        refresh(ctx, row)
+            announce(
+                ctx, row, said.format(value=label(row), display=ctx.actor.display, shown=shown)
+            )
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -630,9 +645,10 @@ def register(reg: Registry) -> None:
         ctx.db.add(row)
         add_event(ctx, row, "implemented", link=url)
         ctx.audit("rfc.implemented", rfc=label(row), link=url)
-        said = _("🚀 {value} is implemented: {url}") if url else _("🚀 {value} is implemented.")
-        announce(ctx, row, said.format(value=label(row), url=url))
-        refresh(ctx, row)
+        with ctx.public():
+            said = _("🚀 {value} is implemented: {url}") if url else _("🚀 {value} is implemented.")
+            announce(ctx, row, said.format(value=label(row), url=url))
+            refresh(ctx, row)
 
     @reg.command(
         "config",
