@@ -120,6 +120,14 @@ def _windows_said(changed: dict[str, str]) -> str:
     return said.format(review=review, stale=stale)
 
 
+def _announce_by_actor(ctx: Ctx, rfc: Rfc, message: str) -> None:
+    """Post `message` (marked with N_: {value} is the RFC, {display} the actor) in the RFC's
+    thread in the community's language, and refresh its card."""
+    with ctx.public():
+        announce(ctx, rfc, _(message).format(value=label(rfc), display=ctx.actor.display))
+        refresh(ctx, rfc)
+
+
 def _home_line(rfc: Rfc) -> str:
     return f"{label(rfc)} {rfc.title} ({rfc_render.stage_name(rfc.stage)})"
 
@@ -550,15 +558,7 @@ def register(reg: Registry) -> None:
         move(ctx, row, "withdraw")
         add_event(ctx, row, "withdrawn")
         ctx.audit("rfc.withdraw", rfc=label(row))
-        with ctx.public():
-            announce(
-                ctx,
-                row,
-                _("↩️ {value} was withdrawn by @{display}.").format(
-                    value=label(row), display=ctx.actor.display
-                ),
-            )
-            refresh(ctx, row)
+        _announce_by_actor(ctx, row, N_("↩️ {value} was withdrawn by @{display}."))
 
     @reg.command(
         "rfc",
@@ -574,15 +574,9 @@ def register(reg: Registry) -> None:
         move(ctx, row, "reopen")
         add_event(ctx, row, "reopened", by=ctx.actor.display)
         ctx.audit("rfc.reopen", rfc=label(row))
-        with ctx.public():
-            announce(
-                ctx,
-                row,
-                _("💬 {value} is back in discussion (reopened by @{display}).").format(
-                    value=label(row), display=ctx.actor.display
-                ),
-            )
-            refresh(ctx, row)
+        _announce_by_actor(
+            ctx, row, N_("💬 {value} is back in discussion (reopened by @{display}).")
+        )
 
     @reg.command(
         "rfc",
