@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from adapters.console_script import ConsoleSession
+from bot.registry import Registry
 from tests.conftest import Script
 
 ZH = (
@@ -309,3 +310,13 @@ async def test_rfc_public_posts_keep_the_communitys_language(script: Script) -> 
         r"未解决的异议: #1 先明确执行团队",
         r"评审: @bob 批准",
     )
+
+
+def test_help_texts_built_from_constants_match_them(registry: Registry) -> None:
+    # The catalog only has literals; these two spell out a constant.
+    from bot import paging
+    from commands import certs
+
+    assert f"({paging.PAGE_SIZE} a page)" in (paging.PAGE_PARAM.help or "")
+    spec = registry.find("cert", "import")
+    assert spec is not None and f"${certs.BANK_DIR_ENV}," in spec.details
