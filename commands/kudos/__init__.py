@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n import _
+from bot.i18n import _, joined
 from bot.mentions import plain_mentions
 from bot.model import GrantRole
 from bot.registry import Registry
@@ -114,7 +114,7 @@ def register(reg: Registry) -> None:
         if cat not in known:
             raise UserError(
                 _("'{category}' is not a kudos category ({value}). Usage: {usage}").format(
-                    category=category, value=", ".join(known), usage=usage
+                    category=category, value=joined(list(known)), usage=usage
                 )
             )
         # A mention inside WHY is shown as the name, never a ping.
@@ -222,7 +222,7 @@ def register(reg: Registry) -> None:
             if category.lower() not in categories(ctx):
                 raise UserError(
                     _("'{category}' is not a kudos category ({value})").format(
-                        category=category, value=", ".join(categories(ctx))
+                        category=category, value=joined(list(categories(ctx)))
                     )
                 )
             where.append(Kudos.category == category.lower())

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot import paging
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n import _, pgettext
+from bot.i18n import N_, _, joined, pgettext
 from bot.links import checked_link
 from bot.model import Actor, OpenThread
 from bot.registry import Registry
@@ -73,12 +73,12 @@ def _text(ctx: Ctx, sub: str, value: str | None, what: str, limit: int = MAX_TEX
     text = (value or "").strip()
     if not text:
         raise UserError(
-            _("the {what} is empty. Usage: {value}").format(what=what, value=_usage(ctx, sub))
+            _("the {what} is empty. Usage: {value}").format(what=_(what), value=_usage(ctx, sub))
         )
     if len(text) > limit:
         raise UserError(
             _("the {what} is longer than {limit} characters. Usage: {value}").format(
-                what=what, limit=limit, value=_usage(ctx, sub)
+                what=_(what), limit=limit, value=_usage(ctx, sub)
             )
         )
     return text
@@ -86,6 +86,50 @@ def _text(ctx: Ctx, sub: str, value: str | None, what: str, limit: int = MAX_TEX
 
 def _link(ctx: Ctx, sub: str, value: str | None) -> str | None:
     return checked_link(value, _usage(ctx, sub))
+
+
+def _review_said(verdict: str, display: str, rfc: str, note: str | None) -> str:
+    if verdict == "approve":
+        said = (
+            _("📝 @{display} approves on {value}: {note}")
+            if note
+            else _("📝 @{display} approves on {value}.")
+        )
+    else:
+        said = (
+            _("📝 @{display} requests changes on {value}: {note}")
+            if note
+            else _("📝 @{display} requests changes on {value}.")
+        )
+    return said.format(display=display, value=rfc, note=note)
+
+
+def _windows_said(changed: dict[str, str]) -> str:
+    """The confirmation of /config rfc, for the windows it changed."""
+    review = changed.get(rfc_state.REVIEW_WINDOW_KEY)
+    stale = changed.get(rfc_state.STALE_WINDOW_KEY)
+    if review and stale:
+        said = _(
+            "✅ RFC review window {review} and stale window {stale}. It applies to what is "
+            "scheduled next."
+        )
+    elif review:
+        said = _("✅ RFC review window {review}. It applies to what is scheduled next.")
+    else:
+        said = _("✅ RFC stale window {stale}. It applies to what is scheduled next.")
+    return said.format(review=review, stale=stale)
+
+
+def _announce_by_actor(ctx: Ctx, rfc: Rfc, message: str) -> None:
+    """Post `message` (marked with N_: {value} is the RFC, {display} the actor) in the RFC's
+    thread in the community's language, and refresh its card."""
+    with ctx.public():
+        announce(ctx, rfc, _(message).format(value=label(rfc), display=ctx.actor.display))
+        refresh(ctx, rfc)
+
+
+def _home_line(rfc: Rfc) -> str:
+    return f"{label(rfc)} {rfc.title} ({rfc_render.stage_name(rfc.stage)})"
 
 
 def _require_open(ctx: Ctx, rfc: Rfc, what: str) -> None:
@@ -116,8 +160,8 @@ def register(reg: Registry) -> None:
     def rfc_propose(
         ctx: Ctx, title: str, summary: str | None, link: str | None, **kw: str | None
     ) -> Rfc:
-        title = _text(ctx, "propose", title, "title", MAX_TITLE)
-        summary = _text(ctx, "propose", summary, "summary") if summary is not None else None
+        title = _text(ctx, "propose", title, N_("title"), MAX_TITLE)
+        summary = _text(ctx, "propose", summary, N_("summary")) if summary is not None else None
         url = _link(ctx, "propose", link)
         channel = ctx.channel_for("rfc") or ctx.address.channel
         if not channel or (ctx.is_direct and not ctx.channel_for("rfc")):
@@ -139,18 +183,21 @@ def register(reg: Registry) -> None:
         ctx.db.add(rfc)
         ctx.db.flush()
         add_event(ctx, rfc, "proposed", title=title, summary=summary, link=url)
-        text, card = rfc_render.card(rfc_state.snapshot(ctx.db, rfc), ctx.now, ctx.zone, ctx.prefix)
-        ref = ref_of(rfc)
-        ctx.post(channel, text, card=card, ref=ref)
-        ctx.emit(OpenThread(ref=ref, title=f"{label(rfc)}: {title}"[:100]))
-        announce(
-            ctx,
-            rfc,
-            _(
-                "💬 Discussion of {value} ({title}), proposed by @{display}. Reply in this thread; "
-                "replies are kept as the RFC's discussion."
-            ).format(value=label(rfc), title=title, display=ctx.actor.display),
-        )
+        with ctx.public():  # the card and thread are everyone's
+            text, card = rfc_render.card(
+                rfc_state.snapshot(ctx.db, rfc), ctx.now, ctx.zone, ctx.prefix
+            )
+            ref = ref_of(rfc)
+            ctx.post(channel, text, card=card, ref=ref)
+            ctx.emit(OpenThread(ref=ref, title=f"{label(rfc)}: {title}"[:100]))
+            announce(
+                ctx,
+                rfc,
+                _(
+                    "💬 Discussion of {value} ({title}), proposed by @{display}. Reply in this "
+                    "thread; replies are kept as the RFC's discussion."
+                ).format(value=label(rfc), title=title, display=ctx.actor.display),
+            )
         rfc_state.reschedule_stale(ctx, rfc)
         ctx.audit("rfc.propose", rfc=label(rfc), title=title)
         if channel != ctx.address.channel or ctx.is_direct:
@@ -190,7 +237,8 @@ def register(reg: Registry) -> None:
         row = find(ctx, rfc)
         text, card = rfc_render.card(rfc_state.snapshot(ctx.db, row), ctx.now, ctx.zone, ctx.prefix)
         moves = rfc_rules.possible_now(row.stage)
-        ctx.private(f"{text}\n{moves[0].upper()}{moves[1:]}.", card=card)
+        moves = _("{moves}.").format(moves=moves[0].upper() + moves[1:])
+        ctx.private(f"{text}\n{moves}", card=card)
 
     @reg.command(
         "rfc",
@@ -250,7 +298,7 @@ def register(reg: Registry) -> None:
                 _(
                     "I know no member {value} here (people are known once they have used Moot or "
                     "are in a channel it is in)"
-                ).format(value=", ".join("@" + u for u in unknown))
+                ).format(value=joined(["@" + u for u in unknown]))
             )
         if row.author in wanted:
             raise UserError(
@@ -280,13 +328,16 @@ def register(reg: Registry) -> None:
             raise UserError(_("those reviews are already requested"))
         add_event(ctx, row, "reviewers", users=[ctx.display_of(u) for u in added])
         touch(ctx, row)
-        names = ", ".join("@" + ctx.display_of(u) for u in added)
-        announce(
-            ctx,
-            row,
-            _("👀 Review of {value} requested from {names}.").format(value=label(row), names=names),
-        )
-        refresh(ctx, row)
+        with ctx.public():
+            names = joined(["@" + ctx.display_of(u) for u in added])
+            announce(
+                ctx,
+                row,
+                _("👀 Review of {value} requested from {names}.").format(
+                    value=label(row), names=names
+                ),
+            )
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -325,16 +376,9 @@ def register(reg: Registry) -> None:
         cancel_reminders_of(ctx, row, ctx.actor.user_id)
         add_event(ctx, row, "review", verdict=verdict, comment=note)
         touch(ctx, row)
-        said = rfc_render.VERDICT[verdict]
-        announce(
-            ctx,
-            row,
-            _("📝 @{display} {said} on {value}").format(
-                display=ctx.actor.display, said=said, value=label(row)
-            )
-            + (f": {note}" if note else "."),
-        )
-        refresh(ctx, row)
+        with ctx.public():
+            announce(ctx, row, _review_said(verdict, ctx.actor.display, label(row), note))
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -349,7 +393,7 @@ def register(reg: Registry) -> None:
     def rfc_concern(ctx: Ctx, rfc: str, text: str) -> None:
         row = find(ctx, rfc)
         rfc_state.lock(ctx, row)
-        body = _text(ctx, "concern", text, "concern")
+        body = _text(ctx, "concern", text, N_("concern"))
         _require_open(ctx, row, _("concerns are raised"))
         top = ctx.db.execute(
             select(func.max(RfcConcern.number)).where(RfcConcern.rfc_id == row.id)
@@ -368,16 +412,17 @@ def register(reg: Registry) -> None:
         add_event(ctx, row, "concern", number=number, text=body)
         left = fcp_pause(ctx, row, number)
         touch(ctx, row)
-        msg = _("⚠️ Concern #{number} on {value} by @{display}: {body}").format(
-            number=number, value=label(row), display=ctx.actor.display, body=body
-        )
-        if left is not None:
-            msg += _(
-                "\nThe final comment period is paused with {value} left until every concern is "
-                "resolved."
-            ).format(value=rfc_render.span(left))
-        announce(ctx, row, msg)
-        refresh(ctx, row)
+        with ctx.public():
+            msg = _("⚠️ Concern #{number} on {value} by @{display}: {body}").format(
+                number=number, value=label(row), display=ctx.actor.display, body=body
+            )
+            if left is not None:
+                msg += _(
+                    "\nThe final comment period is paused with {value} left until every concern is "
+                    "resolved."
+                ).format(value=rfc_render.span(left))
+            announce(ctx, row, msg)
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -427,16 +472,19 @@ def register(reg: Registry) -> None:
         if concern.raised_by != ctx.actor.user_id:
             ctx.audit("rfc.resolve.moderator", rfc=label(row), number=number, note=text)
         touch(ctx, row)
-        announce(
-            ctx,
-            row,
-            _("✅ Concern #{number} on {value} resolved by @{display}").format(
-                number=number, value=label(row), display=ctx.actor.display
+        with ctx.public():
+            said = (
+                _("✅ Concern #{number} on {value} resolved by @{display}: {note}")
+                if text
+                else _("✅ Concern #{number} on {value} resolved by @{display}.")
             )
-            + (f": {text}" if text else "."),
-        )
-        fcp_resume(ctx, row)
-        refresh(ctx, row)
+            announce(
+                ctx,
+                row,
+                said.format(number=number, value=label(row), display=ctx.actor.display, note=text),
+            )
+            fcp_resume(ctx, row)
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -482,19 +530,20 @@ def register(reg: Registry) -> None:
             paused=bool(concerns),
         )
         ctx.audit("rfc.fcp", rfc=label(row), disposition=disposition, span=format_duration(span))
-        msg = _(
-            "⏳ Final comment period on {value}: proposed disposition **{disposition}**. "
-        ).format(value=label(row), disposition=disposition)
-        if concerns:
-            msg += _(
-                "It is paused at once with {value} to run: {value2} concern(s) are open."
-            ).format(value=rfc_render.span(span), value2=len(concerns))
-        else:
-            msg += _("Unless a concern is raised, it applies by itself {value}.").format(
-                value=format_when(row.fcp_ends_at or ctx.now, ctx.zone)
-            )
-        announce(ctx, row, msg)
-        refresh(ctx, row)
+        with ctx.public():
+            msg = _(
+                "⏳ Final comment period on {value}: proposed disposition **{disposition}**. "
+            ).format(value=label(row), disposition=rfc_render.disposition_name(disposition))
+            if concerns:
+                msg += _(
+                    "It is paused at once with {value} to run: {value2} concern(s) are open."
+                ).format(value=rfc_render.span(span), value2=len(concerns))
+            else:
+                msg += _("Unless a concern is raised, it applies by itself {value}.").format(
+                    value=format_when(row.fcp_ends_at or ctx.now, ctx.zone)
+                )
+            announce(ctx, row, msg)
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -509,14 +558,7 @@ def register(reg: Registry) -> None:
         move(ctx, row, "withdraw")
         add_event(ctx, row, "withdrawn")
         ctx.audit("rfc.withdraw", rfc=label(row))
-        announce(
-            ctx,
-            row,
-            _("↩️ {value} was withdrawn by @{display}.").format(
-                value=label(row), display=ctx.actor.display
-            ),
-        )
-        refresh(ctx, row)
+        _announce_by_actor(ctx, row, N_("↩️ {value} was withdrawn by @{display}."))
 
     @reg.command(
         "rfc",
@@ -532,14 +574,9 @@ def register(reg: Registry) -> None:
         move(ctx, row, "reopen")
         add_event(ctx, row, "reopened", by=ctx.actor.display)
         ctx.audit("rfc.reopen", rfc=label(row))
-        announce(
-            ctx,
-            row,
-            _("💬 {value} is back in discussion (reopened by @{display}).").format(
-                value=label(row), display=ctx.actor.display
-            ),
+        _announce_by_actor(
+            ctx, row, N_("💬 {value} is back in discussion (reopened by @{display}).")
         )
-        refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -568,19 +605,19 @@ def register(reg: Registry) -> None:
             ctx.schedule("rfc.reopen", ref_of(row), until, {"rfc_id": row.id})
         add_event(ctx, row, "postponed", until=shown)
         ctx.audit("rfc.postpone", rfc=label(row), until=until.isoformat() if until else None)
-        announce(
-            ctx,
-            row,
-            _("💤 {value} was postponed by @{display}").format(
-                value=label(row), display=ctx.actor.display
-            )
-            + (
-                _(" until {shown}, when it returns to discussion.").format(shown=shown)
+        with ctx.public():
+            said = (
+                _(
+                    "💤 {value} was postponed by @{display} until {shown}, when it returns to "
+                    "discussion."
+                )
                 if shown
-                else "."
-            ),
-        )
-        refresh(ctx, row)
+                else _("💤 {value} was postponed by @{display}.")
+            )
+            announce(
+                ctx, row, said.format(value=label(row), display=ctx.actor.display, shown=shown)
+            )
+            refresh(ctx, row)
 
     @reg.command(
         "rfc",
@@ -602,12 +639,10 @@ def register(reg: Registry) -> None:
         ctx.db.add(row)
         add_event(ctx, row, "implemented", link=url)
         ctx.audit("rfc.implemented", rfc=label(row), link=url)
-        announce(
-            ctx,
-            row,
-            _("🚀 {value} is implemented").format(value=label(row)) + (f": {url}" if url else "."),
-        )
-        refresh(ctx, row)
+        with ctx.public():
+            said = _("🚀 {value} is implemented: {url}") if url else _("🚀 {value} is implemented.")
+            announce(ctx, row, said.format(value=label(row), url=url))
+            refresh(ctx, row)
 
     @reg.command(
         "config",
@@ -628,7 +663,7 @@ def register(reg: Registry) -> None:
             raise UserError(
                 _("give --review-window or --stale-window. Usage: {usage}").format(usage=usage)
             )
-        changed = []
+        changed: dict[str, str] = {}
         for key, value, what in (
             (rfc_state.REVIEW_WINDOW_KEY, review_window, _("review window")),
             (rfc_state.STALE_WINDOW_KEY, stale_window, _("stale window")),
@@ -640,10 +675,8 @@ def register(reg: Registry) -> None:
             before = ctx.settings.get(key)
             ctx.set_setting(key, shown)
             ctx.audit("config.rfc", key=key, value=shown, before=before)
-            changed.append(f"{what} {shown}")
-        ctx.private(
-            _("✅ RFC ") + " and ".join(changed) + _(". It applies to what is scheduled next.")
-        )
+            changed[key] = shown
+        ctx.private(_windows_said(changed))
 
     @reg.home_section
     def rfc_home(s: Session, community_id: int, user_id: str) -> list[tuple[str, list[str]]]:
@@ -670,10 +703,10 @@ def register(reg: Registry) -> None:
             .order_by(Rfc.number)
         ).scalars()
         out = []
-        review = [f"{label(r)} {r.title} ({r.stage})" for r in waiting]
+        review = [_home_line(r) for r in waiting]
         if review:
             out.append((_("RFCs to review"), review))
-        own = [f"{label(r)} {r.title} ({r.stage})" for r in mine]
+        own = [_home_line(r) for r in mine]
         if own:
             out.append((_("Your RFCs"), own))
         return out

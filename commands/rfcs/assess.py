@@ -4,6 +4,7 @@ checks; the arithmetic is `scores` (pure)."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,13 +13,14 @@ from sqlalchemy import func, select
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n import N_, _, pgettext
+from bot.i18n import N_, _, joined, ngettext, pgettext
 from bot.model import Card, Choice
 from bot.registry import Registry
 from bot.specs import Param
 from bot.timeparse import format_duration, format_when
 from commands.rfcs import scores
 from commands.rfcs.flow import announce
+from commands.rfcs.render import facts_shown
 from commands.rfcs.state import add_event, find, label, lock, ref_of, snapshot
 from commands.votes import participation
 from storage.rfc_assess_tables import RfcMeta, RfcTemperature, RfcTemperatureAnswer
@@ -158,43 +160,62 @@ def assessment_of(ctx: Ctx, rfc: Rfc) -> tuple[scores.Assessment, scores.Inputs,
 
 def _names(names: tuple[str, ...] | list[str]) -> str:
     if not names:
-        return "none"
-    shown = ", ".join("@" + n for n in names[:NAMES_SHOWN])
+        return _("none")
+    shown = joined(["@" + n for n in names[:NAMES_SHOWN]])
     more = len(names) - NAMES_SHOWN
-    return shown + (f" and {more} more" if more > 0 else "")
+    if more <= 0:
+        return shown
+    return ngettext("{names} and {n} more", "{names} and {n} more", more).format(
+        names=shown, n=more
+    )
 
 
 def _score_line(s: scores.Score, describe: dict[str, str]) -> str:
     if s.value is None:
-        return "not enough information"
-    parts = ", ".join(
-        f"{describe.get(k, k)} {v:.2f}×{w:.2f}" for k, (v, w) in sorted(s.parts.items())
+        return _("not enough information")
+    parts = joined(
+        [
+            _("{name} {value}×{weight}").format(
+                name=describe.get(k, k), value=f"{v:.2f}", weight=f"{w:.2f}"
+            )
+            for k, (v, w) in sorted(s.parts.items())
+        ]
     )
-    return f"**{s.value:.2f}** ({parts})"
+    return _("**{value}** ({parts})").format(value=f"{s.value:.2f}", parts=parts)
 
 
 def _inputs_text(i: scores.Inputs) -> dict[str, str]:
+    """How each score component is named in a score line, with the counts behind it."""
     temps = i.temp_up + i.temp_unsure + i.temp_down
-    vote = (
-        f"vote yes {i.vote_yes}/no {i.vote_no}"
-        if i.vote_yes is not None and i.vote_no is not None
-        else "vote"
-    )
+    if i.vote_yes is not None and i.vote_no is not None:
+        vote = _("vote yes {yes}/no {no}").format(yes=i.vote_yes, no=i.vote_no)
+    else:
+        vote = _("vote")
+    if temps:
+        temperature = _("temperature 👍{up} 👀{unsure} 👎{down}").format(
+            up=i.temp_up, unsure=i.temp_unsure, down=i.temp_down
+        )
+    else:
+        temperature = _("temperature")
     return {
-        "reviews": f"reviews {i.approvals} approve/{i.change_requests} changes",
-        "concerns": f"concerns {i.resolved_concerns} resolved/{i.open_concerns} open",
+        "reviews": _("reviews {approve} approve/{changes} changes").format(
+            approve=i.approvals, changes=i.change_requests
+        ),
+        "concerns": _("concerns {resolved} resolved/{open} open").format(
+            resolved=i.resolved_concerns, open=i.open_concerns
+        ),
         "vote": vote,
-        "temperature": f"temperature 👍{i.temp_up} 👀{i.temp_unsure} 👎{i.temp_down}"
-        if temps
-        else "temperature",
-        "areas": f"areas {i.areas}",
-        "breaking": "breaking" if i.breaking else "not breaking",
-        "migration": "migration" if i.migration else "no migration",
-        "effort": f"effort {i.effort}",
-        "discussion": f"{i.comments} " + ("reply" if i.comments == 1 else "replies"),
-        "unresolved": "unresolved concerns",
-        "changes": "changes requested",
-        "missing": f"{i.requested_missing} of {i.requested} reviews missing",
+        "temperature": temperature,
+        "areas": _("areas {n}").format(n=i.areas),
+        "breaking": _("breaking") if i.breaking else _("not breaking"),
+        "migration": _("migration") if i.migration else _("no migration"),
+        "effort": _("effort {effort}").format(effort=i.effort),
+        "discussion": ngettext("{n} reply", "{n} replies", i.comments).format(n=i.comments),
+        "unresolved": _("unresolved concerns"),
+        "changes": _("changes requested"),
+        "missing": _("{missing} of {requested} reviews missing").format(
+            missing=i.requested_missing, requested=i.requested
+        ),
     }
 
 
@@ -211,57 +232,78 @@ def deadline_of(rfc: Rfc, ctx: Ctx) -> datetime | None:
 
 def plan_lines(ctx: Ctx, rfc: Rfc, stake: Stakeholders) -> list[str]:
     who = list(dict.fromkeys([*stake.not_reviewed, *stake.not_heard]))
-    channels = [f"the thread of {label(rfc)}", f"#{rfc.channel}"]
+    channels = [_("the thread of {rfc}").format(rfc=label(rfc)), f"#{rfc.channel}"]
     announcements = ctx.channel_for("announcements")
     if announcements and announcements != rfc.channel:
         channels.append(f"#{announcements}")
-    lines = [f"Notify: {_names(who)}", "Where: " + ", ".join(channels)]
+    lines = [
+        _("Notify: {names}").format(names=_names(who)),
+        _("Where: {channels}").format(channels=joined(channels)),
+    ]
     for when, what in scores.timeline(ctx.now, deadline_of(rfc, ctx)):
-        lines.append(f"{format_when(when, ctx.zone)}: {what}")
+        lines.append(_("{when}: {what}").format(when=format_when(when, ctx.zone), what=what))
     return lines
+
+
+def _not_enough(ctx: Ctx, rfc: Rfc, title: str) -> Card:
+    meta = (
+        f"{ctx.prefix}rfc meta {label(rfc)} --areas N --breaking yes|no --migration yes|no "
+        "--effort S|M|L|XL"
+    )
+    return Card(
+        title=title,
+        fields=(
+            (
+                _("Not enough information"),
+                _(
+                    "no reviews, concerns, votes, temperature checks or facts yet. Add facts "
+                    "with `{meta}`, ask for reviews, or run `{temperature}`."
+                ).format(meta=meta, temperature=f"{ctx.prefix}rfc temperature {label(rfc)}"),
+            ),
+        ),
+    )
 
 
 def render(ctx: Ctx, rfc: Rfc) -> tuple[str, Card]:
     a, inputs, stake = assessment_of(ctx, rfc)
-    text = f"🧭 Assessment of {label(rfc)}: {rfc.title}"
+    text = _("🧭 Assessment of {rfc}: {title}").format(rfc=label(rfc), title=rfc.title)
     if not a.enough:
-        return text, Card(
-            title=text,
-            fields=(
-                (
-                    "Not enough information",
-                    "no reviews, concerns, votes, temperature checks or facts yet. Add facts "
-                    f"with `{ctx.prefix}rfc meta {label(rfc)} --areas N --breaking yes|no "
-                    "--migration yes|no --effort S|M|L|XL`, ask for reviews, or run "
-                    f"`{ctx.prefix}rfc temperature {label(rfc)}`.",
-                ),
-            ),
-        )
+        return text, _not_enough(ctx, rfc, text)
     words = _inputs_text(inputs)
     fields: list[tuple[str, str]] = [
-        ("Consensus", _score_line(a.consensus, words)),
-        ("Complexity", _score_line(a.complexity, words)),
-        ("Risk", _score_line(a.risk, words)),
-        ("Reviewers", f"reviewed: {_names(stake.reviewed)}; waiting: {_names(stake.not_reviewed)}"),
-        ("Concerns raised by", _names(stake.concern_raisers)),
+        (_("Consensus"), _score_line(a.consensus, words)),
+        (_("Complexity"), _score_line(a.complexity, words)),
+        (_("Risk"), _score_line(a.risk, words)),
+        (
+            _("Reviewers"),
+            _("reviewed: {reviewed}; waiting: {waiting}").format(
+                reviewed=_names(stake.reviewed), waiting=_names(stake.not_reviewed)
+            ),
+        ),
+        (_("Concerns raised by"), _names(stake.concern_raisers)),
     ]
     if stake.by_role:
         fields.append(
             (
-                "Participation by role",
-                ", ".join(f"{heard} of {n} {role}" for role, heard, n in stake.by_role),
+                _("Participation by role"),
+                joined(
+                    [
+                        _("{heard} of {n} {role}").format(heard=heard, n=n, role=role)
+                        for role, heard, n in stake.by_role
+                    ]
+                ),
             )
         )
     if rfc.vote_id:
-        fields.append(("Not heard from (eligible voters)", _names(stake.not_heard)))
+        fields.append((_("Not heard from (eligible voters)"), _names(stake.not_heard)))
     if a.recommendations:
-        fields.append(
-            ("Recommendations", "\n".join(f"• {r.text} ({r.why})" for r in a.recommendations))
-        )
+        shown = [_("• {text} ({why})").format(text=r.text, why=r.why) for r in a.recommendations]
+        fields.append((_("Recommendations"), "\n".join(shown)))
     else:
-        fields.append(("Recommendations", "none: no score crosses a threshold"))
-    fields.append(("Communication plan", "\n".join(plan_lines(ctx, rfc, stake))))
-    return text, Card(title=text, fields=tuple(fields), footer="Scores are 0 to 1; docs/rfcs.md")
+        fields.append((_("Recommendations"), _("none: no score crosses a threshold")))
+    fields.append((_("Communication plan"), "\n".join(plan_lines(ctx, rfc, stake))))
+    footer = _("Scores are 0 to 1; docs/rfcs.md")
+    return text, Card(title=text, fields=tuple(fields), footer=footer)
 
 
 # ---------------------------------------------------------------- temperature checks
@@ -272,22 +314,31 @@ def temperature_ref(t: RfcTemperature) -> str:
 
 
 def temperature_card(rfc: Rfc, t: RfcTemperature, ctx: Ctx) -> tuple[str, Card, tuple[Choice, ...]]:
-    state = f"open until {format_when(t.closes_at, ctx.zone)}" if t.status == "open" else "closed"
-    text = f"🌡️ Temperature check on {label(rfc)}: {rfc.title} (not binding, {state})"
-    counts = f"👍 {t.up} support · 👀 {t.unsure} unsure · 👎 {t.down} against"
+    if t.status == "open":
+        text = _("🌡️ Temperature check on {rfc}: {title} (not binding, open until {when})").format(
+            rfc=label(rfc), title=rfc.title, when=format_when(t.closes_at, ctx.zone)
+        )
+    else:
+        text = _("🌡️ Temperature check on {rfc}: {title} (not binding, closed)").format(
+            rfc=label(rfc), title=rfc.title
+        )
+    counts = _("👍 {up} support · 👀 {unsure} unsure · 👎 {down} against").format(
+        up=t.up, unsure=t.unsure, down=t.down
+    )
     choices: tuple[Choice, ...] = ()
     if t.status == "open":
         choices = tuple(
             Choice("rfc.temp", f"{t.id}:{k}", f"{e} {_(ANSWER_LABEL[k])}", emoji=e)
             for k, e in ANSWERS.items()
         )
-    return text, Card(title=text, fields=(("Answers", counts),)), choices
+    return text, Card(title=text, fields=((_("Answers"), counts),)), choices
 
 
 def _refresh_temperature(ctx: Ctx, rfc: Rfc, t: RfcTemperature) -> None:
     from bot.model import Edit
 
-    text, card, choices = temperature_card(rfc, t, ctx)
+    with ctx.public():  # the card is everyone's, whoever pressed a button
+        text, card, choices = temperature_card(rfc, t, ctx)
     ctx.emit(Edit(temperature_ref(t), text, card=card, choices=choices))
 
 
@@ -328,8 +379,10 @@ def close_temperature(ctx: Ctx, t: RfcTemperature) -> None:
     announce(
         ctx,
         rfc,
-        f"🌡️ The temperature check on {label(rfc)} closed (not binding): 👍 {t.up} support, "
-        f"👀 {t.unsure} unsure, 👎 {t.down} against.",
+        _(
+            "🌡️ The temperature check on {rfc} closed (not binding): 👍 {up} support, "
+            "👀 {unsure} unsure, 👎 {down} against."
+        ).format(rfc=label(rfc), up=t.up, unsure=t.unsure, down=t.down),
     )
 
 
@@ -343,6 +396,9 @@ def _lock_temperature(ctx: Ctx, temp_id: int) -> RfcTemperature | None:
 # ---------------------------------------------------------------- commands
 
 
+# What people type for yes and no, in English and in Chinese.
+YES_WORDS = ("yes", "y", "true", "是", "对", "有")
+NO_WORDS = ("no", "n", "false", "否", "不", "没有", "无")
 META_USAGE = (
     "/rfc meta RFC [--areas N] [--breaking yes|no] [--migration yes|no] [--effort S|M|L|XL]"
 )
@@ -351,10 +407,10 @@ META_USAGE = (
 def _yes_no(value: str | None, what: str) -> bool | None:
     if value is None:
         return None
-    v = value.strip().lower()
-    if v in ("yes", "y", "true"):
+    v = unicodedata.normalize("NFKC", value).strip().lower()
+    if v in YES_WORDS:
         return True
-    if v in ("no", "n", "false"):
+    if v in NO_WORDS:
         return False
     raise UserError(
         _("--{what} takes yes or no, not '{value}'. Usage: {META_USAGE}").format(
@@ -368,17 +424,22 @@ def _weights_arg(text: str) -> dict[str, float]:
     for part in text.split(","):
         name, eq, value = part.partition("=")
         if not eq:
-            raise ValueError(f"'{part.strip()}' is not NAME=VALUE")
+            raise ValueError(_("'{part}' is not NAME=VALUE").format(part=part.strip()))
         try:
             out[name.strip()] = float(value)
         except ValueError:
-            raise ValueError(f"'{value.strip()}' is not a number") from None
+            raise ValueError(_("'{value}' is not a number").format(value=value.strip())) from None
     return out
 
 
-CONSENSUS_NAMES = ", ".join(scores.DEFAULT_WEIGHTS["consensus"])
-COMPLEXITY_NAMES = ", ".join(scores.DEFAULT_WEIGHTS["complexity"])
-RISK_NAMES = ", ".join(scores.DEFAULT_WEIGHTS["risk"])
+def _typed_names(score: str) -> str:
+    # The weight names are typed as they are, in any language: shown as code.
+    return " ".join(f"`{n}`" for n in scores.DEFAULT_WEIGHTS[score])
+
+
+CONSENSUS_NAMES = _typed_names("consensus")
+COMPLEXITY_NAMES = _typed_names("complexity")
+RISK_NAMES = _typed_names("risk")
 
 
 def register(reg: Registry) -> None:
@@ -455,11 +516,7 @@ def register(reg: Registry) -> None:
             "effort": meta.effort,
         }
         add_event(ctx, row, "meta", **facts)
-        shown = ", ".join(
-            f"{k} {('yes' if v else 'no') if isinstance(v, bool) else v}"
-            for k, v in facts.items()
-            if v is not None
-        )
+        shown = joined(facts_shown(facts))
         ctx.reply(_("🧾 Facts of {value}: {shown}.").format(value=label(row), shown=shown))
 
     @reg.command(
@@ -503,7 +560,8 @@ def register(reg: Registry) -> None:
         )
         ctx.db.add(t)
         ctx.db.flush()
-        text, card, choices = temperature_card(row, t, ctx)
+        with ctx.public():
+            text, card, choices = temperature_card(row, t, ctx)
         ctx.post(
             row.channel,
             text,
@@ -594,9 +652,7 @@ def register(reg: Registry) -> None:
     def config_assess(
         ctx: Ctx, consensus: str | None, complexity: str | None, risk: str | None, reset: bool
     ) -> None:
-        usage = (
-            "Usage: /config assess [--consensus N=W,...] [--complexity N=W,...] [--risk N=W,...]"
-        )
+        usage = "/config assess [--consensus N=W,...] [--complexity N=W,...] [--risk N=W,...]"
         if reset:
             ctx.set_setting("assess_weights", {})
             ctx.audit("config.assess", reset=True)
@@ -610,22 +666,24 @@ def register(reg: Registry) -> None:
             try:
                 given[name] = {**given.get(name, {}), **_weights_arg(text)}
             except ValueError as exc:
-                raise UserError(f"--{name}: {exc}. {usage}") from None
+                raise UserError(
+                    _("--{name}: {error}. Usage: {usage}").format(name=name, error=exc, usage=usage)
+                ) from None
             changed = True
         if not changed:
             w = weights(ctx)
-            ctx.reply(
-                "⚖️ Assessment weights: "
-                + "; ".join(
-                    f"{k}: " + ", ".join(f"{n}={v:g}" for n, v in parts.items())
-                    for k, parts in w.items()
+            shown = [
+                _("{score}: {weights}").format(
+                    score=k, weights=joined([f"{n}={v:g}" for n, v in parts.items()])
                 )
-            )
+                for k, parts in w.items()
+            ]
+            ctx.reply(_("⚖️ Assessment weights: {weights}").format(weights="; ".join(shown)))
             return
         try:
             scores.check_weights(given)
         except scores.WeightError as exc:
-            raise UserError(f"{exc}. {usage}") from None
+            raise UserError(_("{error}. Usage: {usage}").format(error=exc, usage=usage)) from None
         ctx.set_setting("assess_weights", given)
         ctx.audit("config.assess", weights=given)
         ctx.reply(_("⚖️ Assessment weights saved."))

@@ -26,14 +26,16 @@ DISPOSITION_STAGE = {"accept": "accepted", "reject": "rejected", "postpone": "po
 
 
 def refresh(ctx: Ctx, rfc: Rfc) -> None:
-    """Edit the card so it shows the RFC as it is now."""
+    """Edit the card so it shows the RFC as it is now, in the community's language (whoever
+    changed it)."""
     ctx.db.flush()
-    text, card = rfc_render.card(snapshot(ctx.db, rfc), ctx.now, ctx.zone, ctx.prefix)
+    with ctx.public():
+        text, card = rfc_render.card(snapshot(ctx.db, rfc), ctx.now, ctx.zone, ctx.prefix)
     ctx.emit(Edit(ref=ref_of(rfc), text=text, card=card))
 
 
 def announce(ctx: Ctx, rfc: Rfc, text: str) -> None:
-    """A message in the RFC's discussion thread."""
+    """A message in the RFC's discussion thread: render `text` inside `ctx.public()`."""
     ctx.post(rfc.channel, text, thread_ref=ref_of(rfc))
 
 
@@ -105,7 +107,7 @@ def fcp_resume(ctx: Ctx, rfc: Rfc) -> bool:
             "{fcp_disposition} resumes with {value2} left and ends {value3}."
         ).format(
             value=label(rfc),
-            fcp_disposition=rfc.fcp_disposition,
+            fcp_disposition=rfc_render.disposition_name(rfc.fcp_disposition),
             value2=rfc_render.span(left),
             value3=format_when(rfc.fcp_ends_at, ctx.zone),
         ),

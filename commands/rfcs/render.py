@@ -3,11 +3,12 @@ in chat and in the export). Pure: data in, text out."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_, NP_, _, ngettext, pgettext
+from bot.i18n import N_, NP_, _, joined, ngettext, pgettext
 from bot.model import Card
 from bot.timeparse import format_duration, format_when
 from commands.rfcs.state import Snapshot, fcp_left, label
@@ -38,6 +39,51 @@ _STAGES = (
     NP_("rfc stage", "withdrawn"),
     NP_("rfc stage", "implemented"),
 )
+
+
+_TYPES = (NP_("rfc type", "technical"), NP_("rfc type", "governance"), NP_("rfc type", "community"))
+_DISPOSITIONS = (
+    NP_("rfc disposition", "accept"),
+    NP_("rfc disposition", "reject"),
+    NP_("rfc disposition", "postpone"),
+)
+# Why a stage changed, as the timeline stores it (in English, as the export shows it): shown
+# in the reader's language.
+_WHY = {"lazy consensus": N_("lazy consensus"), "postponement ended": N_("postponement ended")}
+_VOTE_WHY = re.compile(r"vote #(\d+) ([a-z ]+)")
+# Recommendation codes kept in the timeline and the decision record.
+_RECOMMENDATIONS = (
+    NP_("recommendation", "phased-rollout"),
+    NP_("recommendation", "risk-mitigation"),
+    NP_("recommendation", "communicate"),
+)
+
+
+def disposition_name(disposition: object) -> str:
+    return pgettext("rfc disposition", str(disposition))
+
+
+def why_text(why: str) -> str:
+    if why in _WHY:
+        return _(_WHY[why])
+    m = _VOTE_WHY.fullmatch(why)
+    if m:
+        return _("vote #{id} {outcome}").format(id=m[1], outcome=pgettext("outcome", m[2]))
+    return why
+
+
+def facts_shown(facts: dict[str, Any]) -> list[str]:
+    """An RFC's recorded facts, each as one phrase ("areas 3", "breaking yes")."""
+    shown = []
+    if facts.get("areas") is not None:
+        shown.append(_("areas {n}").format(n=facts["areas"]))
+    if facts.get("breaking") is not None:
+        shown.append(_("breaking yes") if facts["breaking"] else _("breaking no"))
+    if facts.get("migration") is not None:
+        shown.append(_("migration yes") if facts["migration"] else _("migration no"))
+    if facts.get("effort") is not None:
+        shown.append(_("effort {effort}").format(effort=facts["effort"]))
+    return shown
 
 
 def stage_name(stage: object) -> str:
@@ -73,7 +119,7 @@ def stage_text(rfc: Rfc, now: datetime, zone: ZoneInfo, open_concerns: int) -> s
                 "concern(s) ({left_text} left)"
             ).format(
                 icon=icon,
-                fcp_disposition=rfc.fcp_disposition,
+                fcp_disposition=disposition_name(rfc.fcp_disposition),
                 open_concerns=open_concerns,
                 left_text=left_text,
             )
@@ -81,7 +127,7 @@ def stage_text(rfc: Rfc, now: datetime, zone: ZoneInfo, open_concerns: int) -> s
             "{icon} final comment period to {fcp_disposition}, ends {value} ({left_text} left)"
         ).format(
             icon=icon,
-            fcp_disposition=rfc.fcp_disposition,
+            fcp_disposition=disposition_name(rfc.fcp_disposition),
             value=format_when(rfc.fcp_ends_at, zone),
             left_text=left_text,
         )
@@ -99,18 +145,26 @@ def vote_text(vote: Vote | None, zone: ZoneInfo) -> str | None:
         return _("#{id} open, closes {value}").format(
             id=vote.id, value=format_when(vote.closes_at, zone)
         )
-    outcome = f": {pgettext('outcome', vote.outcome)}" if vote.outcome else ""
-    return f"#{vote.id} {pgettext('vote status', vote.status)}" + outcome
+    status = pgettext("vote status", vote.status)
+    if vote.outcome:
+        return _("#{id} {status}: {outcome}").format(
+            id=vote.id, status=status, outcome=pgettext("outcome", vote.outcome)
+        )
+    return f"#{vote.id} {status}"
 
 
 def reviews_text(snap: Snapshot) -> str:
     parts = []
     for r in snap.reviews:
         if r.verdict:
-            parts.append(f"{who(r.reviewer_display, r.reviewer)} {_(VERDICT[r.verdict])}")
+            parts.append(
+                _("{who} {verdict}").format(
+                    who=who(r.reviewer_display, r.reviewer), verdict=_(VERDICT[r.verdict])
+                )
+            )
         else:
             parts.append(_("{value} requested").format(value=who(r.reviewer_display, r.reviewer)))
-    return ", ".join(parts) or _("none yet")
+    return joined(parts) or _("none yet")
 
 
 def card(snap: Snapshot, now: datetime, zone: ZoneInfo, prefix: str) -> tuple[str, Card]:
@@ -121,7 +175,7 @@ def card(snap: Snapshot, now: datetime, zone: ZoneInfo, prefix: str) -> tuple[st
         (_("Author"), who(rfc.author_display, rfc.author)),
     ]
     if rfc.rfc_type:
-        fields.append((_("Type"), rfc.rfc_type))
+        fields.append((_("Type"), pgettext("rfc type", rfc.rfc_type)))
     if rfc.summary:
         fields.append((_("Summary"), rfc.summary))
     if rfc.link:
@@ -139,9 +193,9 @@ def card(snap: Snapshot, now: datetime, zone: ZoneInfo, prefix: str) -> tuple[st
     ]
     vote = vote_text(snap.vote, zone)
     if vote:
-        fields.append(("Vote", vote))
+        fields.append((_("Vote"), vote))
     if rfc.implemented_link:
-        fields.append(("Implementation", rfc.implemented_link))
+        fields.append((_("Implementation"), rfc.implemented_link))
     tag = label(rfc)
     footer = _(
         "Discuss in this thread · {prefix}rfc review {tag} approve|changes · {prefix}rfc concern "
@@ -179,14 +233,20 @@ def record_text(rec: DecisionRecord | None) -> str:
     if rec is None:
         return ""
     data = rec.data if isinstance(rec.data, dict) else {}
-    shown = ", ".join(
-        f"{t.get('option')} {t.get('count')}"
+    parts = [
+        _("{option} {count}").format(
+            option=pgettext("option", str(t.get("option"))), count=t.get("count")
+        )
         for t in data.get("tallies") or []
         if isinstance(t, dict)
-    )
-    rule = f", {data['rule']}" if data.get("rule") else ""
-    return _("; decision record #{id}: {outcome}").format(id=rec.id, outcome=rec.outcome) + (
-        f" ({shown}{rule})" if shown else ""
+    ]
+    outcome = pgettext("outcome", rec.outcome)
+    if not parts:
+        return _("; decision record #{id}: {outcome}").format(id=rec.id, outcome=outcome)
+    if data.get("rule"):
+        parts.append(str(data["rule"]))
+    return _("; decision record #{id}: {outcome} ({tallies})").format(
+        id=rec.id, outcome=outcome, tallies=joined(parts)
     )
 
 
@@ -198,24 +258,31 @@ def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord])
         case "proposed":
             text = _("proposed by {by}: {value}").format(by=by, value=d.get("title", ""))
         case "reviewers":
-            text = _("{by} requested reviews from ").format(by=by) + ", ".join(
-                "@" + u for u in d.get("users", [])
+            text = _("{by} requested reviews from {names}").format(
+                by=by, names=joined(["@" + u for u in d.get("users", [])])
             )
         case "review":
-            text = f"{by} {_(VERDICT.get(d.get('verdict', ''), N_('reviewed')))}"
+            verdict = _(VERDICT.get(d.get("verdict", ""), N_("reviewed")))
             if d.get("comment"):
-                text += f": {d['comment']}"
+                text = _("{by} {verdict}: {comment}").format(
+                    by=by, verdict=verdict, comment=d["comment"]
+                )
+            else:
+                text = _("{who} {verdict}").format(who=by, verdict=verdict)
         case "concern":
             text = _("{by} raised concern #{value}: {value2}").format(
                 by=by, value=d.get("number"), value2=d.get("text", "")
             )
         case "resolved":
-            text = _("{by} resolved concern #{value}").format(by=by, value=d.get("number"))
             if d.get("note"):
-                text += f": {d['note']}"
+                text = _("{by} resolved concern #{value}: {note}").format(
+                    by=by, value=d.get("number"), note=d["note"]
+                )
+            else:
+                text = _("{by} resolved concern #{value}").format(by=by, value=d.get("number"))
         case "fcp":
             text = _("{by} started a final comment period to {value} for {value2}").format(
-                by=by, value=d.get("disposition"), value2=d.get("for")
+                by=by, value=disposition_name(d.get("disposition")), value2=d.get("for")
             )
             if d.get("paused"):
                 text += _(" (paused at once: concerns are open)")
@@ -227,7 +294,7 @@ def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord])
             text = _("final comment period resumed with {value} left").format(value=d.get("left"))
         case "fcp_ended":
             text = _("final comment period ended without open concerns: {value}").format(
-                value=d.get("disposition")
+                value=disposition_name(d.get("disposition"))
             )
         case "vote":
             text = _("{by} called vote #{value}: {value2}").format(
@@ -241,18 +308,19 @@ def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord])
             vid = d.get("vote_id")
             rec = records.get(int(vid)) if vid is not None else None
             text = _("vote #{vid} closed: {value}").format(
-                vid=vid, value=d.get("outcome")
+                vid=vid, value=pgettext("outcome", str(d.get("outcome")))
             ) + record_text(rec)
         case "stage":
             text = _("moved from {value} to {value2}").format(
                 value=stage_name(d.get("from")), value2=stage_name(d.get("to"))
             )
             if d.get("why"):
-                text += f" ({d['why']})"
+                text = _("{text} ({why})").format(text=text, why=why_text(str(d["why"])))
         case "postponed":
-            text = _("{by} postponed it").format(by=by) + (
-                _(" until {value}").format(value=d["until"]) if d.get("until") else ""
-            )
+            if d.get("until"):
+                text = _("{by} postponed it until {value}").format(by=by, value=d["until"])
+            else:
+                text = _("{by} postponed it").format(by=by)
         case "withdrawn":
             text = _("{by} withdrew it").format(by=by)
         case "reopened":
@@ -262,17 +330,14 @@ def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord])
                 else _("the postponement ended; back to discussion")
             )
         case "implemented":
-            text = _("{by} marked it implemented").format(by=by) + (
-                f": {d['link']}" if d.get("link") else ""
-            )
+            if d.get("link"):
+                text = _("{by} marked it implemented: {link}").format(by=by, link=d["link"])
+            else:
+                text = _("{by} marked it implemented").format(by=by)
         case "stale":
             text = _("nudged after a quiet period")
         case "meta":
-            facts = {k: v for k, v in d.items() if v is not None}
-            text = _("{by} set its facts: ").format(by=by) + ", ".join(
-                f"{k} {(_('yes') if v else _('no')) if isinstance(v, bool) else v}"
-                for k, v in facts.items()
-            )
+            text = _("{by} set its facts: {facts}").format(by=by, facts=joined(facts_shown(d)))
         case "temperature":
             text = _("{by} started a temperature check (not binding)").format(by=by)
         case "temperature_closed":
@@ -280,7 +345,9 @@ def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord])
                 value=d.get("up"), value2=d.get("unsure"), value3=d.get("down")
             )
         case "assessed":
-            text = _("assessment at the decision: ") + assessment_text(d)
+            text = _("assessment at the decision: {assessment}").format(
+                assessment=assessment_text(d)
+            )
         case _:
             text = ev.what
     return f"{when} · {text}"
@@ -291,12 +358,13 @@ def assessment_text(d: dict[str, Any]) -> str:
         v = (d.get(name) or {}).get("value")
         return _("n/a") if v is None else f"{v:.2f}"
 
-    text = _("consensus {value}, complexity {value2}, risk {value3}").format(
-        value=value("consensus"), value2=value("complexity"), value3=value("risk")
-    )
+    scores = {"value": value("consensus"), "value2": value("complexity"), "value3": value("risk")}
     if d.get("recommendations"):
-        text += _("; recommended: ") + ", ".join(d["recommendations"])
-    return text
+        shown = joined([pgettext("recommendation", str(r)) for r in d["recommendations"]])
+        return _(
+            "consensus {value}, complexity {value2}, risk {value3}; recommended: {recommended}"
+        ).format(**scores, recommended=shown)
+    return _("consensus {value}, complexity {value2}, risk {value3}").format(**scores)
 
 
 def timeline(snap: Snapshot, zone: ZoneInfo) -> list[str]:

@@ -4,7 +4,8 @@ and the recommendations the governance model attaches to them. No I/O, no clock.
 Each score is a weighted mean of the components that have data: a component without data
 (no reviews yet, no meta given) is left out and the remaining weights are renormalised, and a
 score with no component at all is None ("not enough information"), never a made-up number.
-docs/rfcs.md states the formulas."""
+docs/rfcs.md states the formulas. Words come out in the language in force (`bot.i18n`), so
+an assessment reads in its reader's language."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
+
+from bot.i18n import _, joined
 
 EFFORTS = ("S", "M", "L", "XL")
 EFFORT_SCORE = {"S": 0.0, "M": 1 / 3, "L": 2 / 3, "XL": 1.0}
@@ -113,16 +116,27 @@ def check_weights(given: Mapping[str, Mapping[str, float]]) -> dict[str, dict[st
     out = {k: dict(v) for k, v in DEFAULT_WEIGHTS.items()}
     for score, parts in given.items():
         if score not in out:
-            raise WeightError(f"unknown score '{score}' (known: {', '.join(out)})")
+            raise WeightError(
+                _("unknown score '{score}' (known: {known})").format(
+                    score=score, known=joined(list(out))
+                )
+            )
         for name, value in parts.items():
             if name not in out[score]:
-                known = ", ".join(out[score])
-                raise WeightError(f"unknown {score} weight '{name}' (known: {known})")
+                raise WeightError(
+                    _("unknown {score} weight '{name}' (known: {known})").format(
+                        score=score, name=name, known=joined(list(out[score]))
+                    )
+                )
             if not 0 <= float(value) <= 1:
-                raise WeightError(f"{score} weight {name}={value} is outside 0..1")
+                raise WeightError(
+                    _("{score} weight {name}={value} is outside 0..1").format(
+                        score=score, name=name, value=value
+                    )
+                )
             out[score][name] = float(value)
         if sum(out[score].values()) <= 0:
-            raise WeightError(f"the {score} weights add up to 0")
+            raise WeightError(_("the {score} weights add up to 0").format(score=score))
     return out
 
 
@@ -197,27 +211,39 @@ def recommend(c: Score, x: Score, r: Score) -> tuple[Recommendation, ...]:
         out.append(
             Recommendation(
                 "phased-rollout",
-                "Plan a phased rollout: split the change into steps that can ship and be "
-                "reverted one at a time.",
-                f"complexity {x.value:.2f} is above {COMPLEXITY_PHASED}",
+                _(
+                    "Plan a phased rollout: split the change into steps that can ship and be "
+                    "reverted one at a time."
+                ),
+                _("complexity {value} is above {limit}").format(
+                    value=f"{x.value:.2f}", limit=COMPLEXITY_PHASED
+                ),
             )
         )
     if r.value is not None and r.value > RISK_MITIGATION:
         out.append(
             Recommendation(
                 "risk-mitigation",
-                "Write a risk-mitigation plan (rollback, migration path, who is affected) "
-                "before the vote.",
-                f"risk {r.value:.2f} is above {RISK_MITIGATION}",
+                _(
+                    "Write a risk-mitigation plan (rollback, migration path, who is affected) "
+                    "before the vote."
+                ),
+                _("risk {value} is above {limit}").format(
+                    value=f"{r.value:.2f}", limit=RISK_MITIGATION
+                ),
             )
         )
     if c.value is not None and c.value < CONSENSUS_COMMUNICATE:
         out.append(
             Recommendation(
                 "communicate",
-                "Talk to the stakeholders more before deciding: reach the people not yet "
-                "heard from and address the open concerns.",
-                f"consensus {c.value:.2f} is below {CONSENSUS_COMMUNICATE}",
+                _(
+                    "Talk to the stakeholders more before deciding: reach the people not yet "
+                    "heard from and address the open concerns."
+                ),
+                _("consensus {value} is below {limit}").format(
+                    value=f"{c.value:.2f}", limit=CONSENSUS_COMMUNICATE
+                ),
             )
         )
     return tuple(out)
@@ -232,16 +258,17 @@ def assess(i: Inputs, weights: Mapping[str, Mapping[str, float]] | None = None) 
 def timeline(now: datetime, deadline: datetime | None) -> list[tuple[datetime, str]]:
     """A suggested communication timeline up to the FCP's end or the vote's close; without a
     deadline yet, up to the moment one is called."""
+    summary = _("post a summary of the discussion in the thread and ask the people above")
     if deadline is None or deadline <= now:
         return [
-            (now, "post a summary of the discussion in the thread and ask the people above"),
-            (now + timedelta(days=3), "ask once more in the channel, then call the FCP or vote"),
+            (now, summary),
+            (now + timedelta(days=3), _("ask once more in the channel, then call the FCP or vote")),
         ]
     span = deadline - now
     last_call = deadline - min(timedelta(days=1), span / 4)
     return [
-        (now, "post a summary of the discussion in the thread and ask the people above"),
-        (now + span / 2, "remind those not yet heard from"),
-        (last_call, "last call in the channel"),
-        (deadline, "the decision"),
+        (now, summary),
+        (now + span / 2, _("remind those not yet heard from")),
+        (last_call, _("last call in the channel")),
+        (deadline, _("the decision")),
     ]

@@ -79,14 +79,12 @@ def register(reg: Registry) -> None:
                 reason=override,
                 concerns=[c.number for c in concerns],
             )
-            announce(
-                ctx,
-                row,
-                _(
+            with ctx.public():
+                said = _(
                     "⚠️ A moderator called vote #{id} on {value} despite {value2} open "
                     "concern(s): {override}"
-                ).format(id=vote.id, value=label(row), value2=len(concerns), override=override),
-            )
+                ).format(id=vote.id, value=label(row), value2=len(concerns), override=override)
+            announce(ctx, row, said)
         ctx.audit("rfc.vote", rfc=label(row), vote_id=vote.id)
         refresh(ctx, row)
 

@@ -4,6 +4,9 @@ keep the community's; bad input is refused in the reader's language with nothing
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from sqlmodel import select
 
 from bot.registry import Registry
@@ -306,3 +309,26 @@ def test_the_slack_vote_modal_in_chinese_has_no_english(registry: Registry) -> N
         texts += [block["label"]["text"], block.get("hint", {}).get("text", "")]
     assert view["title"]["text"] == "发起投票"
     assert not [t for t in texts if console_english.leaks(t)], texts
+
+
+async def test_certification_and_kudos_refusals_in_chinese_have_no_english(
+    script: Script, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "MOOT_CERTS_DIR", str(Path(__file__).resolve().parents[2] / "examples/certs")
+    )
+    await script(
+        *ZH,
+        "@alice /cert import developer.toml",
+        "expect /题库 6 题，每次抽 4 题，.*冷却期 .*。$/",
+        "expect-no-english Certified Developer",  # the track's name is the community's own
+        "@alice /cert import nothere.toml",
+        "expect /题库文件夹中没有题库文件“nothere.toml”/",
+        "expect-no-english",
+        '@bob /kudos @carol nonsense "x"',
+        "expect /“nonsense”不是致谢类别（code、docs、tests、review、community、translation）/",
+        "expect-no-english",
+        '@bob /kudos @carol docs "修好了入门指南"',
+        "expect /感谢 @carol 在 docs 方面的贡献/",
+        "expect-no-english",
+    )
