@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.errors import UserError
+from bot.i18n import _
 
 MAX_LINK = 1000
 
@@ -12,5 +13,9 @@ def checked_link(value: str | None, usage: str) -> str | None:
         return None
     link = value.strip()
     if not link.lower().startswith(("http://", "https://")) or len(link) > MAX_LINK or " " in link:
-        raise UserError(f"'{value}' is not a link (http:// or https://). Usage: {usage}")
+        raise UserError(
+            _("'{value}' is not a link (http:// or https://). Usage: {usage}").format(
+                value=value, usage=usage
+            )
+        )
     return link

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.i18n import _
 from bot.specs import Param
 
 PAGE_SIZE = 30
@@ -29,17 +30,20 @@ def note(total: int, number: int | None, shown: int, command: str, size: int = P
         return ""
     if not shown:
         pages = max(1, -(-total // size))
-        return f"page {n} is past the end: there are {pages} page(s) of {total}"
+        return _("page {n} is past the end: there are {pages} page(s) of {total}").format(
+            n=n, pages=pages, total=total
+        )
     first = (n - 1) * size + 1
     last = first + shown - 1
-    text = f"showing {first}-{last} of {total}"
     if last < total:
-        text += f"; next: {command} --page {n + 1}"
-    return text
+        return _("showing {first}-{last} of {total}; next: {command}").format(
+            first=first, last=last, total=total, command=f"{command} --page {n + 1}"
+        )
+    return _("showing {first}-{last} of {total}").format(first=first, last=last, total=total)
 
 
 def check(number: int | None) -> None:
     from bot.errors import UserError
 
     if number is not None and number < 1:
-        raise UserError(f"--page counts from 1, not {number}")
+        raise UserError(_("--page counts from 1, not {number}").format(number=number))

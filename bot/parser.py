@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import timeparse, zhparse
+from bot import i18n, timeparse, zhparse
 from bot.i18n import _
 from bot.mentions import MentionError, parse_channel, parse_role, parse_user
 from bot.registry import Registry
@@ -141,7 +141,7 @@ def convert(param: Param, raw: str, ctx: ParseContext) -> Any:
                     return meant
                 raise UsageError(
                     _("'{text}' is not one of {choices}").format(
-                        text=raw, choices=", ".join(param.choices)
+                        text=raw, choices=i18n.joined(list(param.choices))
                     )
                     + suggest(raw.lower(), list(param.choices))
                 )

@@ -37,6 +37,16 @@ def insert_or_skip(s: Session, table: Any, values: dict[str, Any]) -> bool:
     return s.execute(stmt).first() is not None
 
 
+def community_language(s: Session, platform: str, workspace: str) -> str | None:
+    """A community's `/config language` as stored (None: not set, or no community yet)."""
+    settings = s.execute(
+        select(Community.settings).where(
+            Community.platform == platform, Community.workspace == workspace
+        )
+    ).scalar_one_or_none()
+    return (settings or {}).get("language")
+
+
 def get_or_create_community(
     s: Session, platform: str, workspace: str, now: datetime, default_tz: str = "UTC"
 ) -> Community:

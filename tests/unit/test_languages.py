@@ -112,7 +112,7 @@ async def test_a_persons_language_governs_their_private_words_only(script: Scrip
         "@bob /me language default",
         "expect /Moot 现在用社区的语言（简体中文）和你交流/",
     )
-    cards = [b for b in s.adapter.blocks if b.startswith("#3 edited")]
+    cards = [b for b in s.adapter.blocks if b.startswith("#3 已编辑")]
     assert cards and all("计票" in b for b in cards)
 
 
