@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlmodel import Session
 
-from bot import codec
+from bot import codec, i18n
 from bot.adapter import Adapter, PermanentFailure, Target
 from bot.files import safe_name
+from bot.i18n import _
 from bot.model import Attachment, Capabilities, Card, Choice, Delivered, Edit, Send
+from storage import repos
 from storage.console_tables import ConsoleFeed
 from storage.console_tables import ConsoleMessage as MessageRow
 from storage.db import Database
@@ -182,11 +185,19 @@ class ConsoleAdapter(Adapter):
         return None
 
     # ---- the platform side
+    def _lang(self, s: Session) -> str | None:
+        """The community's language: the console's own words (headers, notes) speak it."""
+        return repos.community_language(s, PLATFORM, WORKSPACE)
+
+    def language(self) -> str | None:
+        with self.db.transaction() as s:
+            return self._lang(s)
+
     def _header(self, msg: Send, channel: str, root: str | None) -> str:
         if msg.visibility == "ephemeral":
-            return f"[only @{msg.recipient}]"
+            return _("[only @{user}]").format(user=msg.recipient)
         if channel.startswith("dm:"):
-            return f"[DM @{channel[3:]}]"
+            return _("[DM @{user}]").format(user=channel[3:])
         if root:
             return f"[#{channel} › #{root}]"
         return f"[#{channel}]"
@@ -202,10 +213,12 @@ class ConsoleAdapter(Adapter):
             )
             root = thread_root if not channel.startswith("dm:") else None
             private = msg.visibility != "public" or channel.startswith("dm:")
+            with i18n.use(self._lang(s)):
+                header = self._header(msg, channel, root)
             row = MessageRow(
                 channel=channel,
                 thread=root,
-                header=self._header(msg, channel, root),
+                header=header,
                 text="" if private else msg.text,
                 card=codec.encode(msg.card) if msg.card and not private else None,
                 choices=[codec.encode_choice(c) for c in msg.choices],
@@ -246,9 +259,10 @@ class ConsoleAdapter(Adapter):
         part = folder / (path.name + ".part")
         part.write_bytes(file.data)
         part.replace(path)  # whole or not at all: a reader never sees half a file
-        line = f"  📎 {path.name} saved to {path}"
         private = target.channel.startswith("dm:") or int(target.message_id or 0) in self._private
         with self.db.transaction() as s:
+            with i18n.use(self._lang(s)):
+                line = "  " + _("📎 {name} saved to {path}").format(name=path.name, path=path)
             feed = ConsoleFeed(number=int(target.message_id or 0), shown="" if private else line)
             s.add(feed)
             s.flush()
@@ -259,7 +273,8 @@ class ConsoleAdapter(Adapter):
         with self.db.transaction() as s:
             if s.execute(select(MessageRow).where(MessageRow.key == key[:255])).first():
                 return True
-            line = f"[role] @{user_id} is given the role {role}"
+            with i18n.use(self._lang(s)):
+                line = _("[role] @{user} is given the role {role}").format(user=user_id, role=role)
             # A row of its own keeps the grant idempotent; it is shown as a line, not a message.
             s.add(
                 MessageRow(channel="", thread=None, header=line, text="", choices=[], key=key[:255])
@@ -310,7 +325,9 @@ class ConsoleAdapter(Adapter):
             s.add(row)
             changed = changed_lines(before, after)
             if changed:
-                shown = "\n".join([f"#{row.id} edited", *("  " + x for x in changed)])
+                with i18n.use(self._lang(s)):
+                    title = _("#{number} edited").format(number=row.id)
+                shown = "\n".join([title, *("  " + x for x in changed)])
                 feed = ConsoleFeed(number=row.id or 0, edited=True, shown="" if private else shown)
                 s.add(feed)
                 s.flush()

@@ -36,10 +36,11 @@ from adapters.console import (
     ConsoleMessage,
     dm_channel,
 )
-from bot import timeparse
+from bot import i18n, timeparse
 from bot.app import App
 from bot.channel_gate import ChannelGate
 from bot.clock import Clock, FakeClock
+from bot.i18n import _
 from bot.model import (
     ActionInvoked,
     Actor,
@@ -311,7 +312,7 @@ class ConsoleSession:
                 key=key.strip(),
                 added=verb == "react",
                 target=where,
-                quoted=Quoted(where, m.text, author, f"message #{n} in #{m.channel}"),
+                quoted=Quoted(where, m.text, author, self._quoted_place(n, m.channel)),
             )
         elif verb in ("reply", "edit"):
             ref, text = _split_ref(tail)
@@ -339,6 +340,19 @@ class ConsoleSession:
         else:
             raise ScriptError(f"unknown action '{verb}' for @{name}")
         return replace(event, cast_at=self._cast_at())
+
+    def banner(self) -> str:
+        """What the interactive console says first, in the community's language."""
+        with i18n.use(self.adapter.language()):
+            return _(
+                "Moot console. Type /help. '/as NAME' switches user, '/in #channel' switches "
+                "channel,\nscript lines (roles ..., @bob click 3 yes) work too. Ctrl-D quits."
+            )
+
+    def _quoted_place(self, number: int, channel: str) -> str:
+        # How the console names a message it quotes, in the community's language.
+        with i18n.use(self.adapter.language()):
+            return _("message #{number} in #{channel}").format(number=number, channel=channel)
 
     async def settle(self) -> None:
         await self.app.settle()
@@ -379,7 +393,6 @@ class ConsoleSession:
             seen = "\n".join(window) or "(nothing)"
             what = "nothing printed matches" if positive else "something printed matches"
             self._fail(lineno, line, f"{what} {pattern}; printed since the last expect:\n{seen}")
-
 
     def _expect_no_english(self, allowed: str, lineno: int, line: str) -> None:
         """Nothing printed since the last expect has an English sentence in it (words the

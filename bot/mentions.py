@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.i18n import _
 from bot.text import outside
 
 _SLACK_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -46,10 +47,14 @@ def parse_user(text: str) -> str:
         return t
     bare = t[1:] if t.startswith("@") else t
     if bare.lower() in MASS_NAMES or _SLACK_MASS_WORD.match(t):
-        raise MentionError(f"'{text}' is everyone, not a person; name each person")
+        raise MentionError(
+            _("'{text}' is everyone, not a person; name each person").format(text=text)
+        )
     if bare and _PLAIN.match(bare):
         return bare
-    raise MentionError(f"'{text}' is not a user; mention them (@name) or give their id")
+    raise MentionError(
+        _("'{text}' is not a user; mention them (@name) or give their id").format(text=text)
+    )
 
 
 def parse_role(text: str) -> str:
@@ -62,7 +67,7 @@ def parse_role(text: str) -> str:
     bare = t[1:] if t.startswith("@") or t.startswith("&") else t
     if bare and _PLAIN.match(bare):
         return bare
-    raise MentionError(f"'{text}' is not a role; mention it or give its name")
+    raise MentionError(_("'{text}' is not a role; mention it or give its name").format(text=text))
 
 
 def parse_channel(text: str) -> str:
@@ -77,7 +82,9 @@ def parse_channel(text: str) -> str:
     bare = t[1:] if t.startswith("#") else t
     if bare and _PLAIN.match(bare):
         return bare
-    raise MentionError(f"'{text}' is not a channel; mention it (#name) or give its id")
+    raise MentionError(
+        _("'{text}' is not a channel; mention it (#name) or give its id").format(text=text)
+    )
 
 
 # The word joiner breaks the mention on every platform while reading the same.

@@ -36,10 +36,10 @@ def role_id_problem(platform: str, role: str) -> str | None:
     shape = _ID_SHAPES.get(platform)
     if shape is None or shape.match(role):
         return None
-    return (
-        f"'{role}' is a name, and on {platform} anyone who may create a group can pick a name; "
+    return _(
+        "'{role}' is a name, and on {platform} anyone who may create a group can pick a name; "
         "mention the group so its id is bound (pick it from the list as you type @)"
-    )
+    ).format(role=role, platform=platform)
 
 
 def bound_roles(s: Session, community: Community, kind: str, name: str = "") -> set[str]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot import i18n
 from bot.errors import UserError
 from bot.i18n import _, ngettext
 from bot.mentions import MASS_NAMES
@@ -69,7 +70,7 @@ def check(s: Session, community: Community, roles: Iterable[str]) -> str | None:
         )
         raise UnknownRole(
             _("@{role} is not a role here (roles: {roles}{more})").format(
-                role=role, roles=", ".join(names[:SHOWN]), more=more
+                role=role, roles=i18n.joined(names[:SHOWN]), more=more
             )
         )
     return None

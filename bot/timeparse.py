@@ -21,10 +21,11 @@ from typing import Final
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot import i18n, zhparse
-from bot.i18n import N_, _, ngettext
+from bot.i18n import N_, NP_, _, ngettext, pgettext
 
 __all__ = [
     "TimeParseError",
+    "compact_duration",
     "format_duration",
     "format_when",
     "load_zone",
@@ -231,30 +232,57 @@ def format_left(td: timedelta) -> str:
     raise AssertionError("unreachable")
 
 
-def format_duration(td: timedelta) -> str:
-    """Show a span compactly: "3d", "1d 12h", "1h 30m", "45s", "2w".
+def compact_duration(td: timedelta) -> str:
+    """Show a span compactly in the typed form: "3d", "1d 12h", "1h 30m", "45s", "2w".
 
     Rounded to whole seconds (half a second rounds up). Weeks are used only when the span
     is a whole number of weeks, otherwise days ("9d", not "1w 2d"), because people count
     deadlines in days and "1w 2d" makes them do arithmetic. Zero components are left
     out, zero itself is "0m", and a negative span gets a leading "-". The result always
-    reads back through parse_duration to the same (rounded) value.
+    reads back through parse_duration to the same (rounded) value, in any language: this
+    is the form settings and audit details store.
     """
+    sign, parts = _duration_parts(td)
+    return sign + " ".join(f"{count}{unit}" for count, unit in parts)
+
+
+# Each unit as the reader writes it; the typed letters stay the English form.
+_UNIT_SHOWN: Final = {
+    "w": NP_("duration", "{n}w"),
+    "d": NP_("duration", "{n}d"),
+    "h": NP_("duration", "{n}h"),
+    "m": NP_("duration", "{n}m"),
+    "s": NP_("duration", "{n}s"),
+}
+
+
+def format_duration(td: timedelta) -> str:
+    """A span as the reader writes it: "1d 3h" in English, "1天3小时" in Chinese (the same
+    parts as compact_duration, which parse_duration reads back in either language)."""
+    sign, parts = _duration_parts(td)
+    shown = [pgettext("duration", _UNIT_SHOWN[unit]).format(n=count) for count, unit in parts]
+    out = shown[0]
+    for part in shown[1:]:
+        out = pgettext("duration", "{a} {b}").format(a=out, b=part)
+    return sign + out
+
+
+def _duration_parts(td: timedelta) -> tuple[str, list[tuple[int, str]]]:
     one = timedelta(seconds=1)
     sign = "-" if td < timedelta(0) else ""
     whole, rest = divmod(abs(td), one)
     total = whole + (1 if rest * 2 >= one else 0)
     if total == 0:
-        return "0m"
+        return "", [(0, "m")]
     week = _UNIT_SECONDS["w"]
     if total % week == 0:
-        return f"{sign}{total // week}w"
+        return sign, [(total // week, "w")]
     parts = []
     for unit in ("d", "h", "m", "s"):
         count, total = divmod(total, _UNIT_SECONDS[unit])
         if count:
-            parts.append(f"{count}{unit}")
-    return sign + " ".join(parts)
+            parts.append((count, unit))
+    return sign, parts
 
 
 # --------------------------------------------------------------------------- fractions
@@ -315,7 +343,7 @@ def parse_fraction(text: str) -> Fraction:
         hint = ""
         if _DECIMAL.fullmatch(shown) and 1 < value <= 100:
             # A bare "50" is almost certainly a percentage with the sign forgotten.
-            hint = f"; did you mean {shown}%?"
+            hint = _("; did you mean {shown}%?").format(shown=shown)
         raise TimeParseError(
             _(
                 "'{shown}' is out of range; a fraction must be more than 0% and at most 100%, "

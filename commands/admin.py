@@ -3,7 +3,9 @@ audited."""
 
 from __future__ import annotations
 
-from bot import permissions, roles, timeparse
+import re
+
+from bot import i18n, permissions, roles, timeparse
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.i18n import N_, NP_, _, pgettext
@@ -39,8 +41,48 @@ PURPOSE_USE: dict[str, tuple[str | None, str]] = {
     "announcements": ("rfc", N_("named in the communication plan of /rfc assess")),
     "recognition": ("kudos", N_("where /kudos and certification passes are announced")),
 }
-# Settings with a name in the reader's language in /config show (others show their key).
-SETTING_NAMES = {"language": NP_("setting", "language")}
+# Settings and their parts with a name in the reader's language in /config show, as the
+# stored key reads ("vote_types" as "vote types"); others show their key.
+SETTING_NAMES = frozenset(
+    (
+        NP_("setting", "language"),
+        NP_("setting", "assess weights"),
+        NP_("setting", "feedback"),
+        NP_("setting", "kb"),
+        NP_("setting", "kudos"),
+        NP_("setting", "onboarding"),
+        NP_("setting", "rfc review window"),
+        NP_("setting", "rfc stale window"),
+        NP_("setting", "tickets"),
+        NP_("setting", "vote reminders"),
+        NP_("setting", "vote type"),
+        NP_("setting", "weights"),
+        NP_("setting", "categories"),
+        NP_("setting", "canned"),
+        NP_("setting", "cooldown"),
+        NP_("setting", "daily limit"),
+        NP_("setting", "duration"),
+        NP_("setting", "eligible"),
+        NP_("setting", "holidays"),
+        NP_("setting", "hours"),
+        NP_("setting", "idle close"),
+        NP_("setting", "idle warn"),
+        NP_("setting", "level roles"),
+        NP_("setting", "levels"),
+        NP_("setting", "limit"),
+        NP_("setting", "links"),
+        NP_("setting", "milestone roles"),
+        NP_("setting", "milestones"),
+        NP_("setting", "off"),
+        NP_("setting", "quorum"),
+        NP_("setting", "reply"),
+        NP_("setting", "rfc threshold"),
+        NP_("setting", "rule"),
+        NP_("setting", "suggest every"),
+        NP_("setting", "text"),
+        NP_("setting", "zone"),
+    )
+)
 # A role that would make everyone a moderator (or support): allowed, but said out loud.
 EVERYONE_ROLES = frozenset(("everyone", "@everyone", "here", "@here", "channel", "room"))
 
@@ -75,24 +117,39 @@ def show_config(ctx: Ctx) -> str:
     return "\n".join(lines)
 
 
+_STORED_SPAN = re.compile(r"\d+[wdhms](?: \d+[dhms])*")
+
+
+def setting_name(key: str) -> str:
+    """A stored setting's key ("vote_types", "rfc.review_window") as the reader names it."""
+    shown = key.replace("_", " ").replace(".", " ")
+    return pgettext("setting", shown) if shown in SETTING_NAMES else shown
+
+
 def _words(value: object) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{k.replace('_', ' ')} {_words(v)}" for k, v in sorted(value.items()))
+        return ", ".join(f"{setting_name(k)} {_words(v)}" for k, v in sorted(value.items()))
     if isinstance(value, list | tuple):
-        return ", ".join(_words(v) for v in value) or _("none")
+        return i18n.joined([_words(v) for v in value]) or _("none")
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    return str(value)
+    return stored_text(str(value))
+
+
+def stored_text(value: str) -> str:
+    """A stored value as shown: a span ("1d 3h") as the reader writes it (English reads
+    the same), anything else as it is."""
+    if _STORED_SPAN.fullmatch(value):
+        return timeparse.format_duration(timeparse.parse_duration(value))
+    return value
 
 
 def setting_lines(key: str, value: object) -> list[str]:
     """A stored setting as sentences, not JSON: `vote_types: {"emergency": {...}}` reads as
     "• vote type emergency: duration 24h, rule simple"."""
-    name = key.replace("_", " ").replace(".", " ")
-    if key in SETTING_NAMES:
-        name = pgettext("setting", key)
+    name = setting_name(key)
     if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-        one = name[:-1] if name.endswith("s") else name
+        one = setting_name(key[:-1] if key.endswith("s") else key)
         return [f"• {one} {k}: {_words(v) or _('defaults')}" for k, v in sorted(value.items())]
     return [f"• {name}: {_words(value)}"]
 

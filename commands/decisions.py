@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import paging
+from bot import i18n, paging
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n import _
+from bot.i18n import NP_, _, pgettext
 from bot.registry import Registry
 from bot.specs import Param
 from bot.timeparse import format_when
@@ -38,43 +38,78 @@ def outcome_of(r: DecisionRecord) -> str:
     """The outcome as people say it: a choice or ranked vote names its winner."""
     winners = r.data.get("winners") or []
     if r.outcome == "passed" and r.data.get("kind") not in (None, "proposal") and winners:
-        return f"won by {', '.join(winners)}"
-    return r.outcome
+        return _("won by {winners}").format(winners=", ".join(winners))
+    return pgettext("outcome", r.outcome)
+
+
+# The timeline's steps as stored ("opened", "closed") and as the reader says them.
+_STEPS = (
+    NP_("vote step", "opened"),
+    NP_("vote step", "extended"),
+    NP_("vote step", "roster refreshed"),
+    NP_("vote step", "closed"),
+    NP_("vote step", "cancelled"),
+)
 
 
 def record_markdown(r: DecisionRecord) -> str:
+    """A decision record as Markdown, in the language in force (English for an export)."""
     d = r.data
-    quorum = "none"
+    quorum = _("none")
     if d.get("quorum_needed"):
-        reached = "reached" if d.get("quorum_reached") else "not reached"
+        reached = _("reached") if d.get("quorum_reached") else _("not reached")
         quorum = f"{d['quorum_needed']}, {reached}"
+    kind = pgettext("vote kind", str(d.get("kind")))
+    if r.secret:
+        kind = _("{kind}, secret").format(kind=kind)
+    vote = _("- Vote: #{vote} ({kind})").format(vote=r.vote_id, kind=kind)
+    if r.rfc_id:
+        vote += _(", RFC {rfc}").format(rfc=r.rfc_id)
     lines = [
-        f"## Decision {r.id}: {r.question}",
+        _("## Decision {id}: {question}").format(id=r.id, question=r.question),
         "",
-        f"- Outcome: **{outcome_of(r)}**",
-        f"- Vote: #{r.vote_id} ({d.get('kind')}{', secret' if r.secret else ''})"
-        + (f", RFC {r.rfc_id}" if r.rfc_id else ""),
-        f"- Rule: {d.get('rule')}",
-        f"- Quorum: {quorum}",
-        f"- Eligible: {d.get('eligibility')}; roster of {r.roster_size}, sha256 {r.roster_hash}",
+        _("- Outcome: **{outcome}**").format(outcome=outcome_of(r)),
+        vote,
+        _("- Rule: {rule}").format(rule=d.get("rule")),
+        _("- Quorum: {quorum}").format(quorum=quorum),
+        _("- Eligible: {eligibility}; roster of {size}, sha256 {hash}").format(
+            eligibility=d.get("eligibility"), size=r.roster_size, hash=r.roster_hash
+        ),
     ]
     p = d.get("participation", {})
-    lines.append(f"- Participation: {p.get('voted')} voted of {p.get('eligible')} eligible")
     lines.append(
-        "- Tally: "
-        + ", ".join(f"{t['option']} {t['weight']} ({t['count']})" for t in d.get("tallies", []))
+        _("- Participation: {voted} voted of {eligible} eligible").format(
+            voted=p.get("voted"), eligible=p.get("eligible")
+        )
     )
+    proposal = d.get("kind") in (None, "proposal")
+    tallies = [
+        f"{pgettext('option', t['option']) if proposal else t['option']} "
+        f"{t['weight']} ({t['count']})"
+        for t in d.get("tallies", [])
+    ]
+    lines.append(_("- Tally: {tallies}").format(tallies=", ".join(tallies)))
     if d.get("consensus"):
-        lines.append(f"- Consensus: {round(float(Fraction(d['consensus'])) * 100)}%")
+        lines.append(
+            _("- Consensus: {share}").format(share=i18n.percent(float(Fraction(d["consensus"]))))
+        )
     for b in d.get("blocks", []):
-        lines.append(f"- Block: {b.get('reason')}")
+        lines.append(_("- Block: {reason}").format(reason=b.get("reason")))
     if d.get("ranking"):
-        lines.append("- Ranking: " + " > ".join(" = ".join(t) for t in d["ranking"]))
-    lines.append("- Timeline:")
+        lines.append(
+            _("- Ranking: {ranking}").format(
+                ranking=" > ".join(" = ".join(t) for t in d["ranking"])
+            )
+        )
+    lines.append(_("- Timeline:"))
     for step in d.get("timeline", []):
-        extra = f" (until {step['closes_at']})" if step.get("closes_at") else ""
-        why = f": {step['reason']}" if step.get("reason") else ""
-        lines.append(f"  - {step['at']} {step['what']} by {step['by']}{extra}{why}")
+        what = pgettext("vote step", step["what"])
+        line = _("  - {at} {what} by {by}").format(at=step["at"], what=what, by=step["by"])
+        if step.get("closes_at"):
+            line += _(" (until {when})").format(when=step["closes_at"])
+        if step.get("reason"):
+            line += f": {step['reason']}"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -111,10 +146,15 @@ def register(reg: Registry) -> None:
             return
         # Decision numbers (D1, D2 ...) count records, not votes: a cancelled or RFC vote
         # still gets one, so D3 may be vote #5. Say so rather than let people guess.
-        lines = ["Decisions (D numbers are their own; each names the vote it records):"]
+        lines = [_("Decisions (D numbers are their own; each names the vote it records):")]
         lines += [
-            f"D{r.id} {outcome_of(r)}: {r.question} (vote #{r.vote_id}, "
-            f"{format_when(r.closed_at, ctx.zone)})"
+            _("D{id} {outcome}: {question} (vote #{vote}, {when})").format(
+                id=r.id,
+                outcome=outcome_of(r),
+                question=r.question,
+                vote=r.vote_id,
+                when=format_when(r.closed_at, ctx.zone),
+            )
             for r in rows
         ]
         more = paging.note(total, page, len(rows), f"{ctx.prefix}decisions list")

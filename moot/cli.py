@@ -180,8 +180,7 @@ async def interactive(db: Database, reg: Registry, cfg: Config) -> int:
     session = ConsoleSession(db, reg, SystemClock(), default_timezone=cfg.timezone)
     session.roles["you"] = {"admin"}
     user = "you"
-    print("Moot console. Type /help. '/as NAME' switches user, '/in #channel' switches channel,")
-    print("script lines (roles ..., @bob click 3 yes) work too. Ctrl-D quits.")
+    print(session.banner())
     session.app.scheduler.start()
     sender = asyncio.create_task(session.app.sender.run())
     screen = asyncio.create_task(show_feed(session))

@@ -47,6 +47,12 @@ def find_community(s: Session, platform: str, workspace: str) -> Community | Non
     return s.execute(_community_query(platform, workspace)).scalar_one_or_none()
 
 
+def community_language(s: Session, platform: str, workspace: str) -> str | None:
+    """A community's `/config language` as stored (None: not set, or no community yet)."""
+    found = find_community(s, platform, workspace)
+    return (found.settings or {}).get("language") if found is not None else None
+
+
 def get_or_create_community(
     s: Session, platform: str, workspace: str, now: datetime, default_tz: str = "UTC"
 ) -> Community:

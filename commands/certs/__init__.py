@@ -214,8 +214,8 @@ def grade(ctx: Ctx, attempt: CertAttempt, *, timed_out: bool) -> None:
         send.address,
         send.text,
         choices=(
-            Choice("cert.announce", f"{code}:yes", "Yes, announce it", style="primary"),
-            Choice("cert.announce", f"{code}:no", "No, thanks"),
+            Choice("cert.announce", f"{code}:yes", _("Yes, announce it"), style="primary"),
+            Choice("cert.announce", f"{code}:no", _("No, thanks")),
         ),
         visibility="dm",
         recipient=user,

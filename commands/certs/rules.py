@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from bot.i18n import _
 from bot.timeparse import parse_duration
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
@@ -119,51 +120,67 @@ def parse_bank(source: str, fmt: str) -> Bank:
 
             data = yaml.safe_load(source)
         else:
-            raise BankError(f"unknown format '{fmt}' (toml or yaml)")
+            raise BankError(_("unknown format '{fmt}' (toml or yaml)").format(fmt=fmt))
     except tomllib.TOMLDecodeError as exc:
-        raise BankError(f"not valid TOML: {exc}") from None
+        raise BankError(_("not valid TOML: {exc}").format(exc=exc)) from None
     except BankError:
         raise
     except Exception as exc:  # yaml.YAMLError and its kin carry the line in their text
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise BankError(f"{where}not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise BankError(
+            _("{where}not valid YAML: {value}").format(
+                where=where, value=getattr(exc, "problem", exc)
+            )
+        ) from None
     if not isinstance(data, dict):
-        raise BankError("the bank must be a table with [track] and [[questions]]")
+        raise BankError(_("the bank must be a table with [track] and [[questions]]"))
     track = data.get("track")
     if not isinstance(track, dict):
-        raise BankError("missing [track] (slug, name, draw, time_limit, pass_mark)")
+        raise BankError(_("missing [track] (slug, name, draw, time_limit, pass_mark)"))
 
     def need(key: str, kind: type | tuple[type, ...]) -> Any:
         if key not in track:
-            raise BankError(f"track.{key} is missing")
+            raise BankError(_("track.{key} is missing").format(key=key))
         value = track[key]
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise BankError(f"track.{key} has the wrong type ({type(value).__name__})")
+            raise BankError(
+                _("track.{key} has the wrong type ({type})").format(
+                    key=key, type=type(value).__name__
+                )
+            )
         return value
 
     slug = need("slug", str)
     if not SLUG.match(slug):
-        raise BankError(f"track.slug '{slug}' must be lower-case letters, digits and -")
+        raise BankError(
+            _("track.slug '{slug}' must be lower-case letters, digits and -").format(slug=slug)
+        )
     name = need("name", str).strip()
     if not name or len(name) > 200:
-        raise BankError("track.name must be 1 to 200 characters")
+        raise BankError(_("track.name must be 1 to 200 characters"))
     draw = need("draw", int)
     pass_mark = track.get("pass_mark")
     if isinstance(pass_mark, str) and pass_mark.endswith("%"):
         try:
             pass_mark = float(pass_mark[:-1]) / 100
         except ValueError:
-            raise BankError(f"track.pass_mark '{pass_mark}' is not a share") from None
+            raise BankError(
+                _("track.pass_mark '{pass_mark}' is not a share").format(pass_mark=pass_mark)
+            ) from None
     if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float):
-        raise BankError('track.pass_mark must be a share such as 0.8 or "80%"')
+        raise BankError(_('track.pass_mark must be a share such as 0.8 or "80%"'))
     if not 0 < float(pass_mark) <= 1:
-        raise BankError(f"track.pass_mark {pass_mark} must be above 0 and at most 1")
+        raise BankError(
+            _("track.pass_mark {pass_mark} must be above 0 and at most 1").format(
+                pass_mark=pass_mark
+            )
+        )
 
     def duration(key: str, default: str | None) -> timedelta:
         value = track.get(key, default)
         if value is None:
-            raise BankError(f"track.{key} is missing")
+            raise BankError(_("track.{key} is missing").format(key=key))
         try:
             return parse_duration(str(value))
         except ValueError as exc:
@@ -171,24 +188,28 @@ def parse_bank(source: str, fmt: str) -> Bank:
 
     time_limit = duration("time_limit", None)
     if not timedelta(minutes=1) <= time_limit <= timedelta(hours=24):
-        raise BankError("track.time_limit must be from 1 minute to 24 hours")
+        raise BankError(_("track.time_limit must be from 1 minute to 24 hours"))
     cooldown = duration("cooldown", "1d")
     prerequisite = track.get("prerequisite")
     if prerequisite is not None and (
         not isinstance(prerequisite, str) or not SLUG.match(prerequisite)
     ):
-        raise BankError("track.prerequisite must be another track's slug")
+        raise BankError(_("track.prerequisite must be another track's slug"))
     if prerequisite == slug:
-        raise BankError("track.prerequisite cannot be the track itself")
+        raise BankError(_("track.prerequisite cannot be the track itself"))
     role = track.get("role")
     if role is not None and not isinstance(role, str):
-        raise BankError("track.role must be a role name")
+        raise BankError(_("track.role must be a role name"))
 
     raw = data.get("questions")
     if not isinstance(raw, list) or not raw:
         raise BankError("no [[questions]]")
     if len(raw) > MAX_QUESTIONS:
-        raise BankError(f"{len(raw)} questions; at most {MAX_QUESTIONS}")
+        raise BankError(
+            _("{value} questions; at most {MAX_QUESTIONS}").format(
+                value=len(raw), MAX_QUESTIONS=MAX_QUESTIONS
+            )
+        )
     questions: list[Question] = []
     ids: set[str] = set()
     lines = _question_lines(source, fmt)
@@ -197,23 +218,35 @@ def parse_bank(source: str, fmt: str) -> Bank:
         at = f"line {line}: " if line else ""
         field = f"questions[{i + 1}]"
         if not isinstance(q, dict):
-            raise BankError(f"{at}{field} must be a table")
+            raise BankError(_("{at}{field} must be a table").format(at=at, field=field))
         qid = str(q.get("id", f"q{i + 1}"))
         if qid in ids:
-            raise BankError(f"{at}{field}.id '{qid}' is used twice")
+            raise BankError(
+                _("{at}{field}.id '{qid}' is used twice").format(at=at, field=field, qid=qid)
+            )
         ids.add(qid)
         text = q.get("text")
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-            raise BankError(f"{at}{field}.text must be 1 to {MAX_TEXT} characters")
+            raise BankError(
+                _("{at}{field}.text must be 1 to {MAX_TEXT} characters").format(
+                    at=at, field=field, MAX_TEXT=MAX_TEXT
+                )
+            )
         options = q.get("options")
         if (
             not isinstance(options, list)
             or not 2 <= len(options) <= MAX_OPTIONS
             or not all(isinstance(o, str) and o.strip() for o in options)
         ):
-            raise BankError(f"{at}{field}.options must be 2 to {MAX_OPTIONS} texts")
+            raise BankError(
+                _("{at}{field}.options must be 2 to {MAX_OPTIONS} texts").format(
+                    at=at, field=field, MAX_OPTIONS=MAX_OPTIONS
+                )
+            )
         if len({o.strip().casefold() for o in options}) != len(options):
-            raise BankError(f"{at}{field}.options has the same option twice")
+            raise BankError(
+                _("{at}{field}.options has the same option twice").format(at=at, field=field)
+            )
         correct = q.get("correct")
         if isinstance(correct, int) and not isinstance(correct, bool):
             correct = [correct]
@@ -222,10 +255,16 @@ def parse_bank(source: str, fmt: str) -> Bank:
             or not correct
             or not all(isinstance(c, int) and not isinstance(c, bool) for c in correct)
         ):
-            raise BankError(f"{at}{field}.correct must be an option number or a list of them")
+            raise BankError(
+                _("{at}{field}.correct must be an option number or a list of them").format(
+                    at=at, field=field
+                )
+            )
         if not all(1 <= c <= len(options) for c in correct):
             raise BankError(
-                f"{at}{field}.correct names an option that does not exist (1..{len(options)})"
+                _("{at}{field}.correct names an option that does not exist (1..{value})").format(
+                    at=at, field=field, value=len(options)
+                )
             )
         questions.append(
             Question(
@@ -237,8 +276,10 @@ def parse_bank(source: str, fmt: str) -> Bank:
         )
     if not 1 <= draw <= len(questions):
         raise BankError(
-            f"track.draw is {draw} but the bank has {len(questions)} question(s); "
-            "draw at most as many as there are"
+            _(
+                "track.draw is {draw} but the bank has {value} question(s); draw at most as many "
+                "as there are"
+            ).format(draw=draw, value=len(questions))
         )
     return Bank(
         slug,

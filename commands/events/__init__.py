@@ -268,7 +268,7 @@ def register(reg: Registry) -> None:
             .limit(10)
         ).all()
         lines = [f"#{e.id} {e.title} ({_(render.STATE_TEXT[state])})" for e, state in rows]
-        return [("Your upcoming events", lines)] if lines else []
+        return [(_("Your upcoming events"), lines)] if lines else []
 
     reg.demo.extend(
         [

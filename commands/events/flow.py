@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n import _
+from bot.i18n import NP_, _, pgettext
 from bot.model import Address, Choice, Send
 from bot.specs import Param
 from bot.timeparse import TimeParseError, format_when, load_zone, parse_datetime
@@ -102,12 +102,20 @@ def show_when(ctx: Ctx, at: datetime, zone: ZoneInfo) -> str:
     return render.when(ctx.community.platform, at, zone)
 
 
+# What an organiser may do that others may not, as the refusal names it.
+_ORGANISER_ACTIONS = (NP_("event action", "edit"), NP_("event action", "cancel"))
+
+
 def organiser_or_moderator(ctx: Ctx, event: Event, sub: str) -> None:
     if ctx.actor.user_id != event.created_by and not ctx.is_moderator():
         raise UserError(
             _(
                 "only the organiser ({created_by_display}) or a moderator may {sub} event #{id}"
-            ).format(created_by_display=event.created_by_display, sub=sub, id=event.id)
+            ).format(
+                created_by_display=event.created_by_display,
+                sub=pgettext("event action", sub),
+                id=event.id,
+            )
         )
 
 

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
 
+from bot import i18n
+from bot.i18n import NP_, _, pgettext
 from bot.timeparse import TimeParseError, parse_duration, wall_time_exists
 
 ANSWERS = ("going", "maybe", "no")
@@ -29,6 +31,13 @@ MAX_REMINDERS = 5
 # A series may not repeat more often than daily: an RRULE of FREQ=MINUTELY would be a
 # way to flood a channel with reminders.
 ALLOWED_FREQ = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
+# The presets as the reader names them ("weekly" is typed as it is).
+_PRESET_NAMES = (
+    NP_("repeat", "weekly"),
+    NP_("repeat", "biweekly"),
+    NP_("repeat", "monthly"),
+    NP_("repeat", "daily"),
+)
 PRESETS = {
     "weekly": "FREQ=WEEKLY",
     "biweekly": "FREQ=WEEKLY;INTERVAL=2",
@@ -65,7 +74,7 @@ def place(previous: str | None, answer: str, capacity: int | None, taken: int) -
     """The new state for one answer. `taken` counts seats held (going + offered),
     including the person's own if they hold one."""
     if answer not in ANSWERS:
-        raise EventRuleError(f"'{answer}' is not going, maybe or no")
+        raise EventRuleError(_("'{answer}' is not going, maybe or no").format(answer=answer))
     holds_seat = previous in SEATED
     if answer != "going":
         return Placement(answer, freed=1 if holds_seat else 0)
@@ -146,7 +155,7 @@ class Roster:
         return lapsed
 
     def fill(self, now: datetime) -> None:
-        for _ in range(promotions(self.capacity, self.taken(), len(self.queue))):
+        for _step in range(promotions(self.capacity, self.taken(), len(self.queue))):
             user = self.waiting()[0]
             del self.queue[user]
             self.states[user] = promotion_state(self.claim_within)
@@ -173,14 +182,16 @@ def refusal(
 ) -> str | None:
     """Why this person may not answer now, or None if they may."""
     if status == "cancelled":
-        return "this event is cancelled"
+        return _("this event is cancelled")
     if now >= starts_at:
-        return "this event has already started"
+        return _("this event has already started")
     if rsvp_until is not None and now > rsvp_until:
-        return "answers closed at the RSVP cutoff"
+        return _("answers closed at the RSVP cutoff")
     wanted = set(roles)
     if wanted and not wanted & set(actor_roles):
-        return "only holders of " + ", ".join(f"@{r}" for r in sorted(wanted)) + " may answer"
+        return _("only holders of {roles} may answer").format(
+            roles=i18n.joined([f"@{r}" for r in sorted(wanted)])
+        )
     return None
 
 
@@ -206,16 +217,20 @@ def parse_reminders(text: str) -> tuple[timedelta, ...]:
     for part in text.split(","):
         part = part.strip()
         if not part:
-            raise EventRuleError("a reminder lead time is empty")
+            raise EventRuleError(_("a reminder lead time is empty"))
         try:
             lead = parse_duration(part)
         except TimeParseError as exc:
             raise EventRuleError(str(exc)) from None
         if lead <= timedelta(0) or lead > timedelta(days=30):
-            raise EventRuleError(f"a reminder comes 1 minute to 30 days before, not '{part}'")
+            raise EventRuleError(
+                _("a reminder comes 1 minute to 30 days before, not '{part}'").format(part=part)
+            )
         leads.add(lead)
     if len(leads) > MAX_REMINDERS:
-        raise EventRuleError(f"at most {MAX_REMINDERS} reminders")
+        raise EventRuleError(
+            _("at most {MAX_REMINDERS} reminders").format(MAX_REMINDERS=MAX_REMINDERS)
+        )
     return tuple(sorted(leads, reverse=True))
 
 
@@ -240,8 +255,10 @@ def local_time(naive: datetime, zone: ZoneInfo) -> datetime:
     local = naive.replace(tzinfo=zone, fold=0)
     if not wall_time_exists(local):
         raise EventRuleError(
-            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks skip that "
-            "hour for daylight saving time; pick a time outside the gap"
+            _(
+                "{naive:%Y-%m-%d %H:%M} does not exist in {key}: the clocks skip that hour for "
+                "daylight saving time; pick a time outside the gap"
+            ).format(naive=naive, key=zone.key)
         )
     return local.astimezone(UTC)
 
@@ -256,17 +273,19 @@ def parse_repeat(text: str) -> str:
     body = shown[6:] if shown.upper().startswith("RRULE:") else shown
     body = body.upper()
     if "DTSTART" in body or "\n" in body:
-        raise EventRuleError("give the rule alone (FREQ=...); the start is --at")
+        raise EventRuleError(_("give the rule alone (FREQ=...); the start is --at"))
     try:
         rule = rrulestr(body, dtstart=datetime(2000, 1, 1))
     except (ValueError, TypeError) as exc:
         raise EventRuleError(
-            f"'{shown}' is not weekly, biweekly, monthly or an RRULE like "
-            f"FREQ=WEEKLY;BYDAY=TU ({exc})"
+            _(
+                "'{shown}' is not weekly, biweekly, monthly or an RRULE like "
+                "FREQ=WEEKLY;BYDAY=TU ({exc})"
+            ).format(shown=shown, exc=exc)
         ) from None
     parts = dict(part.partition("=")[::2] for part in body.split(";"))
     if not isinstance(rule, rrule) or parts.get("FREQ") not in ALLOWED_FREQ:
-        raise EventRuleError("an event repeats at most daily")
+        raise EventRuleError(_("an event repeats at most daily"))
     return body
 
 
@@ -303,5 +322,5 @@ def describe_repeat(rule: str | None) -> str | None:
         return None
     for name, body in PRESETS.items():
         if body == rule:
-            return name
+            return pgettext("repeat", name)
     return rule

@@ -20,6 +20,7 @@ from bot.context import Ctx
 from bot.errors import UserError
 from bot.i18n import _
 from bot.model import Address, Choice, Edit, Quoted, Send
+from bot.priority import shown as priority_name
 from bot.registry import Registry
 from bot.specs import Param
 from bot.timeparse import format_when
@@ -79,7 +80,7 @@ def _who(ctx: Ctx, item: FeedbackItem, *, for_moderator: bool | None = None) -> 
     moderators."""
     mod = ctx.is_moderator() if for_moderator is None else for_moderator
     if item.anonymous and not mod:
-        return "anonymous"
+        return _("anonymous")
     name = "@" + (item.submitter_display or item.submitter)
     return name + (_(" (anonymous to others)") if item.anonymous else "")
 
@@ -108,7 +109,7 @@ def impact(ctx: Ctx, item: FeedbackItem) -> Fraction:
 def card_text(item: FeedbackItem) -> tuple[str, tuple[Choice, ...]]:
     """The item's public message. The submitter is named only when not anonymous; public
     text never depends on who reads it."""
-    who = "anonymous" if item.anonymous else "@" + (item.submitter_display or item.submitter)
+    who = _("anonymous") if item.anonymous else "@" + (item.submitter_display or item.submitter)
     status = rules.shown(item.status)
     lines = [
         _("📝 Feedback {value} [{category}] — {status}").format(
@@ -117,7 +118,7 @@ def card_text(item: FeedbackItem) -> tuple[str, tuple[Choice, ...]]:
         item.text,
         _("From {who} · 👍 {backers}").format(who=who, backers=item.backers)
         + (
-            _(" · priority {priority}").format(priority=item.priority)
+            _(" · priority {priority}").format(priority=priority_name(item.priority))
             if item.priority != "normal"
             else ""
         )
@@ -347,9 +348,7 @@ def export(db: Database, fmt: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-CONFIG_USAGE = (
-    "Usage: /config feedback [--categories a,b] [--rfc-threshold N] [--reply thread|private]"
-)
+CONFIG_SYNTAX = "/config feedback [--categories a,b] [--rfc-threshold N] [--reply thread|private]"
 
 
 def categories_of(s: dict[str, Any]) -> tuple[str, ...]:
@@ -589,7 +588,7 @@ def register(reg: Registry) -> None:
         _event(ctx, item, "priority", to=priority)
         ctx.reply(
             _("📝 Feedback {value} has priority {priority}.").format(
-                value=label(item), priority=priority
+                value=label(item), priority=priority_name(priority)
             )
         )
         _refresh(ctx, item)
@@ -611,7 +610,7 @@ def register(reg: Registry) -> None:
             item.text,
             _("From: {value}").format(value=_who(ctx, item)),
             _("Backers: {backers} · impact {value} (by role weight) · priority {priority}").format(
-                backers=item.backers, value=impact(ctx, item), priority=item.priority
+                backers=item.backers, value=impact(ctx, item), priority=priority_name(item.priority)
             ),
             _("Since {value}").format(value=format_when(item.created_at, ctx.zone))
             + (f" · {item.rfc}" if item.rfc else "")
@@ -732,13 +731,13 @@ def register(reg: Registry) -> None:
     def config_feedback(
         ctx: Ctx, categories: list[str] | None, rfc_threshold: int | None, reply: str | None
     ) -> None:
-        usage = CONFIG_USAGE
+        usage = _("Usage: {usage}").format(usage=CONFIG_SYNTAX)
         s = _settings(ctx)
         if categories is not None:
             try:
                 s["categories"] = list(rules.check_categories(categories))
             except ValueError as exc:
-                raise UserError(f"{exc}. {usage}") from None
+                raise UserError(_("{exc}. {usage}").format(exc=exc, usage=usage)) from None
         if rfc_threshold is not None:
             if not 0 <= rfc_threshold <= 100_000:
                 raise UserError(
@@ -754,10 +753,10 @@ def register(reg: Registry) -> None:
                     "{value3}."
                 ).format(
                     value=", ".join(categories_of(s)),
-                    value2=s.get("rfc_threshold") or "off",
+                    value2=s.get("rfc_threshold") or _("off"),
                     value3=_("in the thread")
                     if s.get("reply", "thread") == "thread"
-                    else "privately",
+                    else _("privately"),
                 )
             )
             return

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot import i18n
 from bot.i18n import NP_, _, pgettext
 
 DEFAULT_CATEGORIES = ("bug", "idea", "docs", "question", "other")
@@ -53,14 +54,18 @@ def moves(status: str) -> tuple[str, ...]:
 
 def move(status: str, to: str) -> str:
     if to not in STATUSES:
-        raise IllegalMove(f"unknown status '{to}' (statuses: {', '.join(STATUSES)})")
+        raise IllegalMove(
+            _("unknown status '{to}' (statuses: {value})").format(
+                to=to, value=i18n.joined(list(STATUSES))
+            )
+        )
     allowed = moves(status)
     if to not in allowed:
         if not allowed:
             raise IllegalMove(_("it is {status}: no move is possible").format(status=shown(status)))
         raise IllegalMove(
             _("it is {status}; from there it can move to {moves}").format(
-                status=shown(status), moves=", ".join(allowed)
+                status=shown(status), moves=i18n.joined(list(allowed))
             )
         )
     return to
@@ -71,11 +76,13 @@ def check_categories(names: Iterable[str]) -> tuple[str, ...]:
     for n in names:
         name = n.strip().lower()
         if not CATEGORY.match(name):
-            raise ValueError(f"category '{n}' must be lower-case letters, digits and -")
+            raise ValueError(
+                _("category '{n}' must be lower-case letters, digits and -").format(n=n)
+            )
         if name not in out:
             out.append(name)
     if not out:
-        raise ValueError("give at least one category")
+        raise ValueError(_("give at least one category"))
     return tuple(out)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.links import checked_link
 from bot.model import Choice
 from bot.registry import Registry
@@ -231,7 +231,8 @@ def register(reg: Registry) -> None:
             )
             return
         ctx.private(
-            f"🔎 {len(hits)} match{'es' if len(hits) != 1 else ''}:\n"
+            ngettext("🔎 {n} match:", "🔎 {n} matches:", len(hits)).format(n=len(hits))
+            + "\n"
             + "\n".join(render.hit_line(h) for h in hits)
         )
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.i18n import _
+from storage import cjk_index as cjk
+
 MAX_QUESTION = 300
 MAX_ANSWER = 4000
 MAX_QUERY = 200
@@ -76,33 +79,54 @@ def terms(query: str) -> list[str]:
 def fts5_query(words: list[str], *, every: bool = False) -> str:
     """An FTS5 MATCH expression: every word a quoted string; all of them must match (every)
     or any of them may."""
-    return (" AND " if every else " OR ").join('"' + w.replace('"', '""') + '"' for w in words)
+    return (" AND " if every else " OR ").join(_fts5_term(w) for w in words)
+
+
+def _fts5_term(word: str) -> str:
+    # A prefix term (a lone CJK character, cjk.PREFIX) matches every token it begins.
+    if word.endswith(cjk.PREFIX):
+        return '"' + word[: -len(cjk.PREFIX)].replace('"', '""') + '"*'
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _ts_term(word: str) -> str:
+    if word.endswith(cjk.PREFIX):
+        return "'" + word[: -len(cjk.PREFIX)] + "':*"
+    return "'" + word + "'"
 
 
 def tsquery(words: list[str], *, every: bool = False) -> str:
     """A to_tsquery('simple', ...) expression. Words are \\w+ only, so they carry no tsquery
     operator; each is still quoted as a lexeme so none is read as syntax."""
-    return (" & " if every else " | ").join("'" + w + "'" for w in words)
+    return (" & " if every else " | ").join(_ts_term(w) for w in words)
 
 
 def check_query(query: str) -> list[str]:
     text = query.strip()
     if not text:
-        raise KbInputError("the search is empty")
+        raise KbInputError(_("the search is empty"))
     if len(text) > MAX_QUERY:
-        raise KbInputError(f"the search is {len(text)} characters; at most {MAX_QUERY}")
+        raise KbInputError(
+            _("the search is {value} characters; at most {MAX_QUERY}").format(
+                value=len(text), MAX_QUERY=MAX_QUERY
+            )
+        )
     words = terms(text)
     if not words:
-        raise KbInputError("the search has no words to look for")
+        raise KbInputError(_("the search has no words to look for"))
     return words
 
 
 def check_text(text: str | None, what: str, limit: int) -> str:
     clean = (text or "").strip()
     if not normalise(clean).strip("\u200b\u200c\u200d\u2060\ufeff "):
-        raise KbInputError(f"the {what} is empty")
+        raise KbInputError(_("the {what} is empty").format(what=what))
     if len(clean) > limit:
-        raise KbInputError(f"the {what} is {len(clean)} characters; at most {limit}")
+        raise KbInputError(
+            _("the {what} is {value} characters; at most {limit}").format(
+                what=what, value=len(clean), limit=limit
+            )
+        )
     return clean
 
 
@@ -113,11 +137,17 @@ def check_tags(tags: list[str] | None) -> str:
         if not tag:
             continue
         if not _TAG.match(tag):
-            raise KbInputError(f"tag '{t}' must be letters, digits, - or _, at most {MAX_TAG}")
+            raise KbInputError(
+                _("tag '{t}' must be letters, digits, - or _, at most {MAX_TAG}").format(
+                    t=t, MAX_TAG=MAX_TAG
+                )
+            )
         if tag not in out:
             out.append(tag)
     if len(out) > MAX_TAGS:
-        raise KbInputError(f"{len(out)} tags; at most {MAX_TAGS}")
+        raise KbInputError(
+            _("{value} tags; at most {MAX_TAGS}").format(value=len(out), MAX_TAGS=MAX_TAGS)
+        )
     return ",".join(out)
 
 

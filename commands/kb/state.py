@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from commands.kb import rules
+from storage import cjk_index as cjk
 from storage.kb_tables import KbEntry
 
 NUMBER_ATTEMPTS = 8
@@ -45,7 +46,12 @@ def index(s: Session, entry: KbEntry, new: bool = False) -> None:
     if not entry.removed:
         s.execute(
             text("INSERT INTO kb_fts (rowid, question, answer, tags) VALUES (:id, :q, :a, :t)"),
-            {"id": entry.id, "q": entry.question, "a": entry.answer, "t": entry.tags},
+            {
+                "id": entry.id,
+                "q": cjk.for_index(entry.question),
+                "a": cjk.for_index(entry.answer),
+                "t": cjk.for_index(entry.tags),
+            },
         )
 
 
@@ -192,8 +198,7 @@ def common_words(s: Session, community_id: int, words: list[str]) -> set[str]:
             arg = rules.tsquery([w])
         else:
             sql = (
-                "SELECT count(*) FROM (SELECT rowid FROM kb_fts WHERE kb_fts MATCH :w "
-                "LIMIT :cap) x"
+                "SELECT count(*) FROM (SELECT rowid FROM kb_fts WHERE kb_fts MATCH :w LIMIT :cap) x"
             )
             arg = rules.fts5_query([w])
         found = s.execute(
@@ -208,7 +213,9 @@ def search(s: Session, community_id: int, query: str, limit: int = 5) -> list[Hi
     """Entries with every word first; only when those are too few, entries with any of
     them. Each step ranks at most CANDIDATES entries, so its cost does not grow with the
     knowledge base."""
-    words = rules.check_query(query)
+    typed = rules.check_query(query)
+    # Index terms: a Chinese word is looked for as its bigrams (see storage/cjk_index.py).
+    words = cjk.search_terms(typed)[: rules.MAX_TERMS * 2]
     scored = _ranked(s, community_id, words, True, limit * 4, words)
     if len(scored) < limit and len(words) > 1:
         seen = {i for i, _, _ in scored}
@@ -226,8 +233,20 @@ def search(s: Session, community_id: int, query: str, limit: int = 5) -> list[Hi
             select(KbEntry).where(KbEntry.id.in_([i for i, _, _ in scored]))
         ).scalars()
     }
-    hits = [Hit(entries[i], snip or "", rank) for i, rank, snip in scored if i in entries]
+    hits = [
+        Hit(entries[i], _snippet(entries[i], snip, typed), rank)
+        for i, rank, snip in scored
+        if i in entries
+    ]
     # An entry whose question is the query, word for word, comes first whatever the engine
     # thought of the answers' lengths.
     hits.sort(key=lambda h: (not rules.is_exact(h.entry.question, query), -h.rank))
     return hits[:limit]
+
+
+def _snippet(entry: KbEntry, engine: str | None, typed: list[str]) -> str:
+    # The engine's snippet of a CJK answer is cut from the bigram form (SQLite) or cannot
+    # mark a word inside a sentence (PostgreSQL): cut one from the answer itself.
+    if cjk.has_cjk(entry.answer):
+        return cjk.highlight(entry.answer, typed)
+    return engine or ""

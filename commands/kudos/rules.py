@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.i18n import _
+
 # The product's kinds of contribution.
 DEFAULT_CATEGORIES = ("code", "docs", "tests", "review", "community", "translation")
 DEFAULT_DAILY_LIMIT = 5
@@ -22,18 +24,20 @@ def check_categories(names: Iterable[str]) -> tuple[str, ...]:
     for n in names:
         name = n.strip().lower()
         if not CATEGORY.match(name):
-            raise KudosError(f"category '{n}' must be lower-case letters, digits and -")
+            raise KudosError(
+                _("category '{n}' must be lower-case letters, digits and -").format(n=n)
+            )
         if name not in out:
             out.append(name)
     if not out:
-        raise KudosError("give at least one category")
+        raise KudosError(_("give at least one category"))
     return tuple(out)
 
 
 def check_milestones(values: Iterable[int]) -> tuple[int, ...]:
     out = sorted(set(values))
     if not out or any(v < 1 or v > 100_000 for v in out):
-        raise KudosError("milestones are counts from 1 to 100000")
+        raise KudosError(_("milestones are counts from 1 to 100000"))
     return tuple(out)
 
 

@@ -12,8 +12,9 @@ from sqlmodel import Session
 from bot import permissions
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.model import Actor, Choice, Quoted
+from bot.priority import shown as priority_name
 from bot.registry import Registry
 from bot.specs import Param
 from commands.tickets import config as ticket_config
@@ -109,7 +110,9 @@ def register(reg: Registry) -> None:
         text = " ".join((quoted.text or "").split())
         subject = (text[:80] + "…") if len(text) > 80 else text
         flow.open_ticket(
-            ctx, subject or f"About a message in #{quoted.address.channel}", quoted=quoted
+            ctx,
+            subject or _("About a message in #{channel}").format(channel=quoted.address.channel),
+            quoted=quoted,
         )
 
     @reg.command(
@@ -137,7 +140,7 @@ def register(reg: Registry) -> None:
     def panel_pressed(ctx: Ctx, value: str, added: bool) -> None:
         if not added:
             return
-        flow.open_ticket(ctx, f"Help request from @{ctx.actor.display}")
+        flow.open_ticket(ctx, _("Help request from @{display}").format(display=ctx.actor.display))
 
     def _move_target(ctx: Ctx, value: str) -> Ticket:
         raw = value.split(":")[0]
@@ -267,7 +270,9 @@ def register(reg: Registry) -> None:
         _require_active(t, "change its priority")
         if t.priority == priority:
             raise UserError(
-                _("ticket {value} is already {priority}").format(value=label(t), priority=priority)
+                _("ticket {value} is already {priority}").format(
+                    value=label(t), priority=priority_name(priority)
+                )
             )
         t.priority = priority
         ctx.db.add(t)
@@ -275,7 +280,9 @@ def register(reg: Registry) -> None:
             ctx,
             t,
             _("{value} Ticket {value2} is now {priority} priority.").format(
-                value=render.PRIORITY_MARK[priority], value2=label(t), priority=priority
+                value=render.PRIORITY_MARK[priority],
+                value2=label(t),
+                priority=priority_name(priority),
             ),
         )
 
@@ -320,7 +327,7 @@ def register(reg: Registry) -> None:
 
     def _close(ctx: Ctx, t: Ticket, reason: str | None) -> None:
         if ctx.actor.user_id == t.requester:
-            flow.close(ctx, t, reason or "closed by the requester")
+            flow.close(ctx, t, reason or _("closed by the requester"))
         else:
             flow.request_close(ctx, t, reason)
 
@@ -353,7 +360,7 @@ def register(reg: Registry) -> None:
         if value.endswith(":yes"):
             flow.close(ctx, t, t.close_reason, by=t.close_requested_by)
         else:
-            state.record(ctx, t, "requester", "(declined to close)", kind="event")
+            state.record(ctx, t, "requester", _("(declined to close)"), kind="event")
             flow.set_open(ctx, t)
 
     @reg.command(
@@ -413,7 +420,7 @@ def register(reg: Registry) -> None:
         canned = state.settings(ctx).get("canned") or {}
         text = canned.get(name.lower())
         if text is None:
-            known = ", ".join(sorted(canned)) or "none yet"
+            known = ", ".join(sorted(canned)) or _("none yet")
             raise UserError(
                 _("no canned reply '{name}' (known: {known})").format(name=name, known=known)
             )
@@ -519,7 +526,7 @@ def register(reg: Registry) -> None:
             if breaching and not hot:
                 continue
             lines.append(render.list_line(t, hot))
-        ctx.private("\n".join(lines) if lines else "No tickets match.")
+        ctx.private("\n".join(lines) if lines else _("No tickets match."))
 
     @reg.command(
         "ticket",
@@ -595,19 +602,20 @@ def register(reg: Registry) -> None:
         facts = [(t, _closed(ctx, t)) for t in rows]
         lines = [
             render.stats_text(
-                f"Tickets since {start.astimezone(ctx.zone):%Y-%m-%d}",
+                _("Tickets since {day}").format(day=f"{start.astimezone(ctx.zone):%Y-%m-%d}"),
                 rules.stats([f for _, f in facts]),
             )
         ]
-        for key, name in (("level", "level"), ("assignee", "staff")):
+        for key, group_title in (("level", N_("level {name}")), ("assignee", N_("staff {name}"))):
             groups: dict[str, list[rules.Closed]] = {}
             for t, f in facts:
-                g = getattr(t, key) or "unassigned"
+                g = getattr(t, key) or _("unassigned")
                 if key == "assignee" and t.assignee:
                     g = "@" + (t.assignee_display or t.assignee)
                 groups.setdefault(g, []).append(f)
             for g in sorted(groups):
-                lines.append("• " + render.stats_text(f"{name} {g}", rules.stats(groups[g])))
+                title_ = _(group_title).format(name=g)
+                lines.append("• " + render.stats_text(title_, rules.stats(groups[g])))
         ctx.private("\n".join(lines))
 
     def _closed(ctx: Ctx, t: Ticket) -> rules.Closed:

@@ -9,10 +9,12 @@ so "09:00-17:00" is eight hours on the day the clocks change too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from bot.i18n import _
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HOURS_EXAMPLE = '"Mon-Fri 09:00-17:00" (several parts: "Mon-Fri 09:00-17:00, Sat 10:00-14:00")'
@@ -34,14 +36,21 @@ class Hours:
     def always(self) -> bool:
         return all(w == ((0, 1440),) for w in self.windows)
 
-    def describe(self) -> str:
+    def describe(
+        self,
+        day_names: tuple[str, ...] | None = None,
+        join: Callable[[list[str]], str] = ", ".join,
+    ) -> str:
+        """The hours as "Mon 09:00-17:00, Tue ...", with the reader's names for the days
+        (Monday first) and list separator when given."""
         if self.always:
             return "24/7"
+        names = day_names or tuple(d.title() for d in DAYS)
         parts = []
         for d, wins in enumerate(self.windows):
             for s, e in wins:
-                parts.append(f"{DAYS[d].title()} {_hm(s)}-{_hm(e)}")
-        return ", ".join(parts) or "never"
+                parts.append(f"{names[d]} {_hm(s)}-{_hm(e)}")
+        return join(parts) or "-"
 
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -64,18 +73,26 @@ def _day(word: str, part: str) -> int:
     for i, full in enumerate(FULL_DAYS):
         if w in (full, full[:3]):
             return i
-    raise HoursError(f"'{word}' in '{part}' is not a weekday (Mon, Tue, ... Sun)")
+    raise HoursError(
+        _("'{word}' in '{part}' is not a weekday (Mon, Tue, ... Sun)").format(word=word, part=part)
+    )
 
 
 def _minutes(text: str, part: str, *, end: bool) -> int:
     m = _TIME.match(text)
     if not m:
-        raise HoursError(f"'{text}' in '{part}' is not a time like 09:00")
+        raise HoursError(
+            _("'{text}' in '{part}' is not a time like 09:00").format(text=text, part=part)
+        )
     h, mi = int(m.group(1)), int(m.group(2))
     if end and h == 24 and mi == 0:
         return 1440
     if h > 23 or mi > 59:
-        raise HoursError(f"'{text}' in '{part}' is not a time of day (00:00 to 23:59, or 24:00)")
+        raise HoursError(
+            _("'{text}' in '{part}' is not a time of day (00:00 to 23:59, or 24:00)").format(
+                text=text, part=part
+            )
+        )
     return h * 60 + mi
 
 
@@ -83,31 +100,47 @@ def parse_hours(text: str) -> Hours:
     """'Mon-Fri 09:00-17:00', several parts joined by commas or semicolons, or '24/7'."""
     raw = (text or "").strip()
     if not raw:
-        raise HoursError(f"the support hours are empty; write them like {HOURS_EXAMPLE}")
+        raise HoursError(
+            _("the support hours are empty; write them like {HOURS_EXAMPLE}").format(
+                HOURS_EXAMPLE=HOURS_EXAMPLE
+            )
+        )
     if raw.lower() in ("24/7", "always"):
         return ALWAYS
     days: list[list[tuple[int, int]]] = [[] for _ in DAYS]
     for part in re.split(r"[,;]", raw):
         part = part.strip()
         if not part:
-            raise HoursError(f"an empty part in '{raw}'; write them like {HOURS_EXAMPLE}")
+            raise HoursError(
+                _("an empty part in '{raw}'; write them like {HOURS_EXAMPLE}").format(
+                    raw=raw, HOURS_EXAMPLE=HOURS_EXAMPLE
+                )
+            )
         m = _PART.match(part)
         if not m:
             raise HoursError(
-                f"'{part}' should be days then times, like 'Mon-Fri 09:00-17:00' or "
-                "'Sat 10:00-14:00'"
+                _(
+                    "'{part}' should be days then times, like 'Mon-Fri 09:00-17:00' or 'Sat "
+                    "10:00-14:00'"
+                ).format(part=part)
             )
         first = _day(m.group(1), part)
         last = _day(m.group(2), part) if m.group(2) else first
         start = _minutes(m.group(3), part, end=False)
         stop = _minutes(m.group(4), part, end=True)
         if stop <= start:
-            raise HoursError(f"in '{part}' the closing time is not after the opening time")
+            raise HoursError(
+                _("in '{part}' the closing time is not after the opening time").format(part=part)
+            )
         span = range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
         for d in span:
             for s, e in days[d]:
                 if start < e and s < stop:
-                    raise HoursError(f"'{part}' overlaps other hours on {DAYS[d].title()}")
+                    raise HoursError(
+                        _("'{part}' overlaps other hours on {value}").format(
+                            part=part, value=DAYS[d].title()
+                        )
+                    )
             days[d].append((start, stop))
     return Hours(tuple(tuple(sorted(d)) for d in days))
 
@@ -116,7 +149,7 @@ def parse_holiday(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise HoursError(f"'{text}' is not a date like 2026-12-25") from None
+        raise HoursError(_("'{text}' is not a date like 2026-12-25").format(text=text)) from None
 
 
 @dataclass(frozen=True)
@@ -179,7 +212,7 @@ def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
     jump skips counts from the first wall-clock minute that exists after it."""
     base = datetime.combine(day + timedelta(days=minutes // 1440), time(0), tzinfo=zone)
     wall = base.replace(hour=(minutes % 1440) // 60, minute=minutes % 60)
-    for _ in range(24 * 60):
+    for _minute in range(24 * 60):
         utc = wall.astimezone(UTC)
         if utc.astimezone(zone).replace(tzinfo=None) == wall.replace(tzinfo=None):
             return utc

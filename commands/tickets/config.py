@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot import roles, timeparse
+from babel.dates import get_day_names
+
+from bot import i18n, roles, timeparse
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.i18n import _
@@ -37,7 +39,7 @@ def _span(value: timedelta | None, what: str, usage: str) -> str | None:
                 what=what, usage=usage
             )
         )
-    return timeparse.format_duration(value)
+    return timeparse.compact_duration(value)
 
 
 def register(reg: Registry) -> None:
@@ -80,7 +82,7 @@ def register(reg: Registry) -> None:
                 if name.lower() not in (conf.get("canned") or {}):
                     raise UserError(_("there is no canned reply '{name}'").format(name=name))
                 conf["canned"] = {k: v for k, v in conf["canned"].items() if k != name.lower()}
-                said = f"canned reply '{name}' removed"
+                said = _("canned reply '{name}' removed").format(name=name)
             else:
                 if len(args) != 2 or not args[1].strip():
                     raise UserError(
@@ -94,7 +96,7 @@ def register(reg: Registry) -> None:
                         ).format(value=args[0], usage=usage)
                     )
                 conf["canned"] = {**(conf.get("canned") or {}), name: text}
-                said = f"canned reply '{name}' saved"
+                said = _("canned reply '{name}' saved").format(name=name)
         elif what == "level":
             name = _one(args, "NAME", usage).lower()
             if not _is_name(name, 32):
@@ -121,13 +123,15 @@ def register(reg: Registry) -> None:
                     _("give --first-response or --resolution. Usage: {usage}").format(usage=usage)
                 )
             else:
-                fr = fr or timeparse.format_duration(current[0])
-                res = res or timeparse.format_duration(current[1])
+                fr = fr or timeparse.compact_duration(current[0])
+                res = res or timeparse.compact_duration(current[1])
             assert fr is not None and res is not None
             if timeparse.parse_duration(fr) > timeparse.parse_duration(res):
                 raise UserError(_("the first-response target is longer than the resolution target"))
             conf["levels"] = {**(conf.get("levels") or {}), name: [fr, res]}
-            said = f"level {name}: first response {fr}, resolution {res} (business time)"
+            said = _(
+                "level {name}: first response {first}, resolution {resolution} (business time)"
+            ).format(name=name, first=_shown(fr), resolution=_shown(res))
         elif what == "level-role":
             if len(args) != 2:
                 raise UserError(
@@ -154,10 +158,10 @@ def register(reg: Registry) -> None:
                         _("{who} is not mapped to {level}").format(who=who, level=level)
                     )
                 del mapping[who]
-                said = f"{who} no longer gets {level} support"
+                said = _("{who} no longer gets {level} support").format(who=who, level=level)
             else:
                 mapping[who] = level
-                said = f"{who} now gets {level} support"
+                said = _("{who} now gets {level} support").format(who=who, level=level)
             conf["level_roles"] = mapping
         elif what == "hours":
             # Quoted or not: `hours Mon-Fri 09:00-17:00` means the same.
@@ -174,8 +178,9 @@ def register(reg: Registry) -> None:
                     raise UserError(
                         _("{exc}. Usage: {usage}").format(exc=exc, usage=usage)
                     ) from None
-            said = (
-                f"support hours {hours.describe()} ({conf.get('zone') or ctx.community.timezone})"
+            said = _("support hours {hours} ({zone})").format(
+                hours=hours.describe(_day_names(), i18n.joined),
+                zone=conf.get("zone") or ctx.community.timezone,
             )
         elif what == "holiday":
             raw = _one(args, "DATE", usage)
@@ -188,12 +193,12 @@ def register(reg: Registry) -> None:
                 if day not in days:
                     raise UserError(_("{day} is not a holiday here").format(day=day))
                 days.discard(day)
-                said = f"{day} is a working day again"
+                said = _("{day} is a working day again").format(day=day)
             else:
                 if len(days) >= 500:
                     raise UserError(_("500 holidays are set; remove old ones first"))
                 days.add(day)
-                said = f"{day} is a holiday: the SLA clocks stand still"
+                said = _("{day} is a holiday: the SLA clocks stand still").format(day=day)
             conf["holidays"] = sorted(days)
         elif what == "limits":
             if opt.get("limit") is None and opt.get("cooldown") is None:
@@ -207,10 +212,10 @@ def register(reg: Registry) -> None:
             if opt.get("cooldown") is not None:
                 if opt["cooldown"] < timedelta(0) or opt["cooldown"] > timedelta(days=7):
                     raise UserError(_("--cooldown is 0 to 7d. Usage: {usage}").format(usage=usage))
-                conf["cooldown"] = timeparse.format_duration(opt["cooldown"])
-            said = (
-                f"open tickets per person {conf.get('limit', rules.DEFAULT_LIMIT)}, "
-                f"cooldown {conf.get('cooldown', '5m')}"
+                conf["cooldown"] = timeparse.compact_duration(opt["cooldown"])
+            said = _("open tickets per person {limit}, cooldown {cooldown}").format(
+                limit=conf.get("limit", rules.DEFAULT_LIMIT),
+                cooldown=_shown(conf.get("cooldown", "5m")),
             )
         else:  # inactivity
             warn = _span(opt.get("warn_after"), "--warn-after", usage)
@@ -223,9 +228,8 @@ def register(reg: Registry) -> None:
                 conf["idle_warn"] = warn
             if after:
                 conf["idle_close"] = after
-            said = (
-                f"waiting tickets are warned after {conf.get('idle_warn', '3d')} and "
-                f"closed {conf.get('idle_close', '2d')} later"
+            said = _("waiting tickets are warned after {warn} and closed {close} later").format(
+                warn=_shown(conf.get("idle_warn", "3d")), close=_shown(conf.get("idle_close", "2d"))
             )
         state.put_settings(ctx, conf)
         ctx.audit("config.ticket", what=what, before=before, after=conf)
@@ -244,25 +248,51 @@ def _one(args: list[str], what: str, usage: str) -> str:
     return args[0].strip()
 
 
+def _day_names() -> tuple[str, ...]:
+    names = get_day_names("abbreviated", locale=i18n.babel_locale())
+    return tuple(names[d] for d in range(7))
+
+
+def _shown(stored: str) -> str:
+    """A stored span ("2h") as the reader writes it."""
+    return timeparse.format_duration(timeparse.parse_duration(stored))
+
+
 def _show(ctx: Ctx) -> str:
     conf = state.settings(ctx)
     sched = state.schedule_of(ctx)
-    lines = [f"Support hours: {sched.hours.describe()} ({sched.zone.key})"]
+    lines = [
+        _("Support hours: {hours} ({zone})").format(
+            hours=sched.hours.describe(_day_names(), i18n.joined), zone=sched.zone.key
+        )
+    ]
     if sched.holidays:
-        lines.append("Holidays: " + ", ".join(sorted(d.isoformat() for d in sched.holidays)))
+        lines.append(
+            _("Holidays: {days}").format(
+                days=", ".join(sorted(d.isoformat() for d in sched.holidays))
+            )
+        )
     for name, (fr, res) in state.levels(ctx).items():
         lines.append(
-            f"Level {name}: first response {timeparse.format_duration(fr)}, "
-            f"resolution {timeparse.format_duration(res)}"
+            _("Level {name}: first response {first}, resolution {resolution}").format(
+                name=name,
+                first=timeparse.format_duration(fr),
+                resolution=timeparse.format_duration(res),
+            )
         )
     for who, level in sorted((conf.get("level_roles") or {}).items()):
         lines.append(f"{who} → {level}")
     canned = conf.get("canned") or {}
-    lines.append("Canned replies: " + (", ".join(sorted(canned)) or "none"))
+    lines.append(_("Canned replies: {names}").format(names=", ".join(sorted(canned)) or _("none")))
     lines.append(
-        f"Open tickets per person: {conf.get('limit', rules.DEFAULT_LIMIT)}, cooldown "
-        f"{conf.get('cooldown', '5m')}; waiting tickets warned after "
-        f"{conf.get('idle_warn', '3d')}, "
-        f"closed {conf.get('idle_close', '2d')} later"
+        _(
+            "Open tickets per person: {limit}, cooldown {cooldown}; waiting tickets warned "
+            "after {warn}, closed {close} later"
+        ).format(
+            limit=conf.get("limit", rules.DEFAULT_LIMIT),
+            cooldown=_shown(conf.get("cooldown", "5m")),
+            warn=_shown(conf.get("idle_warn", "3d")),
+            close=_shown(conf.get("idle_close", "2d")),
+        )
     )
     return "\n".join(lines)

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import i18n
 from bot.i18n import NP_, _, pgettext
 from bot.model import Card, Choice
+from bot.priority import shown as priority_name
 from bot.timeparse import format_duration, format_when
 from commands.tickets import rules
 from commands.tickets.business_time import Schedule, SlaClock
@@ -21,6 +23,9 @@ _STATUSES = (
     NP_("ticket status", "open"),
     NP_("ticket status", "waiting"),
     NP_("ticket status", "closed"),
+    NP_("ticket role", "requester"),
+    NP_("ticket role", "staff"),
+    NP_("ticket role", "other"),
 )
 
 
@@ -48,7 +53,7 @@ def card(
 ) -> Card:
     fields = [
         (_("Status"), pgettext("ticket status", t.status)),
-        (_("Priority"), f"{PRIORITY_MARK.get(t.priority, '')} {t.priority}".strip()),
+        (_("Priority"), f"{PRIORITY_MARK.get(t.priority, '')} {priority_name(t.priority)}".strip()),
         (_("Level"), t.level),
         (_("Requester"), f"@{t.requester_display or t.requester}"),
         (_("Assignee"), f"@{t.assignee_display or t.assignee}" if t.assignee else _("unassigned")),
@@ -100,8 +105,8 @@ def list_line(t: Ticket, extra: str = "") -> str:
     by = t.requester_display or t.requester
     line = _("#{number} [{status}, {priority}, {level}] {subject} (by @{by}, {who})").format(
         number=t.number,
-        status=t.status,
-        priority=t.priority,
+        status=pgettext("ticket status", t.status),
+        priority=priority_name(t.priority),
         level=t.level,
         subject=t.subject,
         by=by,
@@ -116,7 +121,11 @@ def transcript_lines(t: Ticket, rows: list[TicketMessage], zone: ZoneInfo) -> li
     ]
     for m in rows:
         when = m.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        who = "Moot" if m.role == "moot" else f"@{m.author_display or m.author} ({m.role})"
+        who = (
+            "Moot"
+            if m.role == "moot"
+            else f"@{m.author_display or m.author} ({pgettext('ticket role', m.role)})"
+        )
         mark = {"note": _(" [staff note]"), "edit": _(" [edit]"), "delete": _(" [deleted]")}.get(
             m.kind, ""
         )
@@ -131,7 +140,7 @@ def transcript_lines(t: Ticket, rows: list[TicketMessage], zone: ZoneInfo) -> li
 
 def stats_text(title_: str, s: rules.Stats) -> str:
     def opt(v: float | None, fmt: Callable[[float], str]) -> str:
-        return fmt(v) if v is not None else "n/a"
+        return fmt(v) if v is not None else _("n/a")
 
     return _(
         "{title_}: {opened} opened, {closed} closed; median first response {value}, median "
@@ -142,7 +151,7 @@ def stats_text(title_: str, s: rules.Stats) -> str:
         closed=s.closed,
         value=opt(s.median_first_response_s, span),
         value2=opt(s.median_resolution_s, span),
-        value3=opt(s.sla_met_pct, lambda v: f"{v:.0f}%"),
+        value3=opt(s.sla_met_pct, lambda v: i18n.percent(v / 100)),
         value4=opt(s.rating_avg, lambda v: f"{v:.1f}/5"),
         ratings=s.ratings,
     )

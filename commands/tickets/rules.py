@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
+from bot import i18n
+from bot.i18n import NP_, _, pgettext
+
 STATUSES = ("open", "waiting", "closing", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 LEVELS = ("basic", "standard", "premium", "enterprise")
@@ -35,6 +38,17 @@ MOVES: dict[str, dict[str, str]] = {
 }
 
 
+# The moves as the refusal names them (the keys of MOVES, "_" read as a space).
+_MOVE_NAMES = (
+    NP_("ticket move", "close"),
+    NP_("ticket move", "open"),
+    NP_("ticket move", "reopen"),
+    NP_("ticket move", "request close"),
+    NP_("ticket move", "waiting"),
+)
+_CLOSING = NP_("ticket status", "closing")
+
+
 class MoveError(ValueError):
     pass
 
@@ -42,8 +56,14 @@ class MoveError(ValueError):
 def next_status(status: str, move: str) -> str:
     new = MOVES.get(status, {}).get(move)
     if new is None:
-        allowed = ", ".join(sorted(MOVES.get(status, {}))) or "nothing"
-        raise MoveError(f"the ticket is {status}; from there it can {allowed.replace('_', ' ')}")
+        moves = [
+            pgettext("ticket move", m.replace("_", " ")) for m in sorted(MOVES.get(status, {}))
+        ]
+        raise MoveError(
+            _("the ticket is {status}; from there it can {value}").format(
+                status=pgettext("ticket status", status), value=i18n.joined(moves) or _("nothing")
+            )
+        )
     return new
 
 
@@ -65,15 +85,21 @@ def limit_refusal(
 ) -> str | None:
     """Why a person may not open another ticket now, or None."""
     if limit > 0 and open_count >= limit:
-        return (
-            f"you already have {open_count} open tickets (the limit is {limit}); "
-            f"close one or wait for an answer first"
-        )
+        return _(
+            "you already have {open_count} open tickets (the limit is {limit}); close one or "
+            "wait for an answer first"
+        ).format(open_count=open_count, limit=limit)
     if last_opened is not None and now < last_opened + cooldown:
         left = last_opened + cooldown - now
         secs = max(1, int(left.total_seconds()))
-        shown = f"{secs // 60} min {secs % 60} s" if secs >= 60 else f"{secs} s"
-        return f"you opened a ticket a moment ago; you can open another in {shown}"
+        shown = (
+            _("{minutes} min {seconds} s").format(minutes=secs // 60, seconds=secs % 60)
+            if secs >= 60
+            else _("{seconds} s").format(seconds=secs)
+        )
+        return _("you opened a ticket a moment ago; you can open another in {shown}").format(
+            shown=shown
+        )
     return None
 
 

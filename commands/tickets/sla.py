@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Ctx
+from bot.i18n import N_, _
 from commands.tickets import rules
 from commands.tickets.business_time import Schedule, SlaClock
 from commands.tickets.state import label, ref_of, schedule_of
 from storage.ticket_tables import Ticket
 
 CLOCKS = ("fr", "res")
-NAMES = {"fr": "first response", "res": "resolution"}
+NAMES = {"fr": N_("first response"), "res": N_("resolution")}
 ALERT_KIND = "ticket.sla"
 
 
@@ -106,14 +107,15 @@ def alert_due(ctx: Ctx, t: Ticket, which: str, step: str) -> str | None:
         return None
     setattr(t, flag, True)
     ctx.db.add(t)
-    what = NAMES[which]
-    who = f"@{t.assignee_display or t.assignee}" if t.assignee else "nobody has claimed it"
+    what = _(NAMES[which])
+    who = f"@{t.assignee_display or t.assignee}" if t.assignee else _("nobody has claimed it")
     if step == "warn":
-        return (
-            f"⏳ Ticket {label(t)} ({t.subject}) has used 80% of its {what} target "
-            f"({t.level}); {who}."
-        )
-    return f"🚨 Ticket {label(t)} ({t.subject}) has breached its {what} target ({t.level}); {who}."
+        return _(
+            "⏳ Ticket {ticket} ({subject}) has used 80% of its {what} target ({level}); {who}."
+        ).format(ticket=label(t), subject=t.subject, what=what, level=t.level, who=who)
+    return _(
+        "🚨 Ticket {ticket} ({subject}) has breached its {what} target ({level}); {who}."
+    ).format(ticket=label(t), subject=t.subject, what=what, level=t.level, who=who)
 
 
 def breaching(ctx: Ctx, t: Ticket, sched: Schedule) -> list[str]:
@@ -122,5 +124,5 @@ def breaching(ctx: Ctx, t: Ticket, sched: Schedule) -> list[str]:
     for which in CLOCKS:
         c = clock(t, which)
         if c.stopped_at is None and c.target and c.fraction(sched, ctx.now) >= rules.WARN_AT:
-            out.append(f"{NAMES[which]} {int(100 * c.fraction(sched, ctx.now))}%")
+            out.append(f"{_(NAMES[which])} {int(100 * c.fraction(sched, ctx.now))}%")
     return out

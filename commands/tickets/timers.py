@@ -70,7 +70,7 @@ def register(reg: Registry) -> None:
             return
         if t.last_activity_at > t.idle_warned_at:
             return
-        flow.close(ctx, t, "no reply from the requester", by="moot")
+        flow.close(ctx, t, _("no reply from the requester"), by="moot")
 
     @reg.due_kind(flow.CONFIRM)
     def on_confirm_timeout(ctx: Ctx, work: DueWork) -> None:
@@ -78,5 +78,5 @@ def register(reg: Registry) -> None:
         if t is None or t.status != "closing":
             return
         flow.close(
-            ctx, t, t.close_reason or "no answer to the close request", by=t.close_requested_by
+            ctx, t, t.close_reason or _("no answer to the close request"), by=t.close_requested_by
         )

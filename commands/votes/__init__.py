@@ -9,14 +9,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import paging, zhparse
+from bot import i18n, paging, zhparse
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n import _, ngettext
+from bot.i18n import _, ngettext, pgettext
 from bot.registry import Registry
 from bot.specs import Param
 from bot.timeparse import (
     TimeParseError,
+    compact_duration,
     format_duration,
     format_when,
     mark_when,
@@ -42,6 +43,7 @@ from commands.votes.flow import (
     show_text,
     start_from_args,
 )
+from commands.votes.render import outcome_label
 from commands.votes.state import (
     Participation,
     add_step,
@@ -74,12 +76,14 @@ def outcome_words(ctx: Ctx, vote: Vote) -> str:
     """A closed vote's outcome as people say it: a choice or ranked vote names its winner
     ("won by Red") instead of "passed"."""
     if vote.kind == "proposal" or vote.outcome != vote_rules.PASSED:
-        return vote.outcome or vote.status
+        if vote.outcome:
+            return pgettext("outcome", vote.outcome)
+        return pgettext("vote status", vote.status)
     record = ctx.db.execute(
         select(DecisionRecord).where(DecisionRecord.vote_id == vote.id)
     ).scalar_one_or_none()
     winners = list((record.data if record else {}).get("winners") or [])
-    return f"won by {', '.join(winners)}" if winners else "decided"
+    return outcome_label(vote.kind, vote.outcome, winners) if winners else _("decided")
 
 
 def register(reg: Registry) -> None:
@@ -356,7 +360,7 @@ def register(reg: Registry) -> None:
                 raise UserError(
                     _("a vote runs from 1 minute to 90 days. Usage: {usage}").format(usage=usage)
                 )
-            entry["duration"] = format_duration(duration)
+            entry["duration"] = compact_duration(duration)
         types = {**(ctx.settings.get("vote_types") or {}), name: entry}
         ctx.set_setting("vote_types", types)
         ctx.audit("config.vote-type", name=name, **entry)
@@ -398,13 +402,13 @@ def register(reg: Registry) -> None:
         spans = sorted(set(spans), reverse=True)
         if not 1 <= len(spans) <= 5:
             raise UserError(_("give 1 to 5 reminder times. Usage: {usage}").format(usage=usage))
-        shown = [format_duration(x) for x in spans]
+        stored = [compact_duration(x) for x in spans]
         before = ctx.settings.get("vote_reminders")
-        ctx.set_setting("vote_reminders", shown)
-        ctx.audit("config.vote-reminders", offsets=shown, before=before)
+        ctx.set_setting("vote_reminders", stored)
+        ctx.audit("config.vote-reminders", offsets=stored, before=before)
         ctx.private(
             _("✅ Votes opened from now on remind non-voters {value} before they close.").format(
-                value=", ".join(shown)
+                value=i18n.joined([format_duration(x) for x in spans])
             )
         )
 

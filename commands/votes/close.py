@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bot import changes
 from bot.context import Ctx
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.model import Edit
 from bot.timeparse import format_left, mark_when, parse_duration
 from commands.votes import render as vote_render
@@ -42,7 +42,7 @@ from storage.vote_tally_tables import VoteTally
 
 log = logging.getLogger("moot.vote")
 
-ERASED_RECEIPT = "(secret ballot receipt, erased when the vote closed)"
+ERASED_RECEIPT = N_("(secret ballot receipt, erased when the vote closed)")
 
 
 def receipt_ref(vote: Vote) -> str:
@@ -149,7 +149,7 @@ def on_close_due(ctx: Ctx, work: DueWork) -> None:
         # Moved later after this item was claimed: put it back rather than close early.
         ctx.schedule("vote.close", str(vote.id), vote.closes_at, {"vote_id": vote.id})
         return
-    close_vote(ctx, vote, by="Moot (deadline)", why="deadline", due_claimed=True)
+    close_vote(ctx, vote, by=_("Moot (deadline)"), why="deadline", due_claimed=True)
 
 
 def prefetch_due(s: Session, works: list[DueWork]) -> None:
@@ -407,7 +407,7 @@ def _erase_receipts(ctx: Ctx, vote: Vote) -> None:
         )
     else:
         sql = "UPDATE outbox SET payload = json_set(payload, '$.text', :text) WHERE ref = :ref"
-    ctx.db.execute(sql_text(sql), {"text": ERASED_RECEIPT, "ref": receipt_ref(vote)})
+    ctx.db.execute(sql_text(sql), {"text": _(ERASED_RECEIPT), "ref": receipt_ref(vote)})
 
 
 def _frac(value: Fraction | None) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import changes
+from bot import changes, i18n
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.i18n import _, pgettext
@@ -249,7 +249,7 @@ def start_from_args(
             ctx,
             "start",
             _("unknown vote type '{type}': use {types}").format(
-                type=type_name, types=", ".join(sorted(types))
+                type=type_name, types=i18n.joined(sorted(types))
             ),
         )
     defaults = types.get(type_name or "", {})
@@ -483,7 +483,7 @@ def apply_ballot(
 
 def after_ballot(ctx: Ctx, vote: Vote) -> None:
     if vote.close_when_decided and tally.decided(ctx, vote, tally.totals_row(ctx, vote)):
-        vote_close.close_vote(ctx, vote, by="Moot (decided early)", why="decided")
+        vote_close.close_vote(ctx, vote, by=_("Moot (decided early)"), why="decided")
         return
     vote_close.refresh(ctx, vote)
 
@@ -580,11 +580,11 @@ def close_early(ctx: Ctx, vote: Vote) -> None:
     vote by closing it after a friend's ballot. The record says who closed it and why."""
     creator_or_moderator(ctx, vote, "close")
     if ctx.is_moderator():
-        why = "closed by a moderator"
+        why = _("closed by a moderator")
     elif ctx.now >= vote.closes_at:
-        why = "closed by its starter after the deadline"
+        why = _("closed by its starter after the deadline")
     elif tally.decided(ctx, vote, tally.totals_row(ctx, vote)):
-        why = "closed by its starter: the outcome could no longer change"
+        why = _("closed by its starter: the outcome could no longer change")
     else:
         raise UserError(
             _(

@@ -505,7 +505,9 @@ def _quorum(
         return f"{quorum} voter{'s' if quorum != 1 else ''}", voters >= quorum
     assert eligible_weight is not None  # _require_roster ran first
     needed = quorum * eligible_weight
-    text = f"{format_share(quorum)} of eligible weight ({format_number(needed)})"
+    text = _("{value} of eligible weight ({value2})").format(
+        value=format_share(quorum), value2=format_number(needed)
+    )
     return text, weight_cast >= needed
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n import _
+from bot.i18n import _, pgettext
 from commands.votes import rules as vote_rules
 from storage import repos
 from storage.tables import Community, Member
@@ -57,7 +57,9 @@ def lock_vote(ctx: Ctx, vote_id: int) -> Vote:
 def require_open(ctx: Ctx, vote: Vote) -> None:
     if vote.status != "open":
         raise UserError(
-            _("vote #{id} is {status}; nothing was changed").format(id=vote.id, status=vote.status)
+            _("vote #{id} is {status}; nothing was changed").format(
+                id=vote.id, status=pgettext("vote status", vote.status)
+            )
         )
 
 

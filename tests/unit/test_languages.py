@@ -115,7 +115,7 @@ async def test_a_persons_language_governs_their_private_words_only(script: Scrip
         "@bob /me language default",
         "expect /Moot 现在用社区的语言（简体中文）和你交流/",
     )
-    cards = [b for b in s.adapter.blocks if b.startswith("#3 edited")]
+    cards = [b for b in s.adapter.blocks if b.startswith("#3 已编辑")]
     assert cards and all("计票" in b for b in cards)
 
 
@@ -268,7 +268,7 @@ async def test_role_checks_support_suggestions_in_chinese_have_no_english(script
         "expect /@ghost 不是这里的角色/",
         "expect-no-english ghost mod moderator support",
         "@alice /kb suggestions 30m",
-        "expect /每人每 30m 最多一次/",
+        "expect /每人每 30分钟 最多一次/",
         "expect-no-english",
         "@alice /config channel support #help",
         '@mo /kb add "如何获得提交权限？" "合并三个拉取请求后，在维护者频道申请。"',
