@@ -20,7 +20,7 @@ from bot.links import checked_link
 from bot.model import Actor, OpenThread
 from bot.registry import Registry
 from bot.specs import Param
-from bot.timeparse import format_duration, format_when
+from bot.timeparse import compact_duration, format_duration, format_when
 from commands.rfcs import assess as rfc_assess
 from commands.rfcs import export as rfc_export
 from commands.rfcs import render as rfc_render
@@ -526,10 +526,10 @@ def register(reg: Registry) -> None:
             row,
             "fcp",
             disposition=disposition,
-            **{"for": format_duration(span)},
+            **{"for": compact_duration(span)},
             paused=bool(concerns),
         )
-        ctx.audit("rfc.fcp", rfc=label(row), disposition=disposition, span=format_duration(span))
+        ctx.audit("rfc.fcp", rfc=label(row), disposition=disposition, span=compact_duration(span))
         with ctx.public():
             msg = _(
                 "⏳ Final comment period on {value}: proposed disposition **{disposition}**. "
@@ -671,11 +671,11 @@ def register(reg: Registry) -> None:
             if value is None:
                 continue
             rfc_state.check_span(value, _("the {what}").format(what=what), usage)
-            shown = format_duration(value)
+            stored = compact_duration(value)
             before = ctx.settings.get(key)
-            ctx.set_setting(key, shown)
-            ctx.audit("config.rfc", key=key, value=shown, before=before)
-            changed[key] = shown
+            ctx.set_setting(key, stored)
+            ctx.audit("config.rfc", key=key, value=stored, before=before)
+            changed[key] = format_duration(value)
         ctx.private(_windows_said(changed))
 
     @reg.home_section

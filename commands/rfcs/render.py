@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, NP_, _, joined, ngettext, pgettext
 from bot.model import Card
-from bot.timeparse import format_duration, format_when
+from bot.timeparse import format_duration, format_when, parse_duration
 from commands.rfcs.state import Snapshot, fcp_left, label
 from storage.rfc_tables import Rfc, RfcEvent
 from storage.vote_tables import DecisionRecord, Vote
@@ -282,7 +282,9 @@ def event_line(ev: RfcEvent, zone: ZoneInfo, records: dict[int, DecisionRecord])
                 text = _("{by} resolved concern #{value}").format(by=by, value=d.get("number"))
         case "fcp":
             text = _("{by} started a final comment period to {value} for {value2}").format(
-                by=by, value=disposition_name(d.get("disposition")), value2=d.get("for")
+                by=by,
+                value=disposition_name(d.get("disposition")),
+                value2=_span_shown(d.get("for")),
             )
             if d.get("paused"):
                 text += _(" (paused at once: concerns are open)")
@@ -380,3 +382,11 @@ def log_text(snap: Snapshot, zone: ZoneInfo) -> str:
             _("Implementation: {implemented_link}").format(implemented_link=rfc.implemented_link)
         )
     return "\n".join(lines)
+
+
+def _span_shown(stored: object) -> str:
+    """A span stored in its typed form ("7d"), shown in the reader's words ("7天")."""
+    try:
+        return format_duration(parse_duration(str(stored)))
+    except ValueError:
+        return str(stored)  # written by an older version in another form: show as stored

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from adapters.console_script import ConsoleSession
 from bot.registry import Registry
+from storage.tables import AuditLog, Community
 from tests.conftest import Script
 
 ZH = (
@@ -172,7 +175,7 @@ async def test_every_other_rfc_subcommand_in_chinese_has_no_english(script: Scri
     s = await script(
         *ZH,
         "@alice /config rfc --review-window 2d --stale-window 5d",
-        "expect /评审期现为 2d，停滞期现为 5d/",
+        "expect /评审期现为 2天，停滞期现为 5天/",
         "expect-no-english",
         '@alice /rfc propose ""',
         "expect /标题为空。用法：/",
@@ -264,7 +267,7 @@ async def test_every_other_rfc_subcommand_in_chinese_has_no_english(script: Scri
         "@bob /config rfc --review-window 3d",
         "expect /仅限管理员/",
         "@alice /config rfc --stale-window 10d",
-        "expect /停滞期现为 10d/",
+        "expect /停滞期现为 10天/",
         "expect-no-english",
         "@alice /help rfc",
         "expect-no-english",
@@ -280,7 +283,7 @@ async def test_every_other_rfc_subcommand_in_chinese_has_no_english(script: Scri
         r"最终评议期（拟通过）恢复",
         r"实施: https",
         r"@carol 批准：很好",
-        r"@alice 开始最终评议期，拟通过",
+        r"@alice 开始最终评议期，拟通过，为期 3天",
         r"最终评议期结束，没有未解决的异议：通过",
         r"从最终评议期进入已通过（默认共识）",
         r"决策时的评估：共识度",
@@ -320,3 +323,26 @@ def test_help_texts_built_from_constants_match_them(registry: Registry) -> None:
     assert f"({paging.PAGE_SIZE} a page)" in (paging.PAGE_PARAM.help or "")
     spec = registry.find("cert", "import")
     assert spec is not None and f"${certs.BANK_DIR_ENV}," in spec.details
+
+
+async def test_spans_are_stored_typed_and_shown_in_the_readers_words(script: Script) -> None:
+    """A Chinese community's settings, timeline and audit keep the typed form ("3d"), which
+    reads back in any language; only what is shown is in Chinese ("3天")."""
+    s = await script(
+        *ZH,
+        "@alice /config rfc --review-window 2d --stale-window 5d",
+        '@alice /rfc propose "采用行为准则"',
+        "@alice /rfc fcp RFC-1 accept --for 3d",
+        "@alice /me language en",
+        "@alice /rfc log RFC-1",
+        "expect /final comment period to accept for 3d/",
+    )
+    with s.db.transaction() as tx:
+        row = tx.execute(select(Community.settings)).scalar_one()
+        spans = [
+            a.detail.get("span")
+            for a in tx.execute(select(AuditLog)).scalars()
+            if a.action == "rfc.fcp"
+        ]
+    assert row["rfc.review_window"] == "2d" and row["rfc.stale_window"] == "5d"
+    assert spans == ["3d"]
