@@ -22,6 +22,7 @@ from storage import repos
 from storage.prepared import Prepared, core, orm, placeholders, values
 from storage.tables import Community, Member
 from storage.vote_tables import Vote, VoteBallot, VoteVoter
+from storage.vote_tally_tables import VoteTally
 
 PROPOSAL_EMOJI = {"yes": "👍", "no": "👎", "abstain": "🤷", "block": "⛔"}
 MAX_OPTIONS = 20
@@ -44,18 +45,30 @@ def find_vote(ctx: Ctx, vote_id: int) -> Vote:
 
 
 def _lock(dialect: str) -> Any:
-    stmt = select(Vote).where(Vote.id == bindparam("id"))
-    return stmt.with_for_update() if dialect == "postgresql" else stmt
+    # The running totals come along in the same read: a ballot needs them next, and the
+    # session then finds them loaded (tally.totals_row).
+    stmt = (
+        select(Vote, VoteTally)
+        .outerjoin(VoteTally, VoteTally.vote_id == Vote.id)
+        .where(Vote.id == bindparam("id"))
+    )
+    return stmt.with_for_update(of=Vote) if dialect == "postgresql" else stmt
 
 
 _LOCK_VOTE = Prepared(_lock)
+_KEPT = "moot.votes.kept"
 
 
 def lock_vote(ctx: Ctx, vote_id: int) -> Vote:
     """The vote row, locked for this transaction on PostgreSQL, so two ballots or a ballot and
     a close on the same vote are applied one after the other (SQLite already serialises
     writers with BEGIN IMMEDIATE)."""
-    vote = orm(ctx.db, _LOCK_VOTE, {"id": vote_id}).scalar_one_or_none()
+    found = orm(ctx.db, _LOCK_VOTE, {"id": vote_id}).first()
+    vote = found[0] if found is not None else None
+    if found is not None and found[1] is not None:
+        # The session's identity map holds objects weakly: keep the totals alive for the
+        # rest of the transaction, so totals_row finds them there.
+        ctx.db.info.setdefault(_KEPT, []).append(found[1])
     if vote is None or vote.community_id != ctx.community.id:
         raise UserError(_("there is no vote #{vote_id}").format(vote_id=vote_id))
     return vote

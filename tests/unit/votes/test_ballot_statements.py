@@ -21,9 +21,9 @@ from storage.vote_tables import Vote, VoteBallot, VoteVoter
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 WHERE = Address("console", "local", "votes")
 # A changed ballot by button: the event's own rows (processed, community, actor, their
-# settings, the message), the vote, the change history (2), the ballot, the totals, the
-# roster entry, the two updates, the pending-edit check and the outbox insert.
-CHANGED_BALLOT_STATEMENTS = 15
+# settings, the message), the vote with its totals, the change history (2), the ballot,
+# the roster entry, the two updates, the pending-edit check and the outbox insert.
+CHANGED_BALLOT_STATEMENTS = 14
 
 
 def _app(db: Database, voters: int) -> App:
