@@ -7,8 +7,10 @@ scheduler, beside raw single-row commits measured in the same run.
 One lifecycle: propose, two reviews, a linked vote, five ballots by button, the close at
 the deadline (tally, decision record, result, the RFC moved to accepted). Printed per
 count: the total, the mean lifecycle time of the first and the last tenth (growth must be
-flat), SQL statements per lifecycle, and the ratio of lifecycles' events per second to raw
-commits per second.
+flat), SQL statements and committed transactions per lifecycle, the ratio of lifecycles'
+events per second to raw commits per second, and the floor: the committed transactions of
+one lifecycle times the mean raw commit of the same run, which no amount of Python speed
+gets under. SQLite runs with synchronous=FULL and again with NORMAL (--sync FULL,NORMAL).
 """
 
 from __future__ import annotations
@@ -39,12 +41,19 @@ EVENTS_PER_LIFECYCLE = 10  # propose, 2 reviews, vote, 5 ballots, the close
 
 
 class Counter:
+    """SQL statements and committed transactions on one engine."""
+
     def __init__(self, db: Database) -> None:
         self.n = 0
+        self.commits = 0
         sa_event.listen(db.engine, "before_cursor_execute", self._count)
+        sa_event.listen(db.engine, "commit", self._commit)
 
     def _count(self, *_a: object, **_k: object) -> None:
         self.n += 1
+
+    def _commit(self, *_a: object, **_k: object) -> None:
+        self.commits += 1
 
 
 def _setup(app: App) -> None:
@@ -105,7 +114,8 @@ def lifecycle(app: App, clock: FakeClock, i: int) -> None:
     assert app.scheduler.run_due_now() >= 1, "the vote did not close"
 
 
-def run(db: Database, count: int, label: str) -> tuple[float, float, float, float]:
+def run(db: Database, count: int, label: str, commit_s: float) -> tuple[float, float, float, float]:
+    """commit_s: the mean raw commit of this run, for the floor."""
     import commands
 
     clock = FakeClock(T0)
@@ -123,10 +133,14 @@ def run(db: Database, count: int, label: str) -> tuple[float, float, float, floa
     first = sum(times[:tenth]) / tenth
     last = sum(times[-tenth:]) / tenth
     statements = counter.n / count
+    commits = counter.commits / count
+    floor = commits * commit_s
     print(
         f"{label}: {count} lifecycles in {total:.1f} s; per lifecycle first tenth "
         f"{first * 1000:.1f} ms, last tenth {last * 1000:.1f} ms; "
-        f"{statements:.0f} SQL statements each"
+        f"{statements:.0f} SQL statements and {commits:.1f} commits each\n"
+        f"    floor: {commits:.1f} commits x {commit_s * 1000:.3f} ms raw commit = "
+        f"{floor * 1000:.2f} ms a lifecycle, {floor * count:.1f} s for {count}"
     )
     return total, first, last, statements
 
@@ -134,20 +148,23 @@ def run(db: Database, count: int, label: str) -> tuple[float, float, float, floa
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--counts", default="10,100,1000,10000")
+    ap.add_argument("--sync", default="FULL,NORMAL", help="SQLite synchronous settings to run")
     ap.add_argument("--pg", action="store_true")
     args = ap.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
     print(f"Moot RFC lifecycle benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
     with tempfile.TemporaryDirectory() as tmp:
-        base = sqlite_baseline(2000, tmp, synchronous="FULL")
-        print(base.line("txns"))
-        for count in counts:
-            db = Database(f"sqlite:///{Path(tmp) / f'rfcs-{count}.db'}")
-            migrate.upgrade(db)
-            total, *_ = run(db, count, "SQLite WAL, FULL")
-            rate = count * EVENTS_PER_LIFECYCLE / total
-            print(f"    events/s {rate:.0f}, ratio to raw commits {rate / base.rate:.3f}")
-            db.dispose()
+        for sync in args.sync.upper().split(","):
+            base = sqlite_baseline(2000, tmp, synchronous=sync)
+            print(base.line("txns"))
+            for count in counts:
+                path = Path(tmp) / f"rfcs-{sync}-{count}.db"
+                db = Database(f"sqlite:///{path}", synchronous=sync)
+                migrate.upgrade(db)
+                total, *_ = run(db, count, f"SQLite WAL, {sync}", 1 / base.rate)
+                rate = count * EVENTS_PER_LIFECYCLE / total
+                print(f"    events/s {rate:.0f}, ratio to raw commits {rate / base.rate:.3f}")
+                db.dispose()
     url = pg_url()
     if args.pg and url:
         with scratch_pg(url) as target:
@@ -156,7 +173,7 @@ def main() -> None:
             for count in counts:
                 db = Database(target)
                 migrate.upgrade(db)
-                total, *_ = run(db, count, "PostgreSQL")
+                total, *_ = run(db, count, "PostgreSQL", 1 / pbase.rate)
                 rate = count * EVENTS_PER_LIFECYCLE / total
                 print(f"    events/s {rate:.0f}, ratio to raw commits {rate / pbase.rate:.3f}")
                 db.dispose()

@@ -15,11 +15,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from bot.context import Ctx
-from storage import repos
 from storage.inbox_tables import PersonChange
+from storage.prepared import Prepared, core, placeholders, values
+from storage.repos import dialect_insert
+
+_RECORD = Prepared(
+    lambda d: (
+        dialect_insert(d)(PersonChange)
+        .values(**placeholders(PersonChange, "scope", "person", "cast_at", "event_id", "op"))
+        .on_conflict_do_nothing()
+    )
+)
+_HISTORY = Prepared(
+    lambda _d: (
+        select(PersonChange.cast_at, PersonChange.event_id, PersonChange.op)
+        .where(PersonChange.scope == bindparam("scope"), PersonChange.person == bindparam("person"))
+        .order_by(PersonChange.cast_at, PersonChange.id)
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -38,16 +54,11 @@ def record(ctx: Ctx, scope: str, person: str, op: dict[str, Any]) -> Recorded:
     event = ctx.event
     event_id = event.event_id if event is not None else f"local:{ctx.now.isoformat()}"
     at = cast_at(ctx)
-    repos.insert_or_skip(
-        ctx.db,
-        PersonChange,
-        {"scope": scope, "person": person, "cast_at": at, "event_id": event_id, "op": op},
-    )
-    rows = ctx.db.execute(
-        select(PersonChange.cast_at, PersonChange.event_id, PersonChange.op)
-        .where(PersonChange.scope == scope, PersonChange.person == person)
-        .order_by(PersonChange.cast_at, PersonChange.id)
-    ).all()
+    where = {"scope": scope, "person": person}
+    # A repeat of the same event writes nothing (the unique key); the history says which
+    # change is the newest either way.
+    core(ctx.db, _RECORD, values(**where, cast_at=at, event_id=event_id, op=op))
+    rows = core(ctx.db, _HISTORY, where).all()
     latest = bool(rows) and rows[-1][1] == event_id
     return Recorded(latest, tuple(dict(r[2]) for r in rows))
 

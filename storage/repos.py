@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
 
 from storage.personal_tables import MemberSettings
+from storage.prepared import Prepared, core, orm, placeholders, values
 from storage.tables import (
     AuditLog,
     ChannelPurpose,
@@ -37,14 +38,21 @@ def insert_or_skip(s: Session, table: Any, values: dict[str, Any]) -> bool:
     return s.execute(stmt).first() is not None
 
 
-def _community_query(platform: str, workspace: str) -> Any:
-    return select(Community).where(Community.platform == platform, Community.workspace == workspace)
+def dialect_insert(dialect: str) -> Any:
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+_COMMUNITY = Prepared(
+    lambda _d: select(Community).where(
+        Community.platform == bindparam("platform"), Community.workspace == bindparam("workspace")
+    )
+)
 
 
 def find_community(s: Session, platform: str, workspace: str) -> Community | None:
     """The community of one platform workspace (Slack team, Discord guild, Matrix home), or
     None while the core has not made it yet."""
-    return s.execute(_community_query(platform, workspace)).scalar_one_or_none()
+    return orm(s, _COMMUNITY, {"platform": platform, "workspace": workspace}).scalar_one_or_none()
 
 
 def community_language(s: Session, platform: str, workspace: str) -> str | None:
@@ -62,21 +70,24 @@ def get_or_create_community(
     values = {"platform": platform, "workspace": workspace, "name": "", "timezone": default_tz}
     insert_or_skip(s, Community, {**values, "settings": {}, "created_at": now})
     # Inserted just now, or by the replica that won the race: either way it is there.
-    return s.execute(_community_query(platform, workspace)).scalar_one()
+    return orm(s, _COMMUNITY, {"platform": platform, "workspace": workspace}).scalar_one()
+
+
+_MARK_PROCESSED = Prepared(
+    lambda d: (
+        dialect_insert(d)(ProcessedEvent)
+        .values(**placeholders(ProcessedEvent, "platform", "event_id", "processed_at"))
+        .on_conflict_do_nothing()
+        .returning(ProcessedEvent.event_id)
+    )
+)
 
 
 def mark_processed(s: Session, platform: str, event_id: str, now: datetime) -> bool:
     """True the first time an event is seen; False for a repeat. The primary key decides, so
     two processes racing on one retried event cannot both win."""
-    values = {"platform": platform, "event_id": event_id, "processed_at": now}
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(ProcessedEvent)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(ProcessedEvent.event_id)
-    )
-    return s.execute(stmt).first() is not None
+    given = values(platform=platform, event_id=event_id, processed_at=now)
+    return core(s, _MARK_PROCESSED, given).first() is not None
 
 
 def insert_once(s: Session, model: type[SQLModel], **values: Any) -> bool:
@@ -130,10 +141,13 @@ def outbox_row(
     }
 
 
+_ADD_OUTBOX = Prepared(lambda _d: insert(Outbox.__table__))  # type: ignore[attr-defined]
+
+
 def add_outbox_rows(s: Session, rows: list[dict[str, Any]]) -> None:
     """Several outbox rows in one statement (a transaction's effects are written together)."""
     if rows:
-        s.execute(insert(Outbox), rows)
+        core(s, _ADD_OUTBOX, rows)  # type: ignore[arg-type]
 
 
 def pending_outbox(s: Session, limit: int = 500) -> list[Outbox]:
@@ -192,14 +206,11 @@ def send_pending(s: Session, ref: str) -> bool:
     return row is not None
 
 
-def pending_edit(s: Session, ref: str) -> bool:
-    """Whether an edit of this message waits in the outbox, not yet claimed by a sender.
-    Locked on PostgreSQL, so a sender claiming it waits for this transaction to commit and
-    then renders what it wrote."""
+def _pending_edit(dialect: str) -> Any:
     stmt = (
         select(Outbox.id)
         .where(
-            Outbox.ref == ref,
+            Outbox.ref == bindparam("ref"),
             Outbox.kind == "edit",
             # `|| ''` keeps SQLite on the ref index: on the (status, next_attempt_at) index
             # this scans every pending row, which grows with a backlog.
@@ -208,9 +219,17 @@ def pending_edit(s: Session, ref: str) -> bool:
         )
         .limit(1)
     )
-    if s.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return s.execute(stmt).first() is not None
+    return stmt.with_for_update() if dialect == "postgresql" else stmt
+
+
+_PENDING_EDIT = Prepared(_pending_edit)
+
+
+def pending_edit(s: Session, ref: str) -> bool:
+    """Whether an edit of this message waits in the outbox, not yet claimed by a sender.
+    Locked on PostgreSQL, so a sender claiming it waits for this transaction to commit and
+    then renders what it wrote."""
+    return core(s, _PENDING_EDIT, {"ref": ref}).first() is not None
 
 
 def latest_posted(s: Session, ref: str) -> PostedMessage | None:
@@ -228,14 +247,18 @@ def record_posted(s: Session, **values: Any) -> bool:
     return insert_or_skip(s, PostedMessage, values)
 
 
+_POSTED_AT = Prepared(
+    lambda _d: select(PostedMessage).where(
+        PostedMessage.platform == bindparam("platform"),
+        PostedMessage.channel == bindparam("channel"),
+        PostedMessage.message_id == bindparam("message_id"),
+    )
+)
+
+
 def posted_at(s: Session, platform: str, channel: str, message_id: str) -> PostedMessage | None:
-    return s.execute(
-        select(PostedMessage).where(
-            PostedMessage.platform == platform,
-            PostedMessage.channel == channel,
-            PostedMessage.message_id == message_id,
-        )
-    ).scalar_one_or_none()
+    where = {"platform": platform, "channel": channel, "message_id": message_id}
+    return orm(s, _POSTED_AT, where).scalar_one_or_none()
 
 
 def next_number(s: Session, number_column: Any, community_column: Any, community_id: int) -> int:
@@ -504,9 +527,9 @@ def upsert_member(
 ) -> Member:
     """Record what an adapter knows of a person. roles=None keeps the stored roles (an event
     from a platform that does not carry roles must not wipe them)."""
-    find = select(Member).where(Member.community_id == community_id, Member.user_id == user_id)
-    row = s.execute(find).scalar_one_or_none()
+    row = member(s, community_id, user_id)
     if row is None:
+        find = select(Member).where(Member.community_id == community_id, Member.user_id == user_id)
         made = insert_or_skip(
             s,
             Member,
@@ -569,18 +592,36 @@ def members(s: Session, community_id: int, channel: str | None = None) -> list[M
     return [m for m in views if "*" in m.channels or channel in m.channels]
 
 
+_MEMBER = Prepared(
+    lambda _d: select(Member).where(
+        Member.community_id == bindparam("community_id"), Member.user_id == bindparam("user_id")
+    )
+)
+
+
 def member(s: Session, community_id: int, user_id: str) -> Member | None:
-    return s.execute(
-        select(Member).where(Member.community_id == community_id, Member.user_id == user_id)
-    ).scalar_one_or_none()
+    where = {"community_id": community_id, "user_id": user_id}
+    return orm(s, _MEMBER, where).scalar_one_or_none()
 
 
 # ---------------------------------------------------------------- personal settings
 
 
+_ONE_PERSON = Prepared(
+    lambda _d: select(MemberSettings.settings).where(
+        MemberSettings.community_id == bindparam("community_id"),
+        MemberSettings.user_id == bindparam("user_id"),
+    )
+)
+
+
 def personal_settings(s: Session, community_id: int, user_ids: list[str]) -> dict[str, dict]:
     """Each listed member's personal settings (absent members: no entry), in one query."""
     out: dict[str, dict] = {}
+    if len(user_ids) == 1:  # every event asks for its actor's: the prepared form
+        where = {"community_id": community_id, "user_id": user_ids[0]}
+        found = core(s, _ONE_PERSON, where).first()
+        return {} if found is None else {user_ids[0]: dict(found[0] or {})}
     for chunk in range(0, len(user_ids), 500):
         rows = s.execute(
             select(MemberSettings.user_id, MemberSettings.settings).where(

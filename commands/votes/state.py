@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, select
+from sqlalchemy import Text, bindparam, cast, delete, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from bot.context import Ctx
@@ -18,8 +19,10 @@ from bot.errors import UserError
 from bot.i18n import _, pgettext
 from commands.votes import rules as vote_rules
 from storage import repos
+from storage.prepared import Prepared, core, orm, placeholders, values
 from storage.tables import Community, Member
 from storage.vote_tables import Vote, VoteBallot, VoteVoter
+from storage.vote_tally_tables import VoteTally
 
 PROPOSAL_EMOJI = {"yes": "👍", "no": "👎", "abstain": "🤷", "block": "⛔"}
 MAX_OPTIONS = 20
@@ -41,14 +44,31 @@ def find_vote(ctx: Ctx, vote_id: int) -> Vote:
     return vote
 
 
+def _lock(dialect: str) -> Any:
+    # The running totals come along in the same read: a ballot needs them next, and the
+    # session then finds them loaded (tally.totals_row).
+    stmt = (
+        select(Vote, VoteTally)
+        .outerjoin(VoteTally, VoteTally.vote_id == Vote.id)
+        .where(Vote.id == bindparam("id"))
+    )
+    return stmt.with_for_update(of=Vote) if dialect == "postgresql" else stmt
+
+
+_LOCK_VOTE = Prepared(_lock)
+_KEPT = "moot.votes.kept"
+
+
 def lock_vote(ctx: Ctx, vote_id: int) -> Vote:
     """The vote row, locked for this transaction on PostgreSQL, so two ballots or a ballot and
     a close on the same vote are applied one after the other (SQLite already serialises
     writers with BEGIN IMMEDIATE)."""
-    stmt = select(Vote).where(Vote.id == vote_id)
-    if ctx.db.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    vote = ctx.db.execute(stmt).scalar_one_or_none()
+    found = orm(ctx.db, _LOCK_VOTE, {"id": vote_id}).first()
+    vote = found[0] if found is not None else None
+    if found is not None and found[1] is not None:
+        # The session's identity map holds objects weakly: keep the totals alive for the
+        # rest of the transaction, so totals_row finds them there.
+        ctx.db.info.setdefault(_KEPT, []).append(found[1])
     if vote is None or vote.community_id != ctx.community.id:
         raise UserError(_("there is no vote #{vote_id}").format(vote_id=vote_id))
     return vote
@@ -156,11 +176,51 @@ def ballot_rows(ctx: Ctx, vote: Vote) -> list[VoteBallot]:
     )
 
 
+_BALLOT_OF = Prepared(
+    lambda _d: select(VoteBallot).where(
+        VoteBallot.vote_id == bindparam("vote_id"), VoteBallot.voter == bindparam("voter")
+    )
+)
+_BALLOT_VALUES = ("choices", "weight", "reason", "cast_at")
+_REPLACE_BALLOT = Prepared(
+    lambda _d: (
+        update(VoteBallot)
+        .where(VoteBallot.id == bindparam("row_id"))
+        .values(**placeholders(VoteBallot, *_BALLOT_VALUES))
+    )
+)
+_NEW_BALLOT = Prepared(
+    lambda _d: insert(VoteBallot).values(
+        **placeholders(VoteBallot, "vote_id", "voter", *_BALLOT_VALUES)
+    )
+)
+# A ballot row and a voter row come and go together; the unique key makes a voter row that
+# is already there (a ballot retracted and cast again) a no-op, with no read first.
+_VOTED = Prepared(
+    lambda d: (
+        repos.dialect_insert(d)(VoteVoter)
+        .values(vote_id=bindparam("vote_id"), user_id=bindparam("user_id"))
+        .on_conflict_do_nothing()
+    )
+)
+# session.info key: the ballot rows this transaction has read or written, by (vote, voter).
+# A button press reads the voter's ballot and then replaces it; the second read is this.
+_BALLOTS_SEEN = "moot.votes.ballots"
+
+
+def _seen(ctx: Ctx) -> dict[tuple[int, str], VoteBallot | None]:
+    return ctx.db.info.setdefault(_BALLOTS_SEEN, {})
+
+
 def ballot_of(ctx: Ctx, vote: Vote, user_id: str) -> VoteBallot | None:
     key = voter_key(vote, user_id)
-    return ctx.db.execute(
-        select(VoteBallot).where(VoteBallot.vote_id == vote.id, VoteBallot.voter == key)
-    ).scalar_one_or_none()
+    seen = _seen(ctx)
+    where = (vote.id or 0, key)
+    if where in seen:
+        return seen[where]
+    row = orm(ctx.db, _BALLOT_OF, {"vote_id": vote.id, "voter": key}).scalar_one_or_none()
+    seen[where] = row
+    return row
 
 
 def voted_ids(ctx: Ctx, vote: Vote) -> list[str]:
@@ -225,27 +285,27 @@ def put_ballot(
 ) -> OldBallot:
     """Store the voter's ballot; returns what it replaced (choices, weight), if anything."""
     row = ballot_of(ctx, vote, user_id)
-    old: OldBallot = None
-    if row is None:
-        row = VoteBallot(vote_id=vote.id or 0, voter=voter_key(vote, user_id))
-    else:
-        old = (tuple(row.choices), Fraction(row.weight))
-    row.choices = list(choices)
-    row.weight = str(weight)
-    row.reason = reason
     # Secret votes keep no time on a ballot: it would line up with the order of voters.
-    row.cast_at = None if vote.secret else ctx.now
-    ctx.db.add(row)
-    # A ballot row and a voter row come and go together, so only a first ballot needs one.
-    if old is None and (
-        ctx.db.execute(
-            select(VoteVoter.id).where(VoteVoter.vote_id == vote.id, VoteVoter.user_id == user_id)
-        ).first()
-        is None
-    ):
-        ctx.db.add(VoteVoter(vote_id=vote.id or 0, user_id=user_id))
-    ctx.db.flush()
-    return old
+    new = {
+        "choices": list(choices),
+        "weight": str(weight),
+        "reason": reason,
+        "cast_at": None if vote.secret else ctx.now,
+    }
+    if row is not None and row.id is not None:
+        # A changed ballot: one UPDATE now, and the loaded row told its new values as
+        # committed ones, so the ORM has nothing left to flush for it.
+        old: OldBallot = (tuple(row.choices), Fraction(row.weight))
+        core(ctx.db, _REPLACE_BALLOT, {"row_id": row.id, **values(**new)})
+        for name, value in new.items():
+            set_committed_value(row, name, value)
+        return old
+    key = voter_key(vote, user_id)
+    core(ctx.db, _NEW_BALLOT, values(vote_id=vote.id, voter=key, **new))
+    # Not loaded: a later read in this transaction asks the database.
+    _seen(ctx).pop((vote.id or 0, key), None)
+    core(ctx.db, _VOTED, {"vote_id": vote.id, "user_id": user_id})
+    return None
 
 
 def drop_ballot(ctx: Ctx, vote: Vote, user_id: str) -> OldBallot:
@@ -255,6 +315,7 @@ def drop_ballot(ctx: Ctx, vote: Vote, user_id: str) -> OldBallot:
         return None
     old = (tuple(row.choices), Fraction(row.weight))
     ctx.db.delete(row)
+    _seen(ctx)[(vote.id or 0, row.voter)] = None
     ctx.db.execute(
         delete(VoteVoter).where(VoteVoter.vote_id == vote.id, VoteVoter.user_id == user_id)
     )

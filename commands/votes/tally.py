@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
 from bot.context import Ctx
@@ -24,6 +26,7 @@ from commands.votes.state import (
     rules_of,
     weight_of,
 )
+from storage.prepared import Prepared, core, orm, placeholders, values
 from storage.tables import Member
 from storage.vote_tables import Vote
 from storage.vote_tally_tables import VoteRosterEntry, VoteTally
@@ -64,10 +67,16 @@ def refreeze(ctx: Ctx, vote: Vote) -> VoteTally:
     return freeze(ctx, vote, directory_roster(ctx, vote))
 
 
+_TALLY = Prepared(lambda _d: select(VoteTally).where(VoteTally.vote_id == bindparam("vote_id")))
+
+
 def totals_row(ctx: Ctx, vote: Vote) -> VoteTally:
     """The vote's totals, built on first use for a vote opened before rosters were frozen
     (its roster is the directory as it stands then, its totals a recount)."""
-    row = ctx.db.get(VoteTally, vote.id)
+    loaded = ctx.db.identity_map.get(identity_key(VoteTally, vote.id))
+    if loaded is not None:
+        return loaded  # type: ignore[no-any-return]
+    row = orm(ctx.db, _TALLY, {"vote_id": vote.id}).scalar_one_or_none()
     if row is not None:
         return row
     row = freeze(ctx, vote, directory_roster(ctx, vote))
@@ -88,23 +97,47 @@ def _store(row: VoteTally, t: vote_totals.Totals) -> None:
     row.ballots, row.weight_cast = t.ballots, str(t.weight_cast)
 
 
+_MOVE = Prepared(
+    lambda _d: (
+        update(VoteTally)
+        .where(VoteTally.vote_id == bindparam("tally_of"))
+        .values(**placeholders(VoteTally, "options", "pairwise", "ballots", "weight_cast"))
+    )
+)
+
+
 def move(ctx: Ctx, vote: Vote, row: VoteTally, old: OldBallot, new: OldBallot) -> None:
-    """One voter's ballot went from old to new (None: none): move the totals to match."""
+    """One voter's ballot went from old to new (None: none): move the totals to match, in
+    one UPDATE now; the loaded row takes the new values as committed ones, so the ORM has
+    no flush of them left to do (its other columns still flush as usual)."""
     t = current(vote, row)
     vote_totals.replace(rules_of(vote), t, old, new)
-    _store(row, t)
-    ctx.db.add(row)
+    options, pairwise = vote_totals.dump(t)
+    new = {
+        "options": options,
+        "pairwise": pairwise,
+        "ballots": t.ballots,
+        "weight_cast": str(t.weight_cast),
+    }
+    core(ctx.db, _MOVE, {"tally_of": row.vote_id, **values(**new)})
+    for name, value in new.items():
+        set_committed_value(row, name, value)
+
+
+_ROSTER_WEIGHT = Prepared(
+    lambda _d: select(VoteRosterEntry.weight).where(
+        VoteRosterEntry.vote_id == bindparam("vote_id"),
+        VoteRosterEntry.user_id == bindparam("user_id"),
+    )
+)
 
 
 def weight_if_eligible(ctx: Ctx, vote: Vote, row: VoteTally, user_id: str) -> Fraction | None:
     """The voter's weight from the frozen roster; None when they are not on it. A vote whose
     directory knew nobody eligible at open has no snapshot and asks the directory."""
     if row.roster_size:
-        weight = ctx.db.execute(
-            select(VoteRosterEntry.weight).where(
-                VoteRosterEntry.vote_id == vote.id, VoteRosterEntry.user_id == user_id
-            )
-        ).scalar_one_or_none()
+        where = {"vote_id": vote.id, "user_id": user_id}
+        weight = core(ctx.db, _ROSTER_WEIGHT, where).scalar_one_or_none()
         if weight is not None:
             return Fraction(weight)
         return _late_entry(ctx, vote, row, user_id)

@@ -34,9 +34,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_platform_role_community_id", "platform_role", ["community_id"])
     # The support channel's suggestions are rate-limited per person: their latest, by index.
-    op.create_index(
-        "ix_kb_suggestion_user_at", "kb_suggestion", ["community_id", "user_id", "at"]
-    )
+    op.create_index("ix_kb_suggestion_user_at", "kb_suggestion", ["community_id", "user_id", "at"])
 
 
 def downgrade() -> None:
