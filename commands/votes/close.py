@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy import text as sql_text
 from sqlmodel import Session
 
@@ -236,13 +236,7 @@ def close_vote(
     """End the vote, count it, write its decision record and post the result. Returns None
     when someone else already ended it. `due_claimed`: called by the vote's own close item,
     which the scheduler has already marked done."""
-    claimed = ctx.db.execute(
-        update(Vote)
-        .where(Vote.id == vote.id, Vote.status == "open")
-        .values(status="closing")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if ctx.db.execute(_CLAIM_VOTE, {"b_id": vote.id}).rowcount != 1:
         return None
     if not due_claimed:
         ctx.cancel("vote.close", key=str(vote.id))
@@ -322,6 +316,15 @@ def close_vote(
         "vote.closed", vote_id=vote.id, rfc_id=vote.rfc_id, outcome=outcome, record_id=record.id
     )
     return record
+
+
+# The conditional update that lets one caller end a vote, built once (see close_vote).
+_VOTES = Vote.__table__  # type: ignore[attr-defined]
+_CLAIM_VOTE = (
+    update(_VOTES)
+    .where(_VOTES.c.id == bindparam("b_id"), _VOTES.c.status == "open")
+    .values(status="closing")
+)
 
 
 def display_names(ctx: Ctx, vote: Vote) -> dict[str, str]:
