@@ -292,6 +292,7 @@ async def restart(db: Database, n: int) -> list[str]:
     twice = sum(1 for _, c in records if c > 1)
     once = len(records) == n and not twice
     posted_once = len(adapter.results) == n and set(adapter.results.values()) == {1}
+    posted_twice = sum(1 for c in adapter.results.values() if c > 1)
     ordered = all(a <= b for a, b in itertools.pairwise(order))
     answer = Stats("", len(answers), 1, answers)
     return [
@@ -300,7 +301,8 @@ async def restart(db: Database, n: int) -> list[str]:
         "moot: ... and every result delivered: "
         + (f"{delivered_at:.1f} s" if delivered_at is not None else "NOT within 300 s"),
         f"moot: each closed exactly once: {once} ({len(records)} of {len(ids)} votes closed, "
-        f"{twice} twice); each result posted exactly once: {posted_once}; "
+        f"{twice} twice); each result posted exactly once: {posted_once} "
+        f"({len(adapter.results)} posted, {posted_twice} more than once); "
         f"oldest deadline first: {ordered}; outbox rows left pending: {pending}",
         f"moot: /help answered during the catch-up: p50 {answer.pct(50) * 1000:.1f} ms, "
         f"p99 {answer.pct(99) * 1000:.1f} ms, max {max(answers) * 1000:.1f} ms (n={len(answers)})",

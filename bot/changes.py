@@ -66,5 +66,11 @@ def record(ctx: Ctx, scope: str, person: str, op: dict[str, Any]) -> Recorded:
 def forget(ctx: Ctx, scope: str) -> int:
     """Drop a scope's changes once they can no longer matter (a vote closed: nothing it
     stored may link a secret voter to a time or a choice)."""
-    result = ctx.db.execute(delete(PersonChange).where(PersonChange.scope == scope))
+    # A Core statement, prebuilt: nothing loads these rows as objects to keep in step, and
+    # the ORM's bulk delete costs a vote's close more than the delete itself.
+    result = ctx.db.execute(_FORGET, {"b_scope": scope})
     return result.rowcount or 0
+
+
+_CHANGES = PersonChange.__table__  # type: ignore[attr-defined]
+_FORGET = delete(_CHANGES).where(_CHANGES.c.scope == bindparam("b_scope"))

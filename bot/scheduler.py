@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session
 
 from bot import logctx, metrics
@@ -236,13 +235,7 @@ class Scheduler:
         """Claim and run one item. Its effects go to the outbox now, or, given `defer`, are
         added there for the caller to write with the rest of its batch."""
         core = self.core
-        claimed = s.execute(
-            update(DueWork)
-            .where(DueWork.id == work.id, DueWork.status == "pending")
-            .values(status="done", done_at=at)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
+        if not repos.claim_due(s, work.id or 0, at):
             return None
         handler = core.registry.due.get(work.kind)
         if handler is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
 from storage.personal_tables import MemberSettings
@@ -232,6 +234,21 @@ def pending_edit(s: Session, ref: str) -> bool:
     return core(s, _PENDING_EDIT, {"ref": ref}).first() is not None
 
 
+def pending_edits(s: Session, refs: list[str]) -> set[str]:
+    """pending_edit for many messages in one read (a batch of closes), locked alike."""
+    if not refs:
+        return set()
+    stmt = select(Outbox.ref).where(
+        Outbox.ref.in_(refs),
+        Outbox.kind == "edit",
+        (Outbox.status + "") == "pending",
+        Outbox.claimed_until.is_(None),
+    )
+    if s.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return {str(ref) for ref in s.execute(stmt).scalars()}
+
+
 def latest_posted(s: Session, ref: str) -> PostedMessage | None:
     return (
         s.execute(
@@ -367,12 +384,59 @@ def prefix_successor(prefix: str) -> str | None:
 
 
 def cancel_due(s: Session, kind: str, key: str | None = None, key_prefix: str | None = None) -> int:
-    stmt = update(DueWork).where(DueWork.kind == kind, DueWork.status == "pending")
+    """Cancel pending items of a kind, by key or key prefix. One prebuilt Core statement (an
+    ORM bulk update compiles and evaluates anew per call: ten times the cost, and a close
+    of a vote makes one), then the session's loaded copies are brought in line, as the ORM's
+    own synchronisation would have done."""
+    pg = s.get_bind().dialect.name == "postgresql"
+    params: dict[str, Any] = {"b_kind": kind}
     if key is not None:
-        stmt = stmt.where(DueWork.key == key)
+        params["b_key"] = key
+    upper = prefix_successor(key_prefix) if key_prefix else None
     if key_prefix:
-        stmt = stmt.where(key_prefix_range(s, DueWork.key, key_prefix))
-    return s.execute(stmt.values(status="cancelled")).rowcount or 0
+        params["lo"] = key_prefix
+        if upper is not None:
+            params["hi"] = upper
+    stmt = _cancel_statement(pg, key is not None, bool(key_prefix), upper is not None)
+    count = s.execute(stmt, params).rowcount or 0
+    if count:
+        for obj in list(s.identity_map.values()):
+            if (
+                isinstance(obj, DueWork)
+                and obj.kind == kind
+                and obj.status == "pending"
+                and (key is None or obj.key == key)
+                and (not key_prefix or obj.key.startswith(key_prefix))
+            ):
+                set_committed_value(obj, "status", "cancelled")
+    return count
+
+
+@functools.cache
+def _cancel_statement(pg: bool, by_key: bool, by_prefix: bool, bounded: bool) -> Any:
+    table = DueWork.__table__  # type: ignore[attr-defined]
+    column = table.c.key.collate("C") if pg else table.c.key
+    stmt = update(table).where(table.c.kind == bindparam("b_kind"), table.c.status == "pending")
+    if by_key:
+        stmt = stmt.where(table.c.key == bindparam("b_key"))
+    if by_prefix:
+        stmt = stmt.where(column >= bindparam("lo"))
+        if bounded:
+            stmt = stmt.where(column < bindparam("hi"))
+    return stmt.values(status="cancelled")
+
+
+def claim_due(s: Session, work_id: int, at: datetime) -> bool:
+    """Mark one pending item done, if it still is: the claim that makes it run once."""
+    return s.execute(_CLAIM_DUE, {"work_id": work_id, "at": at}).rowcount == 1
+
+
+_DUE = DueWork.__table__  # type: ignore[attr-defined]
+_CLAIM_DUE = (
+    update(_DUE)
+    .where(_DUE.c.id == bindparam("work_id"), _DUE.c.status == "pending")
+    .values(status="done", done_at=bindparam("at"))
+)
 
 
 def later_due_pending(s: Session, work: DueWork, key_prefix: str, now: datetime) -> bool:

@@ -298,7 +298,7 @@ def register(reg: Registry) -> None:
         if rec is None or rec.outcome == "cancelled":
             return
         ref = f"decision:{rec.id}"
-        if state.by_source(ctx.db, rec.community_id, ref):
+        if state.has_source(ctx.db, rec.community_id, ref):
             return
         state.add(
             ctx.db,

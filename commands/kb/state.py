@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -16,6 +16,8 @@ from storage import cjk_index as cjk
 from storage.kb_tables import KbEntry
 
 NUMBER_ATTEMPTS = 8
+# session.info key: community id -> the entry this session added last (see next_number).
+LAST_ADDED = "moot_kb_last_added"
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,12 @@ def is_postgres(s: Session) -> bool:
 
 
 def next_number(s: Session, community_id: int) -> int:
+    # A batch of vote closes files one entry per vote in one transaction: after the first,
+    # the next number is the last one this session inserted, plus one, while that row is
+    # still in it (a savepoint rolled back takes it out, and the maximum is read again).
+    last = s.info.get(LAST_ADDED, {}).get(community_id)
+    if last is not None and inspect(last).persistent:
+        return int(last.number) + 1
     top = s.execute(
         select(func.max(KbEntry.number)).where(KbEntry.community_id == community_id)
     ).scalar_one()
@@ -97,10 +105,26 @@ def add(
                 s.flush()
             break
         except IntegrityError:
+            s.info.get(LAST_ADDED, {}).pop(community_id, None)
             if attempt == NUMBER_ATTEMPTS - 1:
                 raise
+    s.info.setdefault(LAST_ADDED, {})[community_id] = entry
     index(s, entry, new=True)
     return entry
+
+
+def has_source(s: Session, community_id: int, source_ref: str) -> bool:
+    """Whether an entry came from this source already: one id, no row to load."""
+    found = s.execute(_HAS_SOURCE, {"c": community_id, "ref": source_ref}).first()
+    return found is not None
+
+
+# Built once: composing a statement costs a vote's close more than running it.
+_HAS_SOURCE = (
+    select(KbEntry.id)
+    .where(KbEntry.community_id == bindparam("c"), KbEntry.source_ref == bindparam("ref"))
+    .limit(1)
+)
 
 
 def by_source(s: Session, community_id: int, source_ref: str) -> KbEntry | None:

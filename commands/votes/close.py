@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy import text as sql_text
 from sqlmodel import Session
 
@@ -22,9 +22,9 @@ from bot.context import Ctx
 from bot.i18n import N_, _
 from bot.model import Edit
 from bot.timeparse import format_left, mark_when, parse_duration
+from commands.votes import close_batch, tally
 from commands.votes import render as vote_render
 from commands.votes import rules as vote_rules
-from commands.votes import tally
 from commands.votes.state import (
     DEFAULT_REMINDERS,
     add_step,
@@ -112,12 +112,12 @@ def live_card(s: Session, ref: str, prefix: str) -> Edit | None:
     return render_message(s, community, vote, row, zone, prefix)
 
 
-def refresh(ctx: Ctx, vote: Vote) -> None:
+def refresh(ctx: Ctx, vote: Vote, pending: bool | None = None) -> None:
     """Mark the vote message stale. The outbox renders it when it delivers the edit (see
     live_card) and keeps one edit per message pending, so a ballot adds at most one row
-    here and usually none."""
+    here and usually none. `pending`: whether an edit waits, when the caller read it."""
     ref = f"vote:{vote.id}"
-    if repos.pending_edit(ctx.db, ref):
+    if repos.pending_edit(ctx.db, ref) if pending is None else pending:
         return
     ctx.emit(Edit(ref, f"🗳️ Vote #{vote.id}: {vote.question}"))
 
@@ -156,13 +156,13 @@ def prefetch_due(s: Session, works: list[DueWork]) -> None:
     """reg.due_prefetch: the votes and running totals a batch of closes or reminders reads,
     in two queries for the batch; the handlers then find them in the session."""
     ids = sorted({int(w.payload.get("vote_id", 0)) for w in works})
+    votes = list(s.execute(select(Vote).where(Vote.id.in_(ids))).scalars())
+    rows = list(s.execute(select(VoteTally).where(VoteTally.vote_id.in_(ids))).scalars())
     # The session holds loaded rows only weakly: keep them until the transaction ends.
-    s.info.setdefault("moot_prefetched", []).extend(
-        [
-            *s.execute(select(Vote).where(Vote.id.in_(ids))).scalars(),
-            *s.execute(select(VoteTally).where(VoteTally.vote_id.in_(ids))).scalars(),
-        ]
-    )
+    s.info.setdefault("moot_prefetched", []).extend([*votes, *rows])
+    closing = {int(w.payload.get("vote_id", 0)) for w in works if w.kind == "vote.close"}
+    if closing:
+        close_batch.prefetch(s, [v for v in votes if v.id in closing], {r.vote_id: r for r in rows})
 
 
 def on_remind_due(ctx: Ctx, work: DueWork) -> None:
@@ -236,27 +236,23 @@ def close_vote(
     """End the vote, count it, write its decision record and post the result. Returns None
     when someone else already ended it. `due_claimed`: called by the vote's own close item,
     which the scheduler has already marked done."""
-    claimed = ctx.db.execute(
-        update(Vote)
-        .where(Vote.id == vote.id, Vote.status == "open")
-        .values(status="closing")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if ctx.db.execute(_CLAIM_VOTE, {"b_id": vote.id}).rowcount != 1:
         return None
     if not due_claimed:
         ctx.cancel("vote.close", key=str(vote.id))
     ctx.cancel("vote.remind", key_prefix=f"{vote.id}:")
 
     row = tally.totals_row(ctx, vote)
-    members = tally.roster(ctx, vote)
+    # A deadline close in a batch finds its reads done for the whole batch (close_batch).
+    pre = close_batch.take(ctx.db, vote.id or 0) if due_claimed else None
+    members = pre.roster if pre else tally.roster(ctx, vote)
     rules = rules_of(vote)
     # Every ballot read once, as plain rows; secret ones under their HMACs, which nothing
     # here needs to map back.
-    ballots = ballots_of(ctx.db, vote.id or 0)
+    ballots = pre.ballots if pre else ballots_of(ctx.db, vote.id or 0)
     result = safe_tally(rules, ballots, members)
     outcome = vote_rules.CANCELLED if cancelled else result.outcome
-    voted = voted_ids(ctx, vote)
+    voted = pre.voted if pre else voted_ids(ctx, vote)
 
     vote.status = "cancelled" if cancelled else "closed"
     vote.outcome = outcome
@@ -271,7 +267,9 @@ def close_vote(
 
     # One directory read for everyone named, not one query per voter; a secret vote names
     # nobody.
-    known = {} if vote.secret else display_names(ctx, vote)
+    known: dict[str, str] = {}
+    if not vote.secret:
+        known = pre.names if pre and pre.names is not None else display_names(ctx, vote)
     display = {uid: known.get(uid) or uid for uid in {*voted, *members}} if known else {}
     if cancelled:
         with ctx.public():
@@ -311,13 +309,22 @@ def close_vote(
     ctx.db.add(vote)
     ctx.db.flush()
 
-    refresh(ctx, vote)
+    refresh(ctx, vote, pre.edit_pending if pre else None)
     ctx.post(vote.channel, text, thread_ref=f"vote:{vote.id}", ref=f"vote-result:{vote.id}")
     log.info("vote %s %s: %s", vote.id, vote.status, outcome)
     ctx.fire(
         "vote.closed", vote_id=vote.id, rfc_id=vote.rfc_id, outcome=outcome, record_id=record.id
     )
     return record
+
+
+# The conditional update that lets one caller end a vote, built once (see close_vote).
+_VOTES = Vote.__table__  # type: ignore[attr-defined]
+_CLAIM_VOTE = (
+    update(_VOTES)
+    .where(_VOTES.c.id == bindparam("b_id"), _VOTES.c.status == "open")
+    .values(status="closing")
+)
 
 
 def display_names(ctx: Ctx, vote: Vote) -> dict[str, str]:

@@ -258,18 +258,25 @@ def ballots_of(
         .where(VoteBallot.vote_id == vote_id)
         .order_by(VoteBallot.id)
     ).all()
-    weights: dict[str, Fraction] = {}
-    parsed: dict[str, tuple[str, ...]] = {}
-    out = []
-    for voter, choices_json, weight, reason in rows:
-        w = weights.get(weight)
-        if w is None:
-            w = weights[weight] = Fraction(weight)
-        choices = parsed.get(choices_json)
-        if choices is None:
-            choices = parsed[choices_json] = tuple(json.loads(choices_json))
-        out.append(vote_rules.Ballot(back.get(voter, voter), choices, w, reason))
-    return out
+    seen: dict[str, Any] = {}
+    return [
+        parsed_ballot(seen, back.get(voter, voter), choices_json, weight, reason)
+        for voter, choices_json, weight, reason in rows
+    ]
+
+
+def parsed_ballot(
+    seen: dict[str, Any], voter: str, choices_json: str, weight: str, reason: str | None
+) -> vote_rules.Ballot:
+    """One ballot row as the counting rules want it. `seen` memoises the parsed weights and
+    choice lists across the rows of one read: they repeat, and parsing is most of the cost."""
+    w = seen.get("w:" + weight)
+    if w is None:
+        w = seen["w:" + weight] = Fraction(weight)
+    choices = seen.get("c:" + choices_json)
+    if choices is None:
+        choices = seen["c:" + choices_json] = tuple(json.loads(choices_json))
+    return vote_rules.Ballot(voter, choices, w, reason)
 
 
 OldBallot = tuple[tuple[str, ...], Fraction] | None

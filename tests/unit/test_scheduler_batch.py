@@ -132,3 +132,20 @@ def test_one_failing_item_undoes_only_itself_and_the_rest_run_once(db: Database)
     again = App(db, registry(calls, []), FakeClock(T0 + timedelta(hours=1)))
     assert again.scheduler.run_due_now() == 0
     assert len(outbox(db)) == 2
+
+
+def test_cancelling_by_prefix_updates_the_rows_the_session_holds(db: Database) -> None:
+    seed(db, [("remind", "7:3600", 0, {}), ("remind", "7:60", 1, {}), ("remind", "70:60", 2, {})])
+    with db.transaction() as s:
+        held = {w.key: w for w in s.execute(select(DueWork)).scalars()}
+        assert repos.cancel_due(s, "remind", key_prefix="7:") == 2
+        # As the ORM's own synchronisation would: a later flush must not undo the cancel.
+        assert {k: w.status for k, w in held.items()} == {
+            "7:3600": "cancelled",
+            "7:60": "cancelled",
+            "70:60": "pending",
+        }
+        repos.schedule(s, kind="remind", key="7:60", due_at=T0, payload={})
+    with db.transaction() as s:
+        states = dict(s.execute(select(DueWork.key, DueWork.status)).all())
+    assert states == {"7:3600": "cancelled", "7:60": "pending", "70:60": "pending"}
