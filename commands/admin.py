@@ -46,6 +46,7 @@ PURPOSE_USE: dict[str, tuple[str | None, str]] = {
 SETTING_NAMES = frozenset(
     (
         NP_("setting", "language"),
+        NP_("setting", "events feed token"),
         NP_("setting", "assess weights"),
         NP_("setting", "feedback"),
         NP_("setting", "kb"),

@@ -285,17 +285,14 @@ def create(ctx: Ctx, args: dict[str, Any]) -> Event:
     announce(ctx, event)
     ctx.fire("event.created", event=event)
     ctx.audit("event.create", event_id=event.id, title=event.title, rrule=event.rrule)
-    ctx.private(
-        _("✅ Event #{id} created for {value}").format(
-            id=event.id, value=show_when(ctx, event.starts_at, reader_zone(ctx))
+    starts = show_when(ctx, event.starts_at, reader_zone(ctx))
+    if event.rrule:
+        said = _("✅ Event #{id} created for {value}, repeating {repeat}.").format(
+            id=event.id, value=starts, repeat=rules.describe_repeat(event.rrule)
         )
-        + (
-            _(", repeating {value}").format(value=rules.describe_repeat(event.rrule))
-            if event.rrule
-            else ""
-        )
-        + "."
-    )
+    else:
+        said = _("✅ Event #{id} created for {value}.").format(id=event.id, value=starts)
+    ctx.private(said)
     return event
 
 

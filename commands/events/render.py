@@ -128,15 +128,29 @@ def message(event: Event, platform: str, zone: ZoneInfo, prefix: str) -> Edit:
 
 
 def confirmation(event: Event, state: str, platform: str, zone: ZoneInfo, place: int = 0) -> str:
-    line = _('{value} Event #{id} "{title}" on ').format(
-        value=ANSWER_EMOJI.get(state, "⏳"), id=event.id, title=event.title
-    )
-    line += f"{when(platform, event.starts_at, zone)}: {_(STATE_TEXT[state])}"
+    # Whole sentences per case: word order and the full stop differ between languages.
+    values = {
+        "value": ANSWER_EMOJI.get(state, "⏳"),
+        "id": event.id,
+        "title": event.title,
+        "when": when(platform, event.starts_at, zone),
+        "place": place,
+        "within": format_duration_s(event.claim_within_s or 0),
+        "state": _(STATE_TEXT[state]),
+    }
     if state == "waitlist" and place:
-        line += _(" (number {place} in line; you move up when a seat frees)").format(place=place)
-    if state == "offered" and event.claim_within_s:
-        line += _("; confirm within {value}").format(value=format_duration_s(event.claim_within_s))
-    return line + "."
+        text = _(
+            '{value} Event #{id} "{title}" on {when}: you\'re on the waitlist (number {place} '
+            "in line; you move up when a seat frees)."
+        )
+    elif state == "offered" and event.claim_within_s:
+        text = _(
+            '{value} Event #{id} "{title}" on {when}: a seat is held for you; confirm within '
+            "{within}."
+        )
+    else:
+        text = _('{value} Event #{id} "{title}" on {when}: {state}.')
+    return text.format(**values)
 
 
 def format_duration_s(seconds: int) -> str:

@@ -331,3 +331,25 @@ async def test_audit_actions_and_console_headers_speak_chinese(script: Script) -
     shown = "\n".join(s.adapter.blocks)
     assert "[仅 @alice 可见]" in shown and "[私信 @" in shown and "已编辑" in shown
     assert not any(w in shown for w in ("[only @", "[DM @", " edited", "vote start", "(was "))
+
+
+async def test_event_confirmations_are_whole_chinese_sentences(script: Script) -> None:
+    """Each confirmation is one sentence of the catalog, so it ends in 。, not an English
+    full stop glued on; the feed token's setting has a Chinese name in /config show."""
+    await script(
+        "roles alice=admin bob= carol= dave=",
+        *ZH,
+        '@alice /event create "月会" --at "2026-01-06 17:00" --capacity 1 --claim-within 1h',
+        "expect /✅ 活动 #1 已创建，时间 2026年1月6日 星期二 17:00 UTC。$/",
+        '@alice /event create "周会" --at "2026-01-12 10:00" --repeat weekly --until 2026-02-28',
+        "expect /✅ 活动 #2 已创建，时间 .*，重复规则：.*。$/",
+        "@bob /event rsvp 1 going",
+        "expect /✅ 活动 #1“月会”，时间 2026年1月6日 星期二 17:00 UTC：你会参加。$/",
+        "@carol /event rsvp 1 going",
+        "expect /活动 #1“月会”，时间 .*：你在候补名单上（排在第 1 位；有名额空出时你会依次递补）。$/",
+        "@bob /event rsvp 1 no",
+        "expect /❌ 活动 #1“月会”，时间 .*：你不参加。$/",
+        "@alice /config show",
+        "expect /活动日历订阅令牌/",
+        "expect-no-english console local",
+    )
