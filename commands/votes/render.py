@@ -22,12 +22,7 @@ def percent(share: Fraction) -> str:
 
 
 # The words shown for a proposal's fixed options, a vote's kinds and its outcomes.
-PROPOSAL_LABELS = (
-    NP_("option", "yes"),
-    NP_("option", "no"),
-    NP_("option", "abstain"),
-    NP_("option", "block"),
-)
+PROPOSAL_LABELS = vote_rules.PROPOSAL_LABELS
 _SHOWN = (
     NP_("vote kind", "proposal"),
     NP_("vote kind", "choice"),
@@ -49,9 +44,7 @@ _SHOWN = (
 )
 
 
-def option_label(option: str) -> str:
-    """A proposal's yes/no/abstain/block in the reader's words; other options as typed."""
-    return pgettext("option", option) if option in PROPOSAL_LABELS else option
+option_label = vote_rules.option_label
 
 
 def voted_count(voted: int, eligible: int | None) -> str:

@@ -35,7 +35,7 @@ from itertools import combinations_with_replacement, permutations
 from typing import Any
 
 from bot import i18n
-from bot.i18n import N_, _, ngettext
+from bot.i18n import N_, NP_, _, ngettext, pgettext
 from bot.text import fold
 
 PROPOSAL_OPTIONS: tuple[str, ...] = ("yes", "no", "abstain")
@@ -385,6 +385,19 @@ class Ballot:
         )
 
 
+PROPOSAL_LABELS = (
+    NP_("option", "yes"),
+    NP_("option", "no"),
+    NP_("option", "abstain"),
+    NP_("option", "block"),
+)
+
+
+def option_label(option: str) -> str:
+    """A proposal's yes/no/abstain/block in the reader's words; other options as typed."""
+    return pgettext("option", option) if option in PROPOSAL_LABELS else option
+
+
 def validate_ballot(
     rules: Rules, choices: Sequence[str], reason: str | None = None
 ) -> tuple[str, ...]:
@@ -404,7 +417,8 @@ def validate_ballot(
                 raise BallotError(_("this vote does not allow blocks"))
             raise BallotError(
                 _("{value!r} is not an option: use {value2}").format(
-                    value=str(raw).strip(), value2=i18n.joined(list(rules.options))
+                    value=str(raw).strip(),
+                    value2=i18n.joined([option_label(o) for o in rules.options]),
                 )
             )
         if option in matched:

@@ -353,3 +353,16 @@ async def test_event_confirmations_are_whole_chinese_sentences(script: Script) -
         "expect /活动日历订阅令牌/",
         "expect-no-english console local",
     )
+
+
+async def test_a_wrong_option_lists_the_options_in_the_readers_words(script: Script) -> None:
+    await script(
+        "roles alice=admin bob=",
+        *ZH,
+        '@alice /vote start "发布 2.0？" --for 30m',
+        "@bob /vote cast 1 abc",
+        "expect /'abc' 不是可选项：可用 赞成、反对、弃权。用法：/",
+        "expect-no-english",
+        "@bob /vote cast 1 反对",
+        "expect /你在 #1 上的选择是 \\*\\*反对\\*\\*/",
+    )
