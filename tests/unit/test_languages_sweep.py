@@ -346,7 +346,8 @@ async def test_event_confirmations_are_whole_chinese_sentences(script: Script) -
         "@bob /event rsvp 1 going",
         "expect /✅ 活动 #1“月会”，时间 2026年1月6日 星期二 17:00 UTC：你会参加。$/",
         "@carol /event rsvp 1 going",
-        "expect /活动 #1“月会”，时间 .*：你在候补名单上（排在第 1 位；有名额空出时你会依次递补）。$/",
+        "expect /活动 #1“月会”，时间 .*：你在候补名单上（排在第 1 位；"
+        "有名额空出时你会依次递补）。$/",
         "@bob /event rsvp 1 no",
         "expect /❌ 活动 #1“月会”，时间 .*：你不参加。$/",
         "@alice /config show",
