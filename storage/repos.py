@@ -29,19 +29,19 @@ from storage.tables import (
 )
 
 
+def dialect_insert(dialect: str) -> Any:
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
 def insert_or_skip(s: Session, table: Any, values: dict[str, Any]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING: True if this call made the row. Every "create if
     missing" goes through here, so two processes making the same row never race on a read
     followed by an insert (the loser of such a race would fail on the unique constraint)."""
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(s.get_bind().dialect.name)
     key = list(table.__table__.primary_key.columns)
     # RETURNING, not rowcount: PostgreSQL's driver reports no row count for DO NOTHING.
     stmt = insert(table).values(**values).on_conflict_do_nothing().returning(*key)
     return s.execute(stmt).first() is not None
-
-
-def dialect_insert(dialect: str) -> Any:
-    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 _COMMUNITY = Prepared(
@@ -95,7 +95,7 @@ def mark_processed(s: Session, platform: str, event_id: str, now: datetime) -> b
 def insert_once(s: Session, model: type[SQLModel], **values: Any) -> bool:
     """Insert a row unless a unique constraint already holds one like it; True if this call
     inserted it. The constraint decides, so two replicas racing cannot both win."""
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(s.get_bind().dialect.name)
     table = model.__table__  # type: ignore[attr-defined]
     stmt = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
     return s.execute(stmt).first() is not None
@@ -208,19 +208,21 @@ def send_pending(s: Session, ref: str) -> bool:
     return row is not None
 
 
+def _waiting_edit(ref_clause: Any) -> list[Any]:
+    """The outbox rows that are an edit of the message(s) `ref_clause` names, still waiting
+    for a sender."""
+    return [
+        ref_clause,
+        Outbox.kind == "edit",
+        # `|| ''` keeps SQLite on the ref index: on the (status, next_attempt_at) index
+        # this scans every pending row, which grows with a backlog.
+        (Outbox.status + "") == "pending",
+        Outbox.claimed_until.is_(None),
+    ]
+
+
 def _pending_edit(dialect: str) -> Any:
-    stmt = (
-        select(Outbox.id)
-        .where(
-            Outbox.ref == bindparam("ref"),
-            Outbox.kind == "edit",
-            # `|| ''` keeps SQLite on the ref index: on the (status, next_attempt_at) index
-            # this scans every pending row, which grows with a backlog.
-            (Outbox.status + "") == "pending",
-            Outbox.claimed_until.is_(None),
-        )
-        .limit(1)
-    )
+    stmt = select(Outbox.id).where(*_waiting_edit(Outbox.ref == bindparam("ref"))).limit(1)
     return stmt.with_for_update() if dialect == "postgresql" else stmt
 
 
@@ -238,12 +240,7 @@ def pending_edits(s: Session, refs: list[str]) -> set[str]:
     """pending_edit for many messages in one read (a batch of closes), locked alike."""
     if not refs:
         return set()
-    stmt = select(Outbox.ref).where(
-        Outbox.ref.in_(refs),
-        Outbox.kind == "edit",
-        (Outbox.status + "") == "pending",
-        Outbox.claimed_until.is_(None),
-    )
+    stmt = select(Outbox.ref).where(*_waiting_edit(Outbox.ref.in_(refs)))
     if s.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     return {str(ref) for ref in s.execute(stmt).scalars()}
