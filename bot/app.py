@@ -49,6 +49,7 @@ class App:
             max_lanes=self.max_lanes,
             live_cards=self.registry.live_cards,
             prefix_of=self.core.prefix,
+            give_way=lambda: self.scheduler.catching_up,
         )
         self.core.on_outbox.append(self.sender.kick)
         self.core.on_schedule.append(self.scheduler.poke)

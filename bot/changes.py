@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select
+from sqlmodel import Session
 
 from bot.context import Ctx
 from storage.inbox_tables import PersonChange
@@ -63,14 +64,34 @@ def record(ctx: Ctx, scope: str, person: str, op: dict[str, Any]) -> Recorded:
     return Recorded(latest, tuple(dict(r[2]) for r in rows))
 
 
-def forget(ctx: Ctx, scope: str) -> int:
+def forget(ctx: Ctx, scope: str) -> None:
     """Drop a scope's changes once they can no longer matter (a vote closed: nothing it
-    stored may link a secret voter to a time or a choice)."""
+    stored may link a secret voter to a time or a choice). Inside a batch of due work
+    (defer_forgetting) the rows go in one DELETE for the batch, still before it commits."""
+    deferred: set[str] | None = ctx.db.info.get(_DEFERRED)
+    if deferred is not None:
+        deferred.add(scope)
+        return
     # A Core statement, prebuilt: nothing loads these rows as objects to keep in step, and
     # the ORM's bulk delete costs a vote's close more than the delete itself.
-    result = ctx.db.execute(_FORGET, {"b_scope": scope})
-    return result.rowcount or 0
+    ctx.db.execute(_FORGET, {"b_scope": scope})
+
+
+def defer_forgetting(s: Session) -> None:
+    """From now until forget_deferred(s), forget() collects its scopes: a catch-up of
+    10,000 closes then pays one DELETE per batch, not one per vote."""
+    s.info[_DEFERRED] = set()
+
+
+def forget_deferred(s: Session) -> None:
+    """Delete what forget() collected since defer_forgetting(s); must run before commit."""
+    scopes = s.info.pop(_DEFERRED, None)
+    if scopes:
+        s.execute(_FORGET_MANY, {"b_scopes": sorted(scopes)})
 
 
 _CHANGES = PersonChange.__table__  # type: ignore[attr-defined]
 _FORGET = delete(_CHANGES).where(_CHANGES.c.scope == bindparam("b_scope"))
+_FORGET_MANY = delete(_CHANGES).where(_CHANGES.c.scope.in_(bindparam("b_scopes", expanding=True)))
+# session.info key: the scopes forget() was given while deferring.
+_DEFERRED = "moot_forget_deferred"

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot import logctx, metrics
+from bot import changes, logctx, metrics
 from bot.context import Ctx
 from bot.core import Core, effect_rows, fallback_lane
 from bot.model import Address, Edit, OpenThread, React
@@ -64,6 +64,9 @@ class Scheduler:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.passes = 0
+        # True while a pass keeps finding full batches: a backlog (a restart after downtime,
+        # a burst of deadlines) is being worked off, and the outbox sender gives way to it.
+        self.catching_up = False
 
     # ---- the work itself (no timers involved: tests call this with a fake clock)
     async def run_due(self, now: datetime | None = None) -> int:
@@ -94,9 +97,11 @@ class Scheduler:
             if outcome is None:
                 break
             ran += outcome
+            self.catching_up = outcome >= self.batch
             if progress is not None and time.monotonic() - noted >= PROGRESS_SECONDS:
                 progress()
                 noted = time.monotonic()
+        self.catching_up = False
         self.passes += 1
         return ran
 
@@ -125,12 +130,14 @@ class Scheduler:
                     return None, cursor
                 after = (batch[-1].due_at, batch[-1].id or 0)
                 self._prefetch(s, batch)
+                changes.defer_forgetting(s)
                 for work in batch:
                     kind, due_at = work.kind, work.due_at
                     with logctx.scope(due=f"{kind}:{work.key}"):
                         ctx = self._run_item(s, work, at, ran)
                     if ctx is not None:
                         done.append((kind, due_at))
+                changes.forget_deferred(s)
                 self._write_effects(s, ran)
         except Exception:
             log.info("a batch of due work failed; running it again item by item", exc_info=True)

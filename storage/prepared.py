@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import CursorResult, Executable, bindparam
+from sqlalchemy import CursorResult, Executable, bindparam, insert
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
 
@@ -56,3 +57,27 @@ def placeholders(model: Any, *names: str) -> dict[str, Any]:
 def values(**given: Any) -> dict[str, Any]:
     """The parameters for placeholders(): {"v_column": value}."""
     return {f"v_{k}": v for k, v in given.items()}
+
+
+def inserter(model: Any, *names: str) -> Prepared:
+    """INSERT of the given columns, returning the new id; run with add_row()."""
+    return Prepared(lambda _d: insert(model).values(**placeholders(model, *names)).returning(
+        model.__table__.c.id
+    ))
+
+
+def add_row(s: Session, stmt: Prepared, model: Any, **fields: Any) -> Any:
+    """Insert a row with a prepared statement and return it as an object of the session,
+    as if added and flushed, without the unit of work's cost or a read back: a catch-up's
+    10,000 closes each insert a decision record and a knowledge-base entry this way.
+    `fields` must be every column the statement names; `model` defaults fill the rest."""
+    new_id = core(s, stmt, values(**fields)).scalar_one()
+    return attach(s, model(**fields, id=new_id))
+
+
+def attach(s: Session, obj: Any) -> Any:
+    """An object whose row was written by a Core statement, made persistent in the
+    session (identity map included) without SQL."""
+    make_transient_to_detached(obj)
+    s.add(obj)
+    return obj

@@ -550,7 +550,9 @@ async def test_vote_closed_hook_fires(script: Script, registry: object) -> None:
     seen: list[dict[str, object]] = []
     registry.on("vote.closed")(lambda ctx, **kw: seen.append(kw))  # type: ignore[attr-defined]
     await script(PEOPLE, '@alice /vote start "Hook?" --for 1h', "advance 1h")
-    assert seen == [{"vote_id": 1, "rfc_id": None, "outcome": "failed", "record_id": 1}]
+    assert seen == [
+        {"vote_id": 1, "rfc_id": None, "outcome": "failed", "record_id": 1, "new_record": True}
+    ]
 
 
 async def test_roster_is_frozen_at_open_and_refreshed_only_before_ballots(
