@@ -124,6 +124,9 @@ class OutboxSender:
         self.pass_seconds = pass_seconds
         self._pass_ends = 0.0
         self._cut = False
+        self._begun = False
+        # Lanes the last pass ended before they had a turn (a dict: ordered, no repeats).
+        self._skipped: dict[str, None] = {}
         # Outcomes not yet written (see _Done).
         self._owed: list[_Done] = []
         # Per pass: thread roots found posted (a root, once posted, stays where it is).
@@ -169,22 +172,28 @@ class OutboxSender:
     async def _pass(self) -> int:
         """One look at the pending rows: each lane in order (priority, then id), different
         lanes concurrently, at most max_lanes at a time."""
-        with self.db.transaction() as s:
+        # A read of its own: on SQLite it never queues for the write lock behind a catch-up.
+        with self.db.read() as s:
             oldest, others = repos.pending_windows(s)
         self._pass_ends = time.monotonic() + self.pass_seconds
         self._cut = False
+        self._begun = False
         self._roots = {}
         latest_edit: dict[str, int] = {}
-        windows: list[dict[str, list[Outbox]]] = [{}, {}]
-        for window, rows in zip(windows, (oldest, others), strict=True):
+        skipped, self._skipped = self._skipped, {}
+        windows: list[dict[str, list[Outbox]]] = [{}, {}, {}]
+        for window, rows in zip(windows[1:], (oldest, others), strict=True):
             for r in rows:
                 if r.platform not in self.adapters:
                     continue
                 if r.kind == "edit" and r.ref:
                     latest_edit[r.ref] = r.id or 0
-                window.setdefault(r.channel_key, []).append(r)
-        # Lanes start in turn from the two windows: when the pass ends before every lane had
-        # its turn, the lanes beyond the backlog have had theirs as much as the oldest.
+                into = windows[0] if r.channel_key in skipped else window
+                into.setdefault(r.channel_key, []).append(r)
+        # Lanes start in turn from the lanes the last pass ended before it started, the oldest
+        # rows' and the rest's: when a pass ends before every lane had its turn, the lanes
+        # beyond the backlog have had theirs as much as the oldest, and a lane left out once
+        # is among the first next time, so none is left out for good.
         lanes = {
             key: rows
             for pair in itertools.zip_longest(*(w.items() for w in windows))
@@ -216,9 +225,13 @@ class OutboxSender:
             for row in rows:
                 if self._stopping:
                     break
-                if time.monotonic() >= self._pass_ends:
+                # The pass's first row goes however late it is: every pass makes progress.
+                if time.monotonic() >= self._pass_ends and self._begun:
                     self._cut = True  # the rest waits for the next look at the outbox
+                    if not sent and row is rows[0]:
+                        self._skipped[row.channel_key] = None
                     break
+                self._begun = True
                 if row.next_attempt_at > self.clock.now():
                     break  # waiting out a backoff: nothing behind it may overtake
                 adapter = self.adapters[row.platform]
