@@ -283,10 +283,10 @@ class OutboxSender:
         go yet (NotYet, PermanentFailure, a card that fails to render) keeps its claim and
         its reason, dealt with as a failed attempt; a database error ends the transaction
         and with it the claim."""
-        ready = _Ready(codec.decode(row.kind, row.payload))
-        effect = ready.effect
+        ready = _Ready(None)
         caps = adapter.capabilities
         try:
+            effect = ready.effect = codec.decode(row.kind, row.payload)
             if isinstance(effect, Send) and effect.place_ref:
                 ready.place = repos.kv_get(s, PLACES, effect.place_ref)
             elif isinstance(effect, Send):
