@@ -13,7 +13,8 @@ votes overdue, on a real clock, beside a raw baseline measured in the same run.
 2. Restart: OVERDUE votes fell due during the last hour while no process was running. A new
    process starts its adapters and scheduler as `moot run` does; the figures are the time
    until every vote is closed and every result delivered, how soon a command is answered
-   meanwhile, and checks that each vote closed exactly once, oldest deadline first.
+   meanwhile (its reply committed, and then delivered by the sender), and checks that each
+   vote closed exactly once, oldest deadline first.
 """
 
 from __future__ import annotations
@@ -59,10 +60,14 @@ class CountingAdapter(Adapter):
         self.sends: Counter[str] = Counter()
         self.results: Counter[str] = Counter()
         self.edits = 0
+        # When the first message of each `/help` reply was handed over, by event id.
+        self.helped: dict[str, float] = {}
 
     async def send(self, msg: Send, thread_root: str | None, key: str) -> Delivered:
         await asyncio.sleep(0)  # a real platform call gives the event loop back
         self.sends[key] += 1
+        if ":help-" in key:
+            self.helped.setdefault(key.split(":")[2], time.perf_counter())
         if msg.ref and msg.ref.startswith("vote-result:"):
             self.results[msg.ref] += 1
         return Delivered(f"m{key}", msg.address.channel or "dm", thread_root)
@@ -256,6 +261,7 @@ async def restart(db: Database, n: int) -> list[str]:
     app.scheduler.start()
     sender = asyncio.create_task(app.sender.run())
     answers: list[float] = []
+    committed: dict[str, float] = {}
     closed_at = delivered_at = None
     while time.perf_counter() - t0 < 300:
         asked = time.perf_counter()
@@ -268,7 +274,8 @@ async def restart(db: Database, n: int) -> list[str]:
             raw_text="",
         )
         assert await app.dispatcher.handle(event) == "ok"
-        answers.append(time.perf_counter() - asked)
+        committed[event.event_id] = time.perf_counter()
+        answers.append(committed[event.event_id] - asked)
         with db.transaction() as s:
             open_left = s.execute(
                 select(func.count()).select_from(Vote).where(Vote.status == "open")
@@ -295,6 +302,9 @@ async def restart(db: Database, n: int) -> list[str]:
     posted_twice = sum(1 for c in adapter.results.values() if c > 1)
     ordered = all(a <= b for a, b in itertools.pairwise(order))
     answer = Stats("", len(answers), 1, answers)
+    reached = [adapter.helped[e] - at for e, at in committed.items() if e in adapter.helped]
+    delivery = Stats("", len(reached), 1, reached)
+    unreached = len(committed) - len(reached)
     return [
         f"moot: {n} overdue votes closed after start: "
         + (f"{closed_at:.1f} s" if closed_at is not None else "NOT within 300 s"),
@@ -306,6 +316,10 @@ async def restart(db: Database, n: int) -> list[str]:
         f"oldest deadline first: {ordered}; outbox rows left pending: {pending}",
         f"moot: /help answered during the catch-up: p50 {answer.pct(50) * 1000:.1f} ms, "
         f"p99 {answer.pct(99) * 1000:.1f} ms, max {max(answers) * 1000:.1f} ms (n={len(answers)})",
+        f"moot: /help reply committed -> delivered during the catch-up: "
+        f"p50 {delivery.pct(50) * 1000:.1f} ms, p99 {delivery.pct(99) * 1000:.1f} ms, "
+        f"max {max(reached, default=0) * 1000:.1f} ms (n={len(reached)}, "
+        f"{unreached} not delivered when the catch-up was over)",
     ]
 
 

@@ -7,7 +7,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import (
+    DateTime,
+    Interval,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
@@ -152,17 +165,84 @@ def add_outbox_rows(s: Session, rows: list[dict[str, Any]]) -> None:
         core(s, _ADD_OUTBOX, rows)  # type: ignore[arg-type]
 
 
+_PENDING = Prepared(
+    lambda _d: (
+        select(Outbox)
+        .where(Outbox.status == "pending")
+        .order_by(Outbox.id)
+        .limit(bindparam("limit"))
+    )
+)
+
+
+def _other_lanes(_d: str) -> Any:
+    # Each lane's rows in its own order (priority, then id), numbered; the first rows of
+    # every lane come before any lane's second. Among lanes, a command's output (priority 1)
+    # comes before due work's: the first window already serves the oldest rows, and a
+    # catch-up or a reminder round writes due work into new lanes faster than a pass reads
+    # them, so oldest-first here would leave a person's answer behind all of it.
+    ranked = (
+        select(
+            Outbox.id,
+            func.row_number()
+            .over(partition_by=Outbox.channel_key, order_by=(Outbox.priority, Outbox.id))
+            .label("n"),
+        )
+        .where(
+            Outbox.status == "pending",
+            Outbox.id > bindparam("after"),
+            Outbox.channel_key.not_in(bindparam("seen", expanding=True)),
+        )
+        .subquery()
+    )
+    return (
+        select(Outbox)
+        .join(ranked, ranked.c.id == Outbox.id)
+        .order_by(ranked.c.n, Outbox.priority.desc(), Outbox.id)
+        .limit(bindparam("limit"))
+    )
+
+
+_OTHER_LANES = Prepared(_other_lanes)
+
+
 def pending_outbox(s: Session, limit: int = 500) -> list[Outbox]:
-    return list(
-        s.execute(
-            select(Outbox).where(Outbox.status == "pending").order_by(Outbox.id).limit(limit)
-        ).scalars()
+    """What one sender pass looks at (pending_windows, both windows)."""
+    oldest, others = pending_windows(s, limit)
+    return oldest + others
+
+
+def pending_windows(s: Session, limit: int = 500) -> tuple[list[Outbox], list[Outbox]]:
+    """The `limit` oldest pending rows, and, when there are more, up to `limit` rows of the
+    lanes those leave out, so a reply in a lane of its own never waits for a backlog in
+    another lane to drain. At most 2 * limit rows, however many rows or lanes are pending."""
+    oldest = list(orm(s, _PENDING, {"limit": limit}).scalars())
+    if len(oldest) < limit:
+        return oldest, []
+    seen = sorted({r.channel_key for r in oldest})
+    after = max(r.id or 0 for r in oldest)
+    others = orm(s, _OTHER_LANES, {"after": after, "seen": seen, "limit": limit}).scalars()
+    return oldest, list(others)
+
+
+def _db_clock(dialect: str) -> tuple[Any, Any]:
+    """The database's clock, read by the statement itself: (now, now + the `lease` parameter),
+    as the column stores them. Every replica compares leases against one clock, and against
+    the moment of the claim rather than the start of a long pass."""
+    if dialect == "postgresql":
+        now = func.clock_timestamp(type_=DateTime(timezone=True))
+        return now, now + bindparam("lease", type_=Interval())
+    # SQLite's 'now' is fixed for the statement; stored as SQLAlchemy stores a datetime
+    # (microseconds), so the text compares in time order with values bound from Python.
+    fmt = "%Y-%m-%d %H:%M:%f"
+    return (
+        func.strftime(fmt, "now", type_=String).concat("000"),
+        func.strftime(fmt, "now", bindparam("lease_modifier"), type_=String).concat("000"),
     )
 
 
 def db_now(s: Session) -> datetime:
-    """The database's clock, read now: every replica compares leases against one clock, and
-    against the moment of the claim rather than the start of a long pass."""
+    """The database's clock, read now."""
     if s.get_bind().dialect.name == "postgresql":
         value = s.execute(text("SELECT clock_timestamp()")).scalar_one()
         return value.astimezone(UTC)
@@ -170,22 +250,60 @@ def db_now(s: Session) -> datetime:
     return datetime.fromisoformat(str(raw)).replace(tzinfo=UTC)
 
 
-def claim_outbox(s: Session, row_id: int, owner: str, lease: timedelta) -> int | None:
-    """Claim one row for `lease` from now by the database's clock, if it is still pending and
-    nobody holds an unexpired claim. Returns how many attempts had started before this one
-    (above 0: an earlier one may have reached the platform), or None if not claimed."""
-    now = db_now(s)
-    row = s.execute(
+def _claim(dialect: str) -> Any:
+    now, until = _db_clock(dialect)
+    return (
         update(Outbox)
         .where(
-            Outbox.id == row_id,
+            Outbox.id == bindparam("row_id"),
             Outbox.status == "pending",
             (Outbox.claimed_until.is_(None)) | (Outbox.claimed_until < now),
         )
-        .values(claimed_until=now + lease, claimed_by=owner, tries=Outbox.tries + 1)
+        .values(claimed_until=until, claimed_by=bindparam("owner"), tries=Outbox.tries + 1)
         .returning(Outbox.tries)
-    ).first()
+    )
+
+
+_CLAIM = Prepared(_claim)
+
+
+def claim_outbox(s: Session, row_id: int, owner: str, lease: timedelta) -> int | None:
+    """Claim one row for `lease` from now by the database's clock (read inside the UPDATE: one
+    statement), if it is still pending and nobody holds an unexpired claim. Returns how many
+    attempts had started before this one (above 0: an earlier one may have reached the
+    platform), or None if not claimed."""
+    params = {
+        "row_id": row_id,
+        "owner": owner,
+        "lease": lease,
+        "lease_modifier": f"+{lease.total_seconds():.6f} seconds",
+    }
+    if s.get_bind().dialect.name == "postgresql":
+        del params["lease_modifier"]
+    else:
+        del params["lease"]
+    row = core(s, _CLAIM, params).first()
     return None if row is None else int(row[0]) - 1
+
+
+_FINISH = Prepared(
+    lambda _d: (
+        update(Outbox)
+        .where(Outbox.id == bindparam("row_id"))
+        .values(claimed_until=None, **placeholders(Outbox, "status", "sent_at", "last_error"))
+    )
+)
+
+
+def finish_outbox(
+    s: Session, row_id: int, status: str, sent_at: datetime | None, error: str | None
+) -> None:
+    """A row done with: sent, superseded or failed for good; its claim let go."""
+    core(
+        s,
+        _FINISH,
+        {"row_id": row_id, **values(status=status, sent_at=sent_at, last_error=error)},
+    )
 
 
 def release_own_claims(s: Session, owner: str) -> int:
@@ -198,14 +316,18 @@ def release_own_claims(s: Session, owner: str) -> int:
     return result.rowcount or 0
 
 
+_SEND_PENDING = Prepared(
+    lambda _d: (
+        select(Outbox.id)
+        .where(Outbox.ref == bindparam("ref"), Outbox.kind == "send", Outbox.status == "pending")
+        .limit(1)
+    )
+)
+
+
 def send_pending(s: Session, ref: str) -> bool:
     """Whether a send that will post the message `ref` is still waiting in the outbox."""
-    row = s.execute(
-        select(Outbox.id).where(
-            Outbox.ref == ref, Outbox.kind == "send", Outbox.status == "pending"
-        )
-    ).first()
-    return row is not None
+    return core(s, _SEND_PENDING, {"ref": ref}).first() is not None
 
 
 def _waiting_edit(ref_clause: Any) -> list[Any]:
@@ -246,19 +368,61 @@ def pending_edits(s: Session, refs: list[str]) -> set[str]:
     return {str(ref) for ref in s.execute(stmt).scalars()}
 
 
-def latest_posted(s: Session, ref: str) -> PostedMessage | None:
-    return (
-        s.execute(
-            select(PostedMessage).where(PostedMessage.ref == ref).order_by(PostedMessage.id.desc())
-        )
-        .scalars()
-        .first()
+_LATEST_POSTED = Prepared(
+    lambda _d: (
+        select(PostedMessage)
+        .where(PostedMessage.ref == bindparam("ref"))
+        .order_by(PostedMessage.id.desc())
+        .limit(1)
     )
+)
 
 
-def record_posted(s: Session, **values: Any) -> bool:
+def latest_posted(s: Session, ref: str) -> PostedMessage | None:
+    return orm(s, _LATEST_POSTED, {"ref": ref}).scalars().first()
+
+
+_POSTED_COLUMNS = (
+    "community_id",
+    "platform",
+    "channel",
+    "message_id",
+    "thread",
+    "ref",
+    "choices",
+    "outbox_id",
+    "created_at",
+)
+_RECORD_POSTED = Prepared(
+    lambda d: (
+        dialect_insert(d)(PostedMessage)
+        .values(**placeholders(PostedMessage, *_POSTED_COLUMNS))
+        .on_conflict_do_nothing()
+        # RETURNING, not rowcount: PostgreSQL's driver reports no row count for DO NOTHING.
+        .returning(PostedMessage.id)
+    )
+)
+_POSTED_OPTIONAL = {"community_id": None, "thread": None, "ref": None, "outbox_id": None}
+
+
+def record_posted(s: Session, **given: Any) -> bool:
     """Remember a message the bot posted (once, however many replicas report it)."""
-    return insert_or_skip(s, PostedMessage, values)
+    row = {**_POSTED_OPTIONAL, "choices": [], **given}
+    return core(s, _RECORD_POSTED, values(**row)).first() is not None
+
+
+_SET_CHOICES = Prepared(
+    lambda _d: (
+        update(PostedMessage)
+        .where(PostedMessage.id == bindparam("posted_id"))
+        .values(**placeholders(PostedMessage, "choices"))
+    )
+)
+
+
+def set_posted_choices(s: Session, posted_id: int, choices: list[dict[str, Any]]) -> None:
+    """What an edited message's buttons now are."""
+    core(s, _SET_CHOICES, {"posted_id": posted_id, **values(choices=choices)})
 
 
 _POSTED_AT = Prepared(
