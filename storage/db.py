@@ -3,8 +3,10 @@ IMMEDIATE); PostgreSQL by URL."""
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -150,10 +152,56 @@ def erase_traces(engine: Engine, tables: tuple[str, ...]) -> None:
             conn.exec_driver_sql(f'VACUUM FULL "{table}"')
 
 
+class WriteTurns:
+    """SQLite's write lock, taken in turn by the threads of one process: first come, first
+    served. SQLite's own busy handler is no queue: a waiter sleeps 1, 2, 5 ... 100 ms between
+    tries, and a thread that commits and begins again at once (a catch-up's batches, back to
+    back) gets in first every time, so a command waited seconds behind a long catch-up. Here
+    each transaction takes a ticket; the catch-up's next batch waits behind the command that
+    asked first. Reentrant: a transaction opened inside another on the same thread (before
+    the outer one wrote anything) works as it did. Other processes still meet the busy
+    handler."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._tickets: deque[int] = deque()
+        self._issued = 0
+        self._owner: int | None = None
+        self._depth = 0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+            else:
+                ticket = self._issued
+                self._issued += 1
+                self._tickets.append(ticket)
+                while self._owner is not None or self._tickets[0] != ticket:
+                    self._cond.wait()
+                self._tickets.popleft()
+                self._owner, self._depth = me, 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._owner = None
+                    self._cond.notify_all()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._tickets)
+
+
 class Database:
     def __init__(self, url: str = DEFAULT_URL, **kw: Any) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, **kw)
+        self._turns = WriteTurns() if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -162,7 +210,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back everything on any exception."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        turn = self._turns.turn() if self._turns is not None else nullcontext()
+        with turn, Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     @contextmanager

@@ -176,11 +176,13 @@ _PENDING = Prepared(
 
 
 def _other_lanes(_d: str) -> Any:
-    # Each lane's rows in its own order (priority, then id), numbered; the first rows of
-    # every lane come before any lane's second. Among lanes, a command's output (priority 1)
-    # comes before due work's: the first window already serves the oldest rows, and a
-    # catch-up or a reminder round writes due work into new lanes faster than a pass reads
-    # them, so oldest-first here would leave a person's answer behind all of it.
+    # Each lane's rows in its own order (priority, then id), numbered. A command's output
+    # (priority 1) comes before due work's, all of it: a person's replies, one after
+    # another, are not cut to one a pass by thousands of one-row lanes of card edits. Within
+    # each, the first rows of every lane come before any lane's second. The first window
+    # already serves the oldest rows, and a catch-up or a reminder round writes due work
+    # into new lanes faster than a pass reads them, so oldest-first here would leave a
+    # person's answer behind all of it.
     ranked = (
         select(
             Outbox.id,
@@ -198,7 +200,7 @@ def _other_lanes(_d: str) -> Any:
     return (
         select(Outbox)
         .join(ranked, ranked.c.id == Outbox.id)
-        .order_by(ranked.c.n, Outbox.priority.desc(), Outbox.id)
+        .order_by(Outbox.priority.desc(), ranked.c.n, Outbox.id)
         .limit(bindparam("limit"))
     )
 
