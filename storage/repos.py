@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -17,7 +17,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
     tuple_,
     update,
 )
@@ -241,15 +240,6 @@ def _db_clock(dialect: str) -> tuple[Any, Any]:
         func.strftime(fmt, "now", type_=String).concat("000"),
         func.strftime(fmt, "now", bindparam("lease_modifier"), type_=String).concat("000"),
     )
-
-
-def db_now(s: Session) -> datetime:
-    """The database's clock, read now."""
-    if s.get_bind().dialect.name == "postgresql":
-        value = s.execute(text("SELECT clock_timestamp()")).scalar_one()
-        return value.astimezone(UTC)
-    raw = s.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
-    return datetime.fromisoformat(str(raw)).replace(tzinfo=UTC)
 
 
 def _claim(dialect: str) -> Any:

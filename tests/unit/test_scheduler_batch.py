@@ -3,12 +3,10 @@ fails, the batch runs again item by item and only the failing item is undone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.app import App
 from bot.clock import FakeClock
@@ -18,6 +16,7 @@ from bot.registry import Registry
 from storage import repos
 from storage.db import Database
 from storage.tables import DueWork, Outbox
+from tests.unit.sql_statements import statements
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
@@ -64,20 +63,6 @@ def outbox(db: Database) -> list[tuple[str, str, str]]:
     with db.transaction() as s:
         rows = s.execute(select(Outbox.key, Outbox.kind, Outbox.channel_key).order_by(Outbox.id))
         return [tuple(r) for r in rows.all()]
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def grab(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", grab)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", grab)
 
 
 def test_a_batch_runs_without_savepoints_and_writes_its_outbox_in_one_insert(

@@ -3,12 +3,10 @@ that a unique key can decide, and a bounded number of statements at any roster s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bot.app import App
 from bot.clock import FakeClock
@@ -17,6 +15,7 @@ from bot.registry import Registry
 from storage import repos
 from storage.db import Database
 from storage.vote_tables import Vote, VoteBallot, VoteVoter
+from tests.unit.sql_statements import statements
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 WHERE = Address("console", "local", "votes")
@@ -67,28 +66,12 @@ def _press(app: App, vote_id: int, who: str, option: str, eid: str) -> str:
     )
 
 
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_conn: object, _cur: object, sql: str, *_rest: object) -> None:
-        # SQLite's BEGIN IMMEDIATE is a statement there and implicit on PostgreSQL.
-        if not sql.startswith("BEGIN"):
-            seen.append(" ".join(sql.split()))
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-
-
 @pytest.mark.parametrize("voters", [5, 300])
 def test_a_changed_ballot_reads_the_voters_ballot_once(db: Database, voters: int) -> None:
     app = _app(db, voters)
     vote_id = _vote_id(app)
     assert _press(app, vote_id, "v1", "yes", "a") == "ok"
-    with statements(db) as seen:
+    with statements(db, with_begin=False) as seen:
         assert _press(app, vote_id, "v1", "no", "b") == "ok"
     ballot_reads = [s for s in seen if s.startswith("SELECT") and "FROM vote_ballot" in s]
     assert len(ballot_reads) == 1, ballot_reads
@@ -98,7 +81,7 @@ def test_a_changed_ballot_reads_the_voters_ballot_once(db: Database, voters: int
 def test_a_first_ballot_writes_its_voter_row_without_reading_first(db: Database) -> None:
     app = _app(db, 5)
     vote_id = _vote_id(app)
-    with statements(db) as seen:
+    with statements(db, with_begin=False) as seen:
         assert _press(app, vote_id, "v2", "yes", "first") == "ok"
     assert not [s for s in seen if s.startswith("SELECT") and "FROM vote_voter" in s], seen
     # Withdrawn and cast again: one ballot and one voter row, holding the last choice.

@@ -4,12 +4,9 @@ reads them one vote at a time does."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bench.votes import T0, _app, _start, cast_op, directory
 from bot.app import App
@@ -18,24 +15,11 @@ from storage.inbox_tables import PersonChange
 from storage.kb_tables import KbEntry
 from storage.tables import Outbox
 from storage.vote_tables import DecisionRecord
+from tests.unit.sql_statements import statements
 
 VOTES = 6  # per kind: public and secret, side by side in one batch
 VOTERS = 7
 DEADLINE = T0 + timedelta(hours=72)
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def grab(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", grab)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", grab)
 
 
 def open_votes(app: App, workspace: str) -> list[int]:
